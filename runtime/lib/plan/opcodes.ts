@@ -1,0 +1,92 @@
+/**
+ * The single source of the plan's opcodes. `scripts/gen-opcodes.ts` turns this table into
+ * `runtime/native/build/opcodes.h`; neither side writes a number by hand (runc keeps its
+ * netlink attribute numbers twice, in Go and in nsexec.c; we do not).
+ *
+ * Argument kinds, one letter per argument, checked strictly by the C parser before any step runs:
+ *   i  a 64-bit integer
+ *   s  a byte string (the C side gets it NUL-terminated)
+ *   S  a list of strings: an `i` count followed by that many `s`
+ *   I  a list of integers: an `i` count followed by that many `i`
+ *
+ * `sections` says where an opcode may appear; the parser rejects it anywhere else.
+ * The wire format, processes and messages are described in runtime/native/README.md.
+ */
+
+export const PLAN_MAGIC = 0x4c504b42; // "BKPL" little-endian
+export const PLAN_VERSION = 1;
+
+export const SECTIONS = ["host", "parent", "child", "init"] as const;
+export type SectionName = (typeof SECTIONS)[number];
+
+export interface OpcodeSpec {
+  readonly code: number;
+  readonly args: string;
+  readonly sections: readonly SectionName[];
+  readonly doc: string;
+}
+
+export const OPCODES = {
+  // ---- host: stage0, in the runtime's own namespaces, before the fork ----
+  OPEN_SLOT: { code: 1, args: "isi", sections: ["host"], doc: "open(path, flags|O_CLOEXEC) into fd slot (namespace files, exec fifo with O_PATH)" },
+  CONNECT_SLOT: { code: 2, args: "is", sections: ["host"], doc: "connect a unix stream socket to path into fd slot (console socket, seccomp listener)" },
+  OOM_SCORE_ADJ: { code: 3, args: "i", sections: ["host"], doc: "write /proc/self/oom_score_adj (inherited by every later stage)" },
+  FOREGROUND: { code: 4, args: "", sections: ["host"], doc: "stage0 becomes a child subreaper, waits for the init and exits with its status (128+signal)" },
+
+  // ---- parent: stage0, acting on stage1 (the forked child) ----
+  CGROUP_ENTER: { code: 20, args: "s", sections: ["parent"], doc: "write stage1's pid into this cgroup.procs file" },
+  RELEASE_CHILD: { code: 21, args: "", sections: ["parent"], doc: "tell stage1 to start its CHILD steps" },
+  AWAIT_CHILD_USERNS: { code: 22, args: "", sections: ["parent"], doc: "wait until stage1 has unshared its user namespace" },
+  WRITE_CHILD_PROC: { code: 23, args: "ss", sections: ["parent"], doc: "write content to /proc/<stage1>/<name>; name is setgroups, uid_map or gid_map" },
+  RESUME_CHILD: { code: 24, args: "", sections: ["parent"], doc: "tell stage1 its id maps are written" },
+
+  // ---- child: stage1 ----
+  AWAIT_RELEASE: { code: 40, args: "", sections: ["child"], doc: "wait for RELEASE_CHILD" },
+  SETNS: { code: 41, args: "ii", sections: ["child"], doc: "setns(slot fd, nstype)" },
+  UNSHARE: { code: 42, args: "i", sections: ["child"], doc: "unshare(flags)" },
+  REQUEST_IDMAPS: { code: 43, args: "", sections: ["child"], doc: "ask stage0 to write our id maps and wait until it has" },
+  SETRESID: { code: 44, args: "ii", sections: ["child", "init"], doc: "setresgid(gid) then setresuid(uid), all three ids" },
+  TIMENS_OFFSETS: { code: 45, args: "s", sections: ["child"], doc: "write /proc/self/timens_offsets (before the first process enters the time namespace)" },
+  FORK_INIT: { code: 46, args: "", sections: ["child"], doc: "fork; the child runs INIT, stage1 reports `init <pid>` and exits 0" },
+
+  // ---- init: stage2, the container's first process ----
+  ROOTFS_PREPARE: { code: 60, args: "si", sections: ["init"], doc: "mount(NULL, /, NULL, propagation) then bind the rootfs onto itself (MS_BIND|MS_REC) and open it as the root fd" },
+  MKDIR_IN_ROOT: { code: 61, args: "si", sections: ["init"], doc: "mkdir -p path (mode) inside the root, never leaving it" },
+  MKFILE_IN_ROOT: { code: 62, args: "si", sections: ["init"], doc: "create parents (0755) and an empty file (mode) if missing, inside the root" },
+  MOUNT_IN_ROOT: { code: 63, args: "sssis", sections: ["init"], doc: "mount(source, target resolved in root, fstype, flags, data)" },
+  REMOUNT_IN_ROOT: { code: 64, args: "si", sections: ["init"], doc: "remount target (MS_REMOUNT|flags), keeping flags the kernel locked" },
+  PROPAGATE_IN_ROOT: { code: 65, args: "si", sections: ["init"], doc: "mount(NULL, target, NULL, propagation flags)" },
+  MKNOD_IN_ROOT: { code: 66, args: "siiiii", sections: ["init"], doc: "mknod(path, mode incl. type, makedev(major, minor)) then chown(uid, gid); replaces nothing" },
+  BIND_DEVICE_IN_ROOT: { code: 67, args: "ss", sections: ["init"], doc: "bind-mount host device path onto path in root (user namespaces cannot mknod)" },
+  SYMLINK_IN_ROOT: { code: 68, args: "ss", sections: ["init"], doc: "symlink(target, linkpath in root) unless linkpath exists" },
+  HOOKS_SYNC: { code: 69, args: "", sections: ["init"], doc: "send `hooks`, wait for `ok <len>\\n<state>` (kept for RUN_HOOK) or `abort`" },
+  RUN_HOOK: { code: 70, args: "sSSi", sections: ["init"], doc: "fork+execve(path, args, env) with the state JSON on stdin; timeout seconds (0 = none); non-zero exit fails" },
+  PIVOT_ROOT: { code: 71, args: "", sections: ["init"], doc: "pivot_root into the root fd, detach the old root" },
+  MOVE_ROOT: { code: 72, args: "", sections: ["init"], doc: "--no-pivot: MS_MOVE the root onto / and chroot" },
+  REMOUNT_ROOT_READONLY: { code: 73, args: "", sections: ["init"], doc: "remount / read-only (root.readonly)" },
+  MASK_PATH: { code: 74, args: "s", sections: ["init"], doc: "after pivot: bind /dev/null (checked to be char 1:3) over a file, read-only tmpfs over a directory; missing is fine" },
+  READONLY_PATH: { code: 75, args: "s", sections: ["init"], doc: "after pivot: bind path onto itself (MS_REC) and remount read-only; missing is fine" },
+  SETHOSTNAME: { code: 76, args: "s", sections: ["init"], doc: "sethostname" },
+  SETDOMAINNAME: { code: 77, args: "s", sections: ["init"], doc: "setdomainname" },
+  SYSCTL: { code: 78, args: "ss", sections: ["init"], doc: "write value to /proc/sys/<path> (path uses / separators)" },
+  SETSID: { code: 79, args: "", sections: ["init"], doc: "setsid" },
+  CONSOLE: { code: 80, args: "i", sections: ["init"], doc: "open a pty from /dev/ptmx, make it the controlling terminal and stdio, send the master over the slot socket (SCM_RIGHTS)" },
+  RLIMIT: { code: 81, args: "iii", sections: ["init"], doc: "prlimit(0, resource, soft, hard); -1 means RLIM_INFINITY" },
+  NO_NEW_PRIVS: { code: 82, args: "", sections: ["init"], doc: "prctl(PR_SET_NO_NEW_PRIVS)" },
+  SECCOMP: { code: 83, args: "sii", sections: ["init"], doc: "seccomp(SECCOMP_SET_MODE_FILTER, flags, program bytes); listener slot >= 0: send the listener fd and the state JSON there" },
+  CAP_BOUNDING: { code: 84, args: "i", sections: ["init"], doc: "drop every capability not in the mask from the bounding set" },
+  KEEP_CAPS: { code: 85, args: "i", sections: ["init"], doc: "prctl(PR_SET_KEEPCAPS, on)" },
+  SETGROUPS: { code: 86, args: "I", sections: ["init"], doc: "setgroups(list)" },
+  CAPS: { code: 87, args: "iii", sections: ["init"], doc: "capset(effective, permitted, inheritable) as 64-bit masks" },
+  AMBIENT: { code: 88, args: "i", sections: ["init"], doc: "raise each capability of the mask in the ambient set" },
+  UMASK: { code: 89, args: "i", sections: ["init"], doc: "umask" },
+  CHDIR: { code: 90, args: "s", sections: ["init"], doc: "chdir, then fail if getcwd says the cwd is outside the root (CVE-2024-21626)" },
+  REPORT_DONE: { code: 91, args: "", sections: ["init"], doc: "close the sync fd: Bun sees EOF, setup succeeded" },
+  EXEC_FIFO_WAIT: { code: 92, args: "i", sections: ["init"], doc: "open /proc/self/fd/<slot fd> O_WRONLY (blocks until `start` reads), write \"0\", close both" },
+  CLOSE_FDS: { code: 93, args: "i", sections: ["init"], doc: "close_range(first, ~0, CLOSE_RANGE_CLOEXEC): nothing above the preserved fds reaches the process" },
+  EXEC: { code: 94, args: "sSS", sections: ["init"], doc: "execve(file, argv, envp); a file without / is searched in envp's PATH" },
+  PERSONALITY: { code: 95, args: "i", sections: ["init"], doc: "personality(domain)" },
+  IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
+} as const satisfies Record<string, OpcodeSpec>;
+
+export type OpName = keyof typeof OPCODES;
