@@ -1,0 +1,114 @@
+/**
+ * Applying linux.resources to existing cgroup directories: the bridge between the pure
+ * translations (resources/*.ts) and the kernel. Used by setup (create) and update.
+ */
+import { existsSync } from "node:fs";
+import { posix } from "node:path";
+import { errnoOf, RuntimeError } from "../errors.ts";
+import { leafFor, readCgroupFile, writeCgroupFile, writeError, type Leaf } from "./fs.ts";
+import { resourceWrites } from "./resources/index.ts";
+import type { CgroupWrite, LinuxResources, TranslateContext } from "./types.ts";
+
+/** The context translations see: versions and files of the container's own directories. */
+export function leafContext(leaves: Leaf[], update: boolean): TranslateContext {
+  const dirOf = (controller: string) => leafFor(leaves, controller)?.dir;
+  return {
+    versionOf: (c) => leafFor(leaves, c)?.hierarchy.version,
+    hasFile: (c, file) => {
+      const dir = dirOf(c);
+      return dir !== undefined && existsSync(posix.join(dir, file));
+    },
+    read: (c, file) => {
+      const dir = dirOf(c);
+      return dir === undefined ? undefined : readCgroupFile(posix.join(dir, file));
+    },
+    update,
+  };
+}
+
+/** A context that claims every file exists: used once to learn which controllers a config needs. */
+function probingContext(leaves: Leaf[]): TranslateContext {
+  return { ...leafContext(leaves, false), hasFile: () => true, read: () => undefined };
+}
+
+/**
+ * cgroup v2 only offers a controller's files in a cgroup whose parent lists it in
+ * cgroup.subtree_control, so every ancestor from the hierarchy's mount down to the container's
+ * parent must enable it (runc fs2 CreateCgroupPath, crun enable_controllers). On a pure v2 host
+ * every available controller is enabled, best effort, as runc does, so stats and later updates
+ * work; on a hybrid host only the controllers the config uses. A controller the config needs that
+ * cannot be enabled is an error. Ancestors we did not create are changed only in this additive way
+ * and never reverted, since other cgroups below them may rely on the controller by then.
+ */
+function enableV2Controllers(writes: CgroupWrite[], leaves: Leaf[]): void {
+  const v2 = leaves.find((l) => l.hierarchy.version === 2);
+  if (!v2) return;
+  const needed = new Map<string, string>();
+  for (const w of writes) {
+    if (w.controller !== "cgroup" && leafFor(leaves, w.controller) === v2 && !needed.has(w.controller)) needed.set(w.controller, w.pointer);
+  }
+  const pureV2 = leaves.every((l) => l.hierarchy.version === 2);
+  if (needed.size === 0 && !pureV2) return;
+  const ancestors: string[] = [];
+  for (let d = posix.dirname(v2.dir); d.startsWith(v2.hierarchy.mountpoint); d = posix.dirname(d)) {
+    ancestors.unshift(d);
+    if (d === v2.hierarchy.mountpoint) break;
+  }
+  for (const dir of ancestors) {
+    const words = (file: string) => new Set((readCgroupFile(posix.join(dir, file)) ?? "").split(/\s+/).filter(Boolean));
+    const enabled = words("cgroup.subtree_control");
+    const wanted = new Set([...(pureV2 ? words("cgroup.controllers") : []), ...needed.keys()]);
+    const file = posix.join(dir, "cgroup.subtree_control");
+    for (const controller of wanted) {
+      if (enabled.has(controller)) continue;
+      try {
+        writeCgroupFile(file, `+${controller}`);
+      } catch (err) {
+        const pointer = needed.get(controller);
+        if (pointer !== undefined) throw writeError({ what: `${controller} controller for the container`, value: `+${controller}`, pointer }, file, err);
+      }
+    }
+  }
+}
+
+/** Writes in order; a write marked retryAfterOnEinval that fails with EINVAL is retried at the end. */
+export function applyWrites(writes: CgroupWrite[], leaves: Leaf[]): void {
+  const deferred: Array<{ w: CgroupWrite; path: string }> = [];
+  const one = (w: CgroupWrite, path: string) => {
+    writeCgroupFile(path, w.value);
+    if (w.verifyReadBack) {
+      const back = readCgroupFile(path)?.trim();
+      if (back !== w.value) {
+        throw writeError(w, path, new Error(`the kernel accepted it as ${back} (value out of range)`));
+      }
+    }
+  };
+  for (const w of writes) {
+    const leaf = leafFor(leaves, w.controller);
+    if (!leaf) throw writeError(w, `(no ${w.controller} hierarchy)/${w.file}`, new Error("controller not mounted"));
+    const path = posix.join(leaf.dir, w.file);
+    try {
+      one(w, path);
+    } catch (err) {
+      if (w.retryAfterOnEinval && errnoOf(err) === "EINVAL") deferred.push({ w, path });
+      else throw err instanceof RuntimeError ? err : writeError(w, path, err);
+    }
+  }
+  for (const { w, path } of deferred) {
+    try {
+      one(w, path);
+    } catch (err) {
+      throw err instanceof RuntimeError ? err : writeError(w, path, err);
+    }
+  }
+}
+
+/** Translates and applies `resources`; returns the translation's warnings. */
+export function applyResources(resources: LinuxResources, leaves: Leaf[], update: boolean): string[] {
+  const devices = !update || resources.devices !== undefined;
+  const probe = resourceWrites(resources, probingContext(leaves), { devices });
+  enableV2Controllers(probe.writes, leaves);
+  const { writes, warnings } = resourceWrites(resources, leafContext(leaves, update), { devices });
+  applyWrites(writes, leaves);
+  return warnings;
+}

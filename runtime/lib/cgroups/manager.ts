@@ -1,0 +1,174 @@
+/**
+ * Creating, updating and removing a container's cgroups in every hierarchy the host has. The
+ * placement records exactly the directories this runtime created, so removal (delete, or rollback
+ * after a failed create) never touches a cgroup someone else made (issue 2 "Failure behaviour").
+ */
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
+import { posix } from "node:path";
+import { errnoOf, RuntimeError } from "../errors.ts";
+import { applyResources } from "./apply.ts";
+import { detectCgroups, dirOf, type CgroupLayout } from "./detect.ts";
+import { cgroupError, placementLeaves, readCgroupFile, sleepMs, writeCgroupFile, type Leaf } from "./fs.ts";
+import { cgroupPathIn, resolveCgroupPath } from "./paths.ts";
+import type { CgroupPlacement, LinuxResources } from "./types.ts";
+
+export interface SetupRequest {
+  id: string;
+  cgroupsPath?: string;
+  systemd?: boolean;
+  resources?: LinuxResources;
+  /** Receives warnings (ignored kernel memory, systemd emulation); default: stderr. */
+  warn?: (msg: string) => void;
+}
+
+const stderrWarn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
+
+/** The container's directory in each hierarchy, by the path rule. */
+export function containerLeaves(layout: CgroupLayout, req: Pick<SetupRequest, "id" | "cgroupsPath" | "systemd">): { path: string; leaves: Leaf[]; warnings: string[] } {
+  const resolved = resolveCgroupPath({ ...req, systemdRunning: existsSync("/run/systemd/system") });
+  const leaves = layout.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h, cgroupPathIn(resolved, h.ownPath)) }));
+  return { path: resolved.path, leaves, warnings: resolved.warnings };
+}
+
+/**
+ * mkdir of each missing component below the mountpoint, recording what we made. ENOENT means a
+ * shared parent was removed under us by a concurrent delete: start again from the top.
+ */
+function makeDirs(dir: string, mountpoint: string, created: string[]): void {
+  const parts = posix.relative(mountpoint, dir).split("/");
+  for (let attempt = 0; ; attempt++) {
+    try {
+      let d = mountpoint;
+      for (const part of parts) {
+        d = posix.join(d, part);
+        try {
+          mkdirSync(d, 0o755);
+          created.push(d);
+        } catch (err) {
+          if (errnoOf(err) !== "EEXIST") throw err;
+        }
+      }
+      return;
+    } catch (err) {
+      if (errnoOf(err) !== "ENOENT" || attempt >= 3) throw cgroupError("create cgroup", dir, err);
+    }
+  }
+}
+
+/**
+ * A new v1 cpuset cgroup has empty cpus/mems and refuses tasks (ENOSPC) until they are set;
+ * copy them from the parent, top-down, as runc's cpusetEnsureParent/cpusetCopyIfNeeded do.
+ */
+function inheritCpuset(leaf: Leaf, created: string[]): void {
+  if (leaf.hierarchy.version !== 1 || !leaf.hierarchy.controllers.includes("cpuset")) return;
+  const dirs = created.filter((d) => d === leaf.dir || d.startsWith(`${leaf.hierarchy.mountpoint}/`));
+  if (!dirs.includes(leaf.dir)) dirs.push(leaf.dir);
+  for (const dir of dirs) {
+    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+      const path = posix.join(dir, file);
+      if ((readCgroupFile(path) ?? "").trim() !== "") continue;
+      const parent = (readCgroupFile(posix.join(posix.dirname(dir), file)) ?? "").trim();
+      try {
+        writeCgroupFile(path, parent);
+      } catch (err) {
+        throw cgroupError(`inherit ${file} "${parent}" from the parent cgroup into`, path, err);
+      }
+    }
+  }
+}
+
+export function setupCgroup(req: SetupRequest): CgroupPlacement {
+  const warn = req.warn ?? stderrWarn;
+  const layout = detectCgroups();
+  if (layout.hierarchies.length === 0) throw new RuntimeError("IO", "no cgroup hierarchy is mounted on this host (/proc/self/mountinfo)");
+  const { path, leaves, warnings } = containerLeaves(layout, req);
+  const created: string[] = [];
+  try {
+    for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
+    for (const leaf of leaves) inheritCpuset(leaf, created);
+    warnings.push(...applyResources(req.resources ?? {}, leaves, false));
+  } catch (err) {
+    removeDirs(created, new Set(leaves.map((l) => l.dir)), false);
+    throw err;
+  }
+  for (const w of warnings) warn(w);
+  return { path, dirs: created, procsFiles: leaves.map((l) => posix.join(l.dir, "cgroup.procs")) };
+}
+
+/** runc update: writes only what `resources` sets, in the order the kernel needs. */
+export function updateCgroup(p: CgroupPlacement, resources: LinuxResources, warn: (msg: string) => void = stderrWarn): void {
+  const leaves = placementLeaves(p.procsFiles, detectCgroups());
+  for (const w of applyResources(resources, leaves, true)) warn(w);
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => posix.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * rmdir, retrying EBUSY while tasks finish exiting (runc retries about one second with a doubling
+ * delay). The deadline is shared by all directories of one removal, so a task that never leaves
+ * costs one second in total, not one per hierarchy.
+ */
+function rmdirRetrying(dir: string, deadline: number): void {
+  for (let delay = 1; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === "ENOENT") return;
+      if (errno !== "EBUSY" || Date.now() >= deadline) throw cgroupError("remove cgroup", dir, err);
+      sleepMs(Math.max(1, Math.min(delay, deadline - Date.now())));
+    }
+  }
+}
+
+/** Removes a container's leaf and the sub-cgroups the container made inside it (runc RemovePath). */
+function removeTree(dir: string, deadline: number): void {
+  for (const sub of subdirs(dir)) removeTree(sub, deadline);
+  rmdirRetrying(dir, deadline);
+}
+
+/**
+ * An intermediate directory we created is shared once another container's cgroup sits below it
+ * (or a concurrent create just put one there): then it stays, without an error.
+ */
+function removeShared(dir: string, deadline: number): void {
+  try {
+    rmdirSync(dir);
+  } catch (err) {
+    const errno = errnoOf(err);
+    if (errno === "ENOENT" || ((errno === "EBUSY" || errno === "ENOTEMPTY") && subdirs(dir).length > 0)) return;
+    if (errno !== "EBUSY") throw cgroupError("remove cgroup", dir, err);
+    rmdirRetrying(dir, deadline);
+  }
+}
+
+/** Deepest first. Leaves go with their sub-cgroups (made by the container itself). */
+function removeDirs(dirs: string[], leaves: Set<string>, strict: boolean): void {
+  const failures: RuntimeError[] = [];
+  const depth = (d: string) => d.split("/").length;
+  const deadline = Date.now() + 1000;
+  for (const dir of [...dirs].sort((a, b) => depth(b) - depth(a))) {
+    if (!existsSync(dir)) continue;
+    try {
+      if (leaves.has(dir)) removeTree(dir, deadline);
+      else removeShared(dir, deadline);
+    } catch (err) {
+      failures.push(err as RuntimeError);
+    }
+  }
+  if (strict && failures.length > 0) {
+    throw new RuntimeError("IO", failures.map((f) => f.message).join("; "), { path: failures[0]!.context.path }, failures[0]);
+  }
+}
+
+/** Removes the directories this runtime created for the container, never any other cgroup. */
+export function destroyCgroup(p: CgroupPlacement): void {
+  removeDirs(p.dirs, new Set(p.procsFiles.map((f) => posix.dirname(f))), true);
+}

@@ -1,0 +1,57 @@
+/**
+ * Shared pieces of the cgroup integration tests: unique ids, a sleeping process we start and move
+ * into a placement, and cleanup that kills what we started and removes what setupCgroup created.
+ */
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { posix } from "node:path";
+import type { Subprocess } from "bun";
+import { destroyCgroup, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
+import type { Cleanup } from "../../fixtures/cleanup.ts";
+
+let counter = 0;
+export function uniqueId(tag: string): string {
+  return `bocker-cgtest-${process.pid}-${tag}-${++counter}`;
+}
+
+export function read(dir: string, file: string): string {
+  return readFileSync(posix.join(dir, file), "utf8").trim();
+}
+
+/** The placement's directory in the hierarchy mounted at /sys/fs/cgroup/<name>. */
+export function leafIn(p: CgroupPlacement, name: string): string {
+  const dir = p.procsFiles.map((f) => posix.dirname(f)).find((d) => d.startsWith(`/sys/fs/cgroup/${name}/`));
+  if (!dir) throw new Error(`placement has no ${name} directory: ${p.procsFiles.join(", ")}`);
+  return dir;
+}
+
+/** Registers the placement's removal (a no-op if the test already destroyed it). */
+export function track(cleanup: Cleanup, p: CgroupPlacement): CgroupPlacement {
+  cleanup.add(`destroy cgroup ${p.path}`, () => destroyCgroup(p));
+  return p;
+}
+
+/** A `sleep` we start, killed by cleanup whatever happens. */
+export function startSleep(cleanup: Cleanup): Subprocess {
+  const proc = Bun.spawn(["sleep", "1000"], { stdio: ["ignore", "ignore", "ignore"] });
+  cleanup.add(`kill sleep ${proc.pid}`, async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+    await proc.exited;
+  });
+  return proc;
+}
+
+/** Moves pid into every hierarchy of the placement, as the runtime does for the container process. */
+export function enter(p: CgroupPlacement, pid: number): void {
+  for (const f of p.procsFiles) writeFileSync(f, String(pid));
+}
+
+export function procState(pid: number): string {
+  return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? "?";
+}
+
+/** A directory we make ourselves to stand for a cgroup someone else owns. */
+export function foreignCgroup(cleanup: Cleanup, dir: string): string {
+  mkdirSync(dir);
+  cleanup.add(`rmdir foreign ${dir}`, () => existsSync(dir) && rmdirSync(dir));
+  return dir;
+}

@@ -1,0 +1,158 @@
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { posix } from "node:path";
+import { destroyCgroup, detectCgroups, setupCgroup } from "../../../runtime/lib/cgroups/index.ts";
+import { Cleanup } from "../../fixtures/cleanup.ts";
+import { describeRoot } from "../../fixtures/root.ts";
+import { foreignCgroup, leafIn, read, track, uniqueId } from "./fixture.ts";
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+/** Where the default rule puts id in every hierarchy: under this process's own cgroup. */
+function defaultDirs(id: string): string[] {
+  return detectCgroups().hierarchies.map((h) => posix.join(h.mountpoint, h.ownPath, id));
+}
+
+describeRoot("setupCgroup on the real hierarchies", () => {
+  test("creates the container under our own cgroup in every hierarchy and applies the limits", () => {
+    const id = uniqueId("limits");
+    const warnings: string[] = [];
+    const p = track(
+      cleanup,
+      setupCgroup({
+        id,
+        warn: (w) => warnings.push(w),
+        resources: {
+          memory: { limit: 512 * 1024 * 1024, reservation: 256 * 1024 * 1024, swappiness: 20, kernel: 1 },
+          cpu: { shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0" },
+          pids: { limit: 10 },
+          blockIO: { throttleReadBpsDevice: [{ major: 7, minor: 0, rate: 1048576 }], throttleWriteIOPSDevice: [{ major: 7, minor: 0, rate: 100 }] },
+          hugepageLimits: [{ pageSize: "2MB", limit: 4 * 2097152 }],
+        },
+      }),
+    );
+    expect(p.path).toBe(id);
+    expect(p.dirs.sort()).toEqual(defaultDirs(id).sort());
+    expect(p.procsFiles).toHaveLength(detectCgroups().hierarchies.length);
+    for (const f of p.procsFiles) expect(existsSync(f)).toBe(true);
+
+    const memory = leafIn(p, "memory");
+    expect(memory).toBe(posix.join("/sys/fs/cgroup/memory", detectCgroups().hierarchies.find((h) => h.mountpoint.endsWith("memory"))!.ownPath, id));
+    expect(read(memory, "memory.limit_in_bytes")).toBe("536870912");
+    expect(read(memory, "memory.soft_limit_in_bytes")).toBe("268435456");
+    expect(read(memory, "memory.swappiness")).toBe("20");
+    expect(read(leafIn(p, "cpu"), "cpu.shares")).toBe("512");
+    expect(read(leafIn(p, "cpu"), "cpu.cfs_quota_us")).toBe("50000");
+    expect(read(leafIn(p, "cpu"), "cpu.cfs_period_us")).toBe("100000");
+    expect(read(leafIn(p, "cpuset"), "cpuset.cpus")).toBe("0");
+    expect(read(leafIn(p, "cpuset"), "cpuset.mems")).toBe("0");
+    expect(read(leafIn(p, "pids"), "pids.max")).toBe("10");
+    expect(read(leafIn(p, "blkio"), "blkio.throttle.read_bps_device")).toBe("7:0 1048576");
+    expect(read(leafIn(p, "blkio"), "blkio.throttle.write_iops_device")).toBe("7:0 100");
+    // hugetlb lives on the cgroup2 mount of this hybrid host.
+    expect(read(leafIn(p, "unified"), "hugetlb.2MB.max")).toBe("8388608");
+    // runc's device policy: deny all, then the defaults.
+    const devices = read(leafIn(p, "devices"), "devices.list").split("\n");
+    expect(devices).toContain("c 1:3 rwm");
+    expect(devices).toContain("c 136:* rwm");
+    expect(devices).not.toContain("a *:* rwm");
+    expect(warnings).toEqual([expect.stringMatching(/kernel memory settings are ignored/)]);
+
+    destroyCgroup(p);
+    for (const d of p.dirs) expect(existsSync(d)).toBe(false);
+  });
+
+  test("a new cpuset cgroup inherits cpus and mems so tasks can join", () => {
+    const p = track(cleanup, setupCgroup({ id: uniqueId("cpuset") }));
+    const parent = read("/sys/fs/cgroup/cpuset", "cpuset.cpus");
+    expect(read(leafIn(p, "cpuset"), "cpuset.cpus")).toBe(parent);
+    expect(read(leafIn(p, "cpuset"), "cpuset.mems")).not.toBe("");
+  });
+
+  test("a memory limit the kernel rejects: error names file, value and pointer; nothing is left", () => {
+    const id = uniqueId("badmem");
+    let err: Error | undefined;
+    try {
+      track(cleanup, setupCgroup({ id, resources: { memory: { limit: -5 } } }));
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).toMatch(/^cannot set memory limit: write -5 to \/sys\/fs\/cgroup\/memory\/.*\/memory\.limit_in_bytes: EINVAL \(config\.json \/linux\/resources\/memory\/limit\)$/);
+    for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
+  });
+
+  test("cpuset cpus the host lacks: error names cpuset.cpus; nothing is left", () => {
+    const id = uniqueId("badcpus");
+    expect(() => track(cleanup, setupCgroup({ id, resources: { cpu: { cpus: "99" } } }))).toThrow(/cannot set cpuset cpus: write 99 to \/sys\/fs\/cgroup\/cpuset\/.*\/cpuset\.cpus: ERANGE \(config\.json \/linux\/resources\/cpu\/cpus\)/);
+    for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
+  });
+
+  test("cpu shares the kernel clamps are an error, not silently changed", () => {
+    const id = uniqueId("shares");
+    expect(() => track(cleanup, setupCgroup({ id, resources: { cpu: { shares: 1 } } }))).toThrow(/cannot set cpu shares: write 1 to .*cpu\.shares: the kernel accepted it as 2/);
+    for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
+  });
+
+  test("network classID on a host without net_cls: an error, and nothing is created", () => {
+    const id = uniqueId("netcls");
+    expect(() => track(cleanup, setupCgroup({ id, resources: { network: { classID: 1 } } }))).toThrow(/net_cls cgroup controller is not available.*\/linux\/resources\/network\/classID/);
+    for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
+  });
+
+  test("unified keys for v1 controllers are refused on this hybrid host; v2 ones are written", () => {
+    const id = uniqueId("unified");
+    expect(() => track(cleanup, setupCgroup({ id, resources: { unified: { "memory.high": "1000000" } } }))).toThrow(/controller "memory" is on a cgroup v1 hierarchy/);
+    for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
+    const p = track(cleanup, setupCgroup({ id, resources: { unified: { "hugetlb.2MB.max": "2097152", "cgroup.max.descendants": "5" } } }));
+    expect(read(leafIn(p, "unified"), "hugetlb.2MB.max")).toBe("2097152");
+    expect(read(leafIn(p, "unified"), "cgroup.max.descendants")).toBe("5");
+  });
+
+  test("nested relative paths: shared parents stay while another container uses them", () => {
+    const group = uniqueId("group");
+    const a = track(cleanup, setupCgroup({ id: "a", cgroupsPath: `${group}/a` }));
+    const b = track(cleanup, setupCgroup({ id: "b", cgroupsPath: `${group}/b` }));
+    const parent = posix.dirname(leafIn(a, "pids"));
+    expect(a.dirs).toContain(parent); // a created the parent
+    expect(b.dirs).not.toContain(parent); // b found it
+    destroyCgroup(a);
+    expect(existsSync(leafIn(a, "pids"))).toBe(false);
+    expect(existsSync(parent)).toBe(true); // still holds b
+    destroyCgroup(b);
+    expect(existsSync(parent)).toBe(true); // b did not create it, so b does not remove it
+    destroyCgroup(a); // a's record still names it; now empty, it goes
+    expect(existsSync(parent)).toBe(false);
+  });
+
+  test("absolute path below a cgroup we did not create: only our part is removed", () => {
+    const foreign = `/${uniqueId("foreign")}`;
+    for (const name of ["pids", "memory", "freezer"]) foreignCgroup(cleanup, `/sys/fs/cgroup/${name}${foreign}`);
+    const p = track(cleanup, setupCgroup({ id: "c", cgroupsPath: `${foreign}/c`, resources: { pids: { limit: 3 } } }));
+    expect(leafIn(p, "pids")).toBe(`/sys/fs/cgroup/pids${foreign}/c`);
+    expect(leafIn(p, "memory")).toBe(`/sys/fs/cgroup/memory${foreign}/c`); // absolute: not under our own cgroup
+    expect(p.dirs).not.toContain(`/sys/fs/cgroup/pids${foreign}`);
+    expect(p.dirs).toContain(`/sys/fs/cgroup/cpu${foreign}`); // cpu had no such parent: we made it
+    destroyCgroup(p);
+    expect(existsSync(`/sys/fs/cgroup/pids${foreign}/c`)).toBe(false);
+    expect(existsSync(`/sys/fs/cgroup/pids${foreign}`)).toBe(true);
+    expect(existsSync(`/sys/fs/cgroup/cpu${foreign}`)).toBe(false);
+  });
+
+  test("--systemd-cgroup slice:prefix:name becomes <slice>/<prefix>-<name>.scope on cgroupfs", () => {
+    const tag = uniqueId("sd").replace(/-/g, "_");
+    const warnings: string[] = [];
+    const p = track(cleanup, setupCgroup({ id: "x", systemd: true, cgroupsPath: `${tag}-app.slice:bt:x`, warn: (w) => warnings.push(w) }));
+    expect(leafIn(p, "pids")).toBe(`/sys/fs/cgroup/pids/${tag}.slice/${tag}-app.slice/bt-x.scope`);
+    expect(warnings[0]).toMatch(/systemd is not running, mapping/);
+    destroyCgroup(p);
+    expect(existsSync(`/sys/fs/cgroup/pids/${tag}.slice`)).toBe(false);
+  });
+
+  test("hybrid detection matches /proc/self/mountinfo", () => {
+    const layout = detectCgroups();
+    expect(layout.mode).toBe("hybrid");
+    const mounted = readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => / - cgroup2? /.test(l)).length;
+    expect(layout.hierarchies).toHaveLength(mounted);
+  });
+});
