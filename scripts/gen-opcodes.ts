@@ -12,6 +12,7 @@ export function renderOpcodesHeader(): string {
     `#define PLAN_VERSION ${PLAN_VERSION}`,
     ...SECTIONS.map((s, i) => `#define SECTION_${s.toUpperCase()} ${i}`),
     `#define SECTION_COUNT ${SECTIONS.length}`,
+    `static const char *const SECTION_NAMES[] = { ${SECTIONS.map((s) => `"${s}"`).join(", ")} };`,
     "",
   ];
   for (const [name, spec] of Object.entries(OPCODES)) lines.push(`#define OP_${name} ${spec.code}`);

@@ -1,0 +1,54 @@
+/*
+ * terminal=true: a pty from the container's own /dev/ptmx (devpts is mounted by then), made our
+ * controlling terminal and stdio; the master goes to --console-socket with SCM_RIGHTS and the pty
+ * name as the payload (runc utils.SendFile). The slave is opened with TIOCGPTPEER, not by path,
+ * so no /dev/pts entry the container controls is involved (CVE-2025-52565 class).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+#include "steps.h"
+#include "../sync.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+void op_console(const struct arg *a) {
+  int sock = slot_fd(a[0].i);
+  /* exec (setns) has no ROOTFS_PREPARE: its root is the container's "/". */
+  if (H.root_fd < 0 && (H.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) bail(errno, "open(\"/\") failed");
+  int m = open_in_root("/dev/ptmx", O_RDWR | O_NOCTTY, 0);
+  if (m < 0) bail(errno, "open(\"/dev/ptmx\", O_RDWR|O_NOCTTY) in root failed");
+  struct stat st;
+  if (fstat(m, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+    bail(EPERM, "/dev/ptmx in the container is not the pty multiplexer (char 5:2)");
+  int n, unlock = 0;
+  if (ioctl(m, TIOCGPTN, &n) < 0) bail(errno, "ioctl(ptmx, TIOCGPTN) failed");
+  if (ioctl(m, TIOCSPTLCK, &unlock) < 0) bail(errno, "ioctl(ptmx, TIOCSPTLCK, 0) failed");
+  int slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) bail(errno, "ioctl(ptmx, TIOCGPTPEER) failed");
+  /* Like runc (console.ClearONLCR): output bytes reach the socket's reader unmodified. */
+  struct termios tio;
+  if (tcgetattr(slave, &tio) == 0) {
+    tio.c_oflag &= ~(tcflag_t)ONLCR;
+    tcsetattr(slave, TCSANOW, &tio);
+  }
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) bail(errno, "ioctl(/dev/pts/%d, TIOCSCTTY) failed (SETSID must come first)", n);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(slave, fd) < 0) bail(errno, "dup2(/dev/pts/%d, %d) failed", n, fd);
+  close(slave);
+  char name[32];
+  int len = snprintf(name, sizeof name, "/dev/pts/%d", n);
+  if (send_fd(sock, m, name, (size_t)len) < 0) bail(errno, "sendmsg(console socket, pty master, SCM_RIGHTS) failed");
+  close(m);
+  close(sock);
+  H.slots[a[0].i] = -1;
+}

@@ -1,0 +1,58 @@
+/* Process attributes: ids, groups, umask, rlimits, no_new_privs, session, personality, io priority. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "steps.h"
+
+void op_setresid(const struct arg *a) {
+  uid_t uid = (uid_t)a[0].i;
+  gid_t gid = (gid_t)a[1].i;
+  /* gid first: after the uid change we may no longer be allowed to. */
+  if (setresgid(gid, gid, gid) < 0) bail(errno, "setresgid(%u, %u, %u) failed", gid, gid, gid);
+  if (setresuid(uid, uid, uid) < 0) bail(errno, "setresuid(%u, %u, %u) failed", uid, uid, uid);
+}
+
+void op_setgroups(const struct arg *a) {
+  gid_t *groups = calloc(a[0].n + 1, sizeof(gid_t));
+  if (groups == NULL) bail(ENOMEM, "setgroups: out of memory");
+  for (uint32_t k = 0; k < a[0].n; k++) groups[k] = (gid_t)a[0].intv[k];
+  if (setgroups(a[0].n, groups) < 0) bail(errno, "setgroups(%u groups) failed", a[0].n);
+  free(groups);
+}
+
+void op_umask(const struct arg *a) { umask((mode_t)a[0].i & 07777); }
+
+void op_rlimit(const struct arg *a) {
+  struct rlimit lim = {
+    .rlim_cur = a[1].i < 0 ? RLIM_INFINITY : (rlim_t)a[1].i,
+    .rlim_max = a[2].i < 0 ? RLIM_INFINITY : (rlim_t)a[2].i,
+  };
+  if (prlimit(0, (int)a[0].i, &lim, NULL) < 0) bail(errno, "prlimit(0, %lld, %lld, %lld) failed", (long long)a[0].i, (long long)a[1].i, (long long)a[2].i);
+}
+
+void op_no_new_privs(const struct arg *a) {
+  (void)a;
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) bail(errno, "prctl(PR_SET_NO_NEW_PRIVS, 1) failed");
+}
+
+void op_setsid(const struct arg *a) {
+  (void)a;
+  if (setsid() < 0) bail(errno, "setsid() failed");
+}
+
+void op_personality(const struct arg *a) {
+  if (personality((unsigned long)a[0].i) < 0) bail(errno, "personality(0x%llx) failed", (long long)a[0].i);
+}
+
+void op_ioprio(const struct arg *a) {
+  long prio = (long)((a[0].i << 13) | a[1].i); /* IOPRIO_PRIO_VALUE(class, level) */
+  if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, prio) < 0)
+    bail(errno, "ioprio_set(IOPRIO_WHO_PROCESS, 0, class %lld level %lld) failed", (long long)a[0].i, (long long)a[1].i);
+}

@@ -1,0 +1,14 @@
+/* Messages on the sync socket (README.md "Messages") and fd passing. */
+#ifndef BOCKER_SYNC_H
+#define BOCKER_SYNC_H
+#include <stddef.h>
+#include <stdint.h>
+
+void sync_send_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_error(const char *origin, int err, const char *msg);
+int send_fd(int sock, int fd, const void *payload, size_t len);
+void await_hooks_reply(void);   /* HOOKS_SYNC: send `hooks`, read `ok ...` or `abort` */
+int write_all(int fd, const void *buf, size_t len);
+int read_all(int fd, void *buf, size_t len);
+
+#endif
