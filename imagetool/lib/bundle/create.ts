@@ -1,0 +1,125 @@
+/**
+ * Bundles: `<dir>/config.json` plus `<dir>/rootfs`, the container's snapshot MOUNTED there by us
+ * (an overlay for the overlay snapshotter, a bind mount of the snapshot for btrfs/copy), so the
+ * bundle runs with any OCI runtime as is. `<dir>/bocker-bundle.json` records what to release;
+ * removeBundle unmounts rootfs and removes the snapshot and the directory.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { storeForRoot, type ContentStore } from "../content/store.ts";
+import { resolveImage, type ResolvedImage } from "../image/refs.ts";
+import { openSnapshotter } from "../snapshot/detect.ts";
+import { mountAll, unmount } from "../snapshot/mount.ts";
+import type { Mount, SnapshotterName } from "../snapshot/snapshotter.ts";
+import { unpackImage } from "../snapshot/unpack-image.ts";
+import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
+
+export const BUNDLE_RECORD = "bocker-bundle.json";
+
+export interface BundleRecord {
+  root: string;
+  snapshotter: SnapshotterName;
+  /** The container's active snapshot. */
+  key: string;
+  image: { name?: string; manifest: string; config: string };
+}
+
+export interface CreateBundleOptions {
+  root: string;
+  image: string;
+  dir: string;
+  snapshotter?: SnapshotterName;
+  overrides?: BundleOverrides;
+}
+
+export interface CreatedBundle {
+  bundleDir: string;
+  rootfs: string;
+  /** What is mounted on rootfs (already mounted). */
+  mounts: Mount[];
+  record: BundleRecord;
+}
+
+export function layerSource(store: ContentStore, image: ResolvedImage) {
+  return {
+    layers: image.manifest.layers,
+    diffIDs: image.config.rootfs.diff_ids,
+    openBlob: (d: string) => store.openBlob(d),
+  };
+}
+
+function prepareDir(dir: string): boolean {
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o711 });
+    return true;
+  }
+  if (readdirSync(dir).length > 0) throw new Error(`bundle directory ${dir} exists and is not empty`);
+  return false;
+}
+
+export async function createBundle(opts: CreateBundleOptions): Promise<CreatedBundle> {
+  const store = storeForRoot(opts.root);
+  const image = await resolveImage(store, opts.image);
+  const sn = openSnapshotter(opts.root, opts.snapshotter);
+  const top = await unpackImage(sn, layerSource(store, image));
+  const bundleDir = resolve(opts.dir);
+  const created = prepareDir(bundleDir);
+  const rootfs = join(bundleDir, "rootfs");
+  const key = `container-${createHash("sha256").update(bundleDir).digest("hex").slice(0, 12)}-${randomBytes(4).toString("hex")}`;
+  const undo: Array<() => void | Promise<void>> = [];
+  try {
+    mkdirSync(rootfs, { mode: 0o755 });
+    undo.push(() => rmdirSync(rootfs));
+    const mounts = await sn.prepare(key, top, { "bocker.bundle": bundleDir });
+    undo.push(() => sn.remove(key));
+    mountAll(mounts, rootfs);
+    undo.push(() => unmount(rootfs));
+    const spec = imageConfigToSpec(image.config, rootfs, opts.overrides);
+    const record: BundleRecord = {
+      root: resolve(opts.root),
+      snapshotter: sn.name,
+      key,
+      image: { ...(image.name ? { name: image.name } : {}), manifest: image.manifestDescriptor.digest, config: image.configDescriptor.digest },
+    };
+    writeFileSync(join(bundleDir, "config.json"), JSON.stringify(spec, null, 2));
+    writeFileSync(join(bundleDir, BUNDLE_RECORD), JSON.stringify(record, null, 2));
+    return { bundleDir, rootfs, mounts, record };
+  } catch (e) {
+    for (const u of undo.reverse()) await Promise.resolve().then(u).catch(() => {});
+    if (created) rmSync(bundleDir, { recursive: true, force: true });
+    else for (const f of ["config.json", BUNDLE_RECORD]) rmSync(join(bundleDir, f), { force: true });
+    throw e;
+  }
+}
+
+export function readBundleRecord(dir: string): BundleRecord {
+  const path = join(resolve(dir), BUNDLE_RECORD);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new Error(`${dir} is not a bundle made by bocker-imagetool (no ${BUNDLE_RECORD})`);
+  }
+  const r = JSON.parse(text) as BundleRecord;
+  if (typeof r.key !== "string" || typeof r.root !== "string" || typeof r.snapshotter !== "string") throw new Error(`${path}: malformed bundle record`);
+  return r;
+}
+
+function isMountPoint(path: string): boolean {
+  const target = resolve(path);
+  return readFileSync("/proc/self/mountinfo", "utf8").split("\n").some((l) => l.split(" ")[4] === target);
+}
+
+/** Unmounts the rootfs, removes the container snapshot and the bundle directory. */
+export async function removeBundle(dir: string): Promise<void> {
+  const bundleDir = resolve(dir);
+  const record = readBundleRecord(bundleDir);
+  const rootfs = join(bundleDir, "rootfs");
+  while (existsSync(rootfs) && isMountPoint(rootfs)) unmount(rootfs);
+  const sn = openSnapshotter(record.root, record.snapshotter);
+  await sn.remove(record.key).catch((e: Error) => {
+    if (!/does not exist/.test(e.message)) throw e;
+  });
+  rmSync(bundleDir, { recursive: true, force: true });
+}

@@ -1,0 +1,209 @@
+/**
+ * Applies one layer's tar entries to a directory, one entry at a time (umoci
+ * oci/layer/tar_extract.go UnpackEntry, containerd pkg/archive/tar.go applyNaive).
+ *
+ * Every name is cleaned lexically and its parent resolved inside the root without following a
+ * symlink out of it; hardlink targets are resolved the same way; whiteouts are validated; the
+ * type of `/` is never changed (CVE-2021-29136). Directory mtimes are set after their contents.
+ */
+import { closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
+import { dirname, join } from "node:path";
+import { mknod } from "./libc.ts";
+import { applyMetadata, setTimes } from "./metadata.ts";
+import { cleanEntryName, entryHostPath, resolveDirInRoot, UnsafePathError, type ResolveOptions } from "./safe-path.ts";
+import type { TarEntry, TarHeader } from "./tar-reader.ts";
+import { applyOpaque, applyWhiteout, isOpaqueDir, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
+
+export interface ApplyOptions {
+  /** The directory the layer is applied to (a full tree, or an overlay upper dir). */
+  root: string;
+  format: WhiteoutFormat;
+  /** For overlay: the parent snapshots' directories, newest first (the merged view's lowers). */
+  lowerDirs?: string[];
+  /** Names the layer in errors ("layer sha256:…"). */
+  label: string;
+}
+
+export class LayerEntryError extends Error {
+  constructor(label: string, entry: string, cause: unknown) {
+    super(`${label}: entry ${JSON.stringify(entry)}: ${(cause as Error).message ?? String(cause)}`, { cause });
+  }
+}
+
+class Applier {
+  /** Host paths written by this layer, and directories leading to them (for opaque markers). */
+  private readonly written = new Set<string>();
+  private readonly dirTimes: Array<[string, TarHeader]> = [];
+  private readonly resolve: ResolveOptions;
+
+  constructor(private readonly opts: ApplyOptions) {
+    this.resolve = {
+      create: true,
+      onCreate: (host, components) => this.implicitDir(host, components),
+      lowerLookup: opts.lowerDirs?.length ? (c) => this.inLower(c) : undefined,
+    };
+  }
+
+  /**
+   * Where a path is in the merged view of the lowers (newest first), or undefined. Each lower is
+   * walked component by component with lstat and no symlink is followed: a symlink, file or
+   * whiteout on the way hides the path (that lower's entry wins over older ones, as in overlayfs),
+   * and an opaque directory hides the older lowers. Joining the path and calling lstat would
+   * follow a lower's symlink to the host (a layer could then copy up /etc/shadow).
+   */
+  private inLower(components: string[]): string | undefined {
+    for (const lower of this.opts.lowerDirs ?? []) {
+      let p = lower;
+      let opaque = false;
+      for (const [i, part] of components.entries()) {
+        p = join(p, part);
+        let st;
+        try {
+          st = lstatSync(p);
+        } catch {
+          break; // not in this lower: look in older ones, unless a directory here was opaque
+        }
+        if (isOverlayWhiteout(st)) return undefined;
+        if (i === components.length - 1) return p;
+        if (!st.isDirectory()) return undefined;
+        if (isOpaqueDir(p)) opaque = true;
+      }
+      if (opaque) return undefined;
+    }
+    return undefined;
+  }
+
+  /** A parent dir the layer did not list: copy the lower's metadata so the merged view is unchanged. */
+  private implicitDir(host: string, components: string[]): void {
+    this.written.add(host);
+    const lower = this.inLower(components);
+    if (lower === undefined) return;
+    const st = lstatSync(lower);
+    if (!st.isDirectory()) return;
+    applyMetadata(host, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, xattrs: new Map(), type: "dir" } as TarHeader);
+    this.dirTimes.push([host, { mtime: st.mtimeMs / 1000, type: "dir" } as TarHeader]);
+  }
+
+  private markWritten(host: string): void {
+    for (let p = host; p.length > this.opts.root.length && !this.written.has(p); p = dirname(p)) this.written.add(p);
+  }
+
+  async entry(e: TarEntry): Promise<void> {
+    const h = e.header;
+    const components = cleanEntryName(h.name);
+    if (components.length === 0) {
+      // CVE-2021-29136: an entry for `/` may only adjust the root directory's metadata.
+      if (h.type !== "dir") throw new UnsafePathError(`refusing to replace the root directory with a ${h.type}`);
+      applyMetadata(this.opts.root, h);
+      this.dirTimes.push([this.opts.root, h]);
+      return;
+    }
+    const base = components[components.length - 1]!;
+    if (base.startsWith(WHITEOUT_PREFIX)) return this.whiteout(components, base);
+    const host = entryHostPath(this.opts.root, components, this.resolve);
+    this.markWritten(host);
+    let existing;
+    try {
+      existing = lstatSync(host);
+    } catch {}
+    // Replace what exists unless both are directories (then the directory is merged).
+    if (existing && !(existing.isDirectory() && h.type === "dir")) rmSync(host, { recursive: true, force: true });
+    switch (h.type) {
+      case "file":
+        await this.writeFile(host, e.body);
+        break;
+      case "dir":
+        if (!existing?.isDirectory()) mkdirSync(host, { mode: 0o700 });
+        // Overlay: a directory re-created after its whiteout in the same layer must not show the
+        // lower directory's entries again, which in overlayfs's format means opaque.
+        if (this.opts.format === "overlay" && existing && isOverlayWhiteout(existing)) applyOpaque(host, "overlay", this.written);
+        this.dirTimes.push([host, h]);
+        break;
+      case "symlink":
+        symlinkSync(h.linkname, host);
+        break;
+      case "hardlink":
+        linkSync(this.hardlinkTarget(h.linkname), host);
+        return; // a hardlink shares the target's inode and metadata
+      case "char":
+      case "block":
+      case "fifo": {
+        const kind = h.type === "char" ? 0o020000 : h.type === "block" ? 0o060000 : 0o010000;
+        mknod(host, kind | (h.mode & 0o777), h.devmajor, h.devminor);
+        break;
+      }
+    }
+    applyMetadata(host, h);
+  }
+
+  private async writeFile(host: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    // O_EXCL|O_NOFOLLOW: the path was just cleared, so anything there now is not ours to follow.
+    const fd = openSync(host, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+    try {
+      for await (const chunk of body) {
+        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Hardlink targets must already exist inside the root (containerd hardlinkRootPath). */
+  private hardlinkTarget(linkname: string): string {
+    const components = cleanEntryName(linkname);
+    if (components.length === 0) throw new UnsafePathError(`hardlink to the root directory`);
+    const resolved = [...resolveDirInRoot(this.opts.root, components.slice(0, -1), this.resolve), components[components.length - 1]!];
+    const target = join(this.opts.root, ...resolved);
+    let st;
+    try {
+      st = lstatSync(target);
+    } catch {
+      const lower = this.inLower(resolved);
+      if (lower === undefined) throw new UnsafePathError(`hardlink target ${JSON.stringify(linkname)} does not exist in the rootfs`);
+      copyUp(lower, target); // overlay: a link to a lower file needs the file in the upper dir
+      st = lstatSync(target);
+    }
+    if (st.isDirectory()) throw new UnsafePathError(`hardlink target ${JSON.stringify(linkname)} is a directory`);
+    return target;
+  }
+
+  private whiteout(components: string[], base: string): void {
+    if (base === OPAQUE_MARKER) {
+      const dir = entryHostPath(this.opts.root, components.slice(0, -1), this.resolve);
+      this.markWritten(dir);
+      applyOpaque(dir, this.opts.format, this.written);
+      return;
+    }
+    const name = whiteoutTarget(base);
+    const host = entryHostPath(this.opts.root, [...components.slice(0, -1), name], this.resolve);
+    applyWhiteout(host, this.opts.format);
+  }
+
+  /** Directory mtimes last, deepest first, so writing children does not disturb them. */
+  finish(): void {
+    for (const [host, h] of this.dirTimes.reverse()) setTimes(host, h);
+  }
+}
+
+function copyUp(lower: string, target: string): void {
+  const st = lstatSync(lower);
+  if (!st.isFile()) throw new UnsafePathError(`hardlink target in a lower layer is not a regular file`);
+  copyFileSync(lower, target, fsc.COPYFILE_FICLONE);
+  applyMetadata(target, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, xattrs: new Map(), type: "file", mtime: st.mtimeMs / 1000 } as TarHeader);
+}
+
+/** Applies every entry; on error names the layer and the entry. Returns the number of entries. */
+export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOptions): Promise<number> {
+  const applier = new Applier(opts);
+  let n = 0;
+  for await (const e of entries) {
+    try {
+      await applier.entry(e);
+    } catch (err) {
+      throw new LayerEntryError(opts.label, e.header.name, err);
+    }
+    n++;
+  }
+  applier.finish();
+  return n;
+}

@@ -1,0 +1,31 @@
+/** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
+import { chmodSync, lchownSync, lutimesSync, utimesSync } from "node:fs";
+import { lsetxattr } from "./libc.ts";
+import type { TarHeader } from "./tar-reader.ts";
+
+/**
+ * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.
+ * Symlinks have no mode of their own on Linux. security.capability is also cleared by chown,
+ * so xattrs come last.
+ */
+export function applyMetadata(host: string, h: TarHeader): void {
+  lchownSync(host, h.uid, h.gid);
+  if (h.type !== "symlink") chmodSync(host, h.mode);
+  for (const [name, value] of h.xattrs) {
+    try {
+      lsetxattr(host, name, value);
+    } catch (e) {
+      // user.* xattrs are not permitted on symlinks and device nodes (xattr(7)); umoci and
+      // containerd skip those rather than failing the whole layer.
+      const code = (e as { code?: string }).code;
+      if (name.startsWith("user.") && (code === "EPERM" || code === "ENOTSUP")) continue;
+      throw e;
+    }
+  }
+  if (h.type !== "dir") setTimes(host, h);
+}
+
+export function setTimes(host: string, h: Pick<TarHeader, "mtime" | "type">): void {
+  if (h.type === "symlink") lutimesSync(host, h.mtime, h.mtime);
+  else utimesSync(host, h.mtime, h.mtime);
+}

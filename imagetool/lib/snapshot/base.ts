@@ -1,0 +1,103 @@
+/**
+ * What the three snapshotters share: metadata, numeric-id directories `<dir>/<id>/fs`, and
+ * "build in a temp dir, then rename into place" (containerd overlay.go createSnapshot) so a
+ * crash never leaves a half-made snapshot under a real id.
+ */
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { WhiteoutFormat } from "../layer/whiteout.ts";
+import { MetaStore } from "./meta.ts";
+import { diskUsage } from "./usage.ts";
+import type { Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName, Usage } from "./snapshotter.ts";
+
+export abstract class DirSnapshotter implements Snapshotter {
+  abstract readonly name: SnapshotterName;
+  abstract readonly whiteoutFormat: WhiteoutFormat;
+  protected readonly meta: MetaStore;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.meta = new MetaStore(dir);
+  }
+
+  /** Fills `tmp` (a fresh directory) with the snapshot's tree at `tmp/fs` (and anything else it needs). */
+  protected abstract build(tmp: string, kind: SnapshotKind, parent: SnapshotInfo | undefined): Promise<void>;
+  /** Mounts for a snapshot, given its chain [self, parent, …]. */
+  protected abstract mountsFor(chain: SnapshotInfo[]): Mount[];
+  /** Deletes a snapshot's directory. */
+  protected abstract destroy(path: string): Promise<void>;
+  /** Makes a committed tree immutable where the filesystem can (btrfs read-only subvolume). */
+  protected async freeze(_fs: string): Promise<void> {}
+
+  protected pathOf(id: number): string {
+    return join(this.dir, String(id));
+  }
+
+  protected fsOf(info: SnapshotInfo): string {
+    return join(this.pathOf(info.id), "fs");
+  }
+
+  private async create(kind: SnapshotKind, key: string, parent: string | undefined, labels: Record<string, string>): Promise<Mount[]> {
+    if (this.meta.has(key)) throw new Error(`snapshot ${JSON.stringify(key)} already exists`);
+    const parentInfo = parent === undefined ? undefined : this.meta.get(parent);
+    if (parentInfo && parentInfo.kind !== "committed") throw new Error(`parent ${JSON.stringify(parent)} is not committed`);
+    const id = await this.meta.allocateId();
+    const tmp = mkdtempSync(join(this.dir, "tmp-"));
+    try {
+      await this.build(tmp, kind, parentInfo);
+      renameSync(tmp, this.pathOf(id));
+    } catch (e) {
+      await this.destroy(tmp).catch(() => rmSync(tmp, { recursive: true, force: true }));
+      throw e;
+    }
+    const info: SnapshotInfo = { key, kind, parent, labels, created: new Date().toISOString(), id };
+    try {
+      await this.meta.add(info);
+    } catch (e) {
+      await this.destroy(this.pathOf(id));
+      throw e;
+    }
+    return this.mountsFor(this.meta.chain(key));
+  }
+
+  prepare(key: string, parent?: string, labels: Record<string, string> = {}): Promise<Mount[]> {
+    return this.create("active", key, parent, labels);
+  }
+
+  view(key: string, parent: string, labels: Record<string, string> = {}): Promise<Mount[]> {
+    return this.create("view", key, parent, labels);
+  }
+
+  async mounts(key: string): Promise<Mount[]> {
+    return this.mountsFor(this.meta.chain(key));
+  }
+
+  async commit(name: string, key: string, labels: Record<string, string> = {}): Promise<void> {
+    const info = this.meta.get(key);
+    if (info.kind !== "active") throw new Error(`snapshot ${JSON.stringify(key)} is ${info.kind}, not active`);
+    if (this.meta.has(name)) throw new Error(`snapshot ${JSON.stringify(name)} already exists`);
+    await this.freeze(this.fsOf(info));
+    await this.meta.commit(name, key, labels);
+  }
+
+  async remove(key: string): Promise<void> {
+    const info = await this.meta.delete(key);
+    await this.destroy(this.pathOf(info.id));
+  }
+
+  async stat(key: string): Promise<SnapshotInfo> {
+    return this.meta.get(key);
+  }
+
+  async walk(fn: (info: SnapshotInfo) => void | Promise<void>): Promise<void> {
+    for (const info of this.meta.list()) await fn(info);
+  }
+
+  async usage(key: string): Promise<Usage> {
+    return diskUsage(this.fsOf(this.meta.get(key)));
+  }
+
+  async dirOf(key: string): Promise<string> {
+    return this.fsOf(this.meta.get(key));
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Chooses a snapshotter for `<root>/snapshots` from its filesystem (statfs magic): btrfs → btrfs;
+ * a filesystem that can hold an overlay upper dir (checked by actually mounting one, as containerd's
+ * overlayutils.Supported does) → overlay; anything else → copy.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { mount, statfsType, umount } from "../layer/libc.ts";
+import { BtrfsSnapshotter } from "./btrfs.ts";
+import { CopySnapshotter } from "./copy.ts";
+import { OverlaySnapshotter } from "./overlay.ts";
+import type { Snapshotter, SnapshotterName } from "./snapshotter.ts";
+
+const BTRFS_SUPER_MAGIC = 0x9123683e;
+export const SNAPSHOTTERS: readonly SnapshotterName[] = ["overlay", "btrfs", "copy"];
+
+export function overlaySupported(dir: string): boolean {
+  const tmp = mkdtempSync(join(dir, "overlay-check-"));
+  try {
+    for (const d of ["lower", "upper", "work", "merged"]) mkdirSync(join(tmp, d));
+    mount("overlay", join(tmp, "merged"), "overlay", 0n, `lowerdir=${tmp}/lower,upperdir=${tmp}/upper,workdir=${tmp}/work`);
+    umount(join(tmp, "merged"));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function detectSnapshotter(snapshotsDir: string): SnapshotterName {
+  mkdirSync(snapshotsDir, { recursive: true, mode: 0o700 });
+  if (statfsType(snapshotsDir) === BTRFS_SUPER_MAGIC) return "btrfs";
+  return overlaySupported(snapshotsDir) ? "overlay" : "copy";
+}
+
+/** The snapshotter for a storage root: `<root>/snapshots/<name>/`. */
+export function openSnapshotter(root: string, name?: string): Snapshotter {
+  const snapshotsDir = join(root, "snapshots");
+  const chosen = name ?? detectSnapshotter(snapshotsDir);
+  const dir = join(snapshotsDir, chosen);
+  switch (chosen) {
+    case "overlay":
+      return new OverlaySnapshotter(dir);
+    case "btrfs":
+      mkdirSync(snapshotsDir, { recursive: true, mode: 0o700 });
+      if (statfsType(snapshotsDir) !== BTRFS_SUPER_MAGIC) {
+        throw new Error(`the btrfs snapshotter needs ${snapshotsDir} on a btrfs filesystem (statfs magic 0x${statfsType(snapshotsDir).toString(16)})`);
+      }
+      return new BtrfsSnapshotter(dir);
+    case "copy":
+      return new CopySnapshotter(dir);
+    default:
+      throw new Error(`unknown snapshotter ${JSON.stringify(chosen)} (expected one of ${SNAPSHOTTERS.join(", ")})`);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Unpacks an image's layers into a snapshotter, one committed snapshot per layer named by its
+ * chain ID (image-spec config.md "Layer ChainID"), so each layer is unpacked once and shared by
+ * every image and container built on it. A layer is applied to a temporary active snapshot and
+ * committed only once both its digest and diffID have been verified.
+ */
+import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { applyLayerBlob } from "../layer/unpack-blob.ts";
+import { writableTarget, type Snapshotter } from "./snapshotter.ts";
+
+export interface LayerSource {
+  layers: Array<{ mediaType: string; digest: string; size: number }>;
+  diffIDs: string[];
+  openBlob(digest: string): AsyncIterable<Uint8Array>;
+}
+
+/** chainID(L0) = diffID(L0); chainID(L0..n) = sha256(chainID(L0..n-1) + " " + diffID(Ln)). */
+export function chainIDs(diffIDs: string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIDs) {
+    const prev = out[out.length - 1];
+    out.push(prev === undefined ? d : `sha256:${createHash("sha256").update(`${prev} ${d}`).digest("hex")}`);
+  }
+  return out;
+}
+
+async function exists(sn: Snapshotter, key: string): Promise<boolean> {
+  try {
+    await sn.stat(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Returns the chain ID of the top layer (the parent for a container's snapshot). */
+export async function unpackImage(sn: Snapshotter, src: LayerSource): Promise<string> {
+  if (src.layers.length !== src.diffIDs.length) {
+    throw new Error(`image has ${src.layers.length} layers but its config lists ${src.diffIDs.length} diff_ids (config.md rootfs.diff_ids)`);
+  }
+  if (src.layers.length === 0) throw new Error("image has no layers");
+  const chain = chainIDs(src.diffIDs);
+  let parent: string | undefined;
+  for (const [i, layer] of src.layers.entries()) {
+    const name = chain[i]!;
+    if (!(await exists(sn, name))) {
+      const key = `extract-${randomBytes(6).toString("hex")}-${name}`;
+      const target = writableTarget(await sn.prepare(key, parent, { "bocker.layer.digest": layer.digest }));
+      try {
+        await applyLayerBlob(src.openBlob(layer.digest), layer, src.diffIDs[i], {
+          root: target.dir,
+          format: sn.whiteoutFormat,
+          lowerDirs: target.lowerDirs,
+        });
+        await sn.commit(name, key, { "bocker.layer.diffid": src.diffIDs[i]! });
+      } catch (e) {
+        await sn.remove(key).catch(() => {});
+        if (!(await exists(sn, name))) throw e; // someone else committed it meanwhile: fine
+      }
+    }
+    parent = name;
+  }
+  return parent!;
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildTar, chunks, dir, file, hardlink, symlink } from "../../../fixtures/tar-builder.ts";
+import { lsetxattr } from "../../../../imagetool/lib/layer/libc.ts";
+import { readTar, type TarHeader } from "../../../../imagetool/lib/layer/tar-reader.ts";
+
+async function read(data: Uint8Array, chunk = 333): Promise<Array<TarHeader & { data: string }>> {
+  const out: Array<TarHeader & { data: string }> = [];
+  for await (const e of readTar(chunks(data, chunk))) {
+    const parts: Uint8Array[] = [];
+    for await (const c of e.body) parts.push(c);
+    out.push({ ...e.header, data: Buffer.concat(parts).toString() });
+  }
+  return out;
+}
+
+describe("tar writer → reader", () => {
+  test("every field survives, with binary PAX xattrs, long names and large ids", async () => {
+    const cap = new Uint8Array([1, 0, 0, 2, 0xff, 0x80, 0, 0]);
+    const long = `${"a".repeat(150)}/b`;
+    const entries = await read(buildTar([
+      dir("d/", { mode: 0o1777, uid: 3_000_000, gid: 7 }),
+      file(long, "content", { mode: 0o4755, xattrs: new Map([["security.capability", cap]]) }),
+      symlink("s", "x".repeat(200)), hardlink("h", long),
+      { name: "c", type: "char", devmajor: 4095, devminor: 1048575, mode: 0o600 },
+      { name: "p", type: "fifo", mode: 0o644, mtime: 1_700_000_000.5 },
+    ]));
+    expect(entries.map((e) => [e.name, e.type])).toEqual([["d/", "dir"], [long, "file"], ["s", "symlink"], ["h", "hardlink"], ["c", "char"], ["p", "fifo"]]);
+    expect(entries[0]).toMatchObject({ mode: 0o1777, uid: 3_000_000, gid: 7 });
+    expect(entries[1]!.data).toBe("content");
+    expect(entries[1]!.mode).toBe(0o4755);
+    expect([...entries[1]!.xattrs.get("security.capability")!]).toEqual([...cap]);
+    expect(entries[2]!.linkname).toBe("x".repeat(200));
+    expect(entries[3]!.linkname).toBe(long);
+    expect(entries[4]).toMatchObject({ devmajor: 4095, devminor: 1048575 });
+    expect(entries[5]!.mtime).toBe(1_700_000_000.5);
+  });
+
+  test("a consumer may skip a body; the next entry is still found", async () => {
+    const tar = buildTar([file("a", "x".repeat(5000)), file("b", "y")]);
+    const names: string[] = [];
+    for await (const e of readTar(chunks(tar, 100))) names.push(e.header.name);
+    expect(names).toEqual(["a", "b"]);
+  });
+
+  test("corrupt headers, truncated data and unknown types are errors", async () => {
+    const tar = buildTar([file("a", "hello")]);
+    const corrupt = new Uint8Array(tar);
+    corrupt[0] = 0x5a;
+    await expect(read(corrupt)).rejects.toThrow(/checksum/);
+    await expect(read(tar.subarray(0, 600))).rejects.toThrow(/unexpected end/);
+    const sparse = new Uint8Array(buildTar([file("s", "")]));
+    sparse[156] = "S".charCodeAt(0);
+    let sum = 0;
+    sparse.fill(0x20, 148, 156);
+    for (let i = 0; i < 512; i++) sum += sparse[i]!;
+    sparse.set(new TextEncoder().encode(sum.toString(8).padStart(6, "0") + "\0 "), 148);
+    await expect(read(sparse)).rejects.toThrow(/unsupported tar type flag "S"/);
+  });
+});
+
+describe("reading archives GNU tar wrote", () => {
+  let dirPath: string;
+  beforeAll(() => {
+    dirPath = mkdtempSync(join(tmpdir(), "bocker-gnutar-"));
+    const src = join(dirPath, "src");
+    mkdirSync(join(src, "n".repeat(120)), { recursive: true });
+    writeFileSync(join(src, "n".repeat(120), "f"), "deep");
+    symlinkSync("t".repeat(150), join(src, "longlink"));
+    writeFileSync(join(src, "x"), "x");
+    lsetxattr(join(src, "x"), "user.bin", new Uint8Array([0, 1, 254, 255]));
+  });
+  afterAll(() => rmSync(dirPath, { recursive: true, force: true }));
+
+  for (const format of ["gnu", "posix"]) {
+    test(`--format=${format}`, async () => {
+      const out = join(dirPath, `${format}.tar`);
+      const r = Bun.spawnSync(["tar", ...(format === "posix" ? ["--xattrs", "--xattrs-include=user.*"] : []), `--format=${format}`, "-C", join(dirPath, "src"), "-cf", out, "."]);
+      expect(r.exitCode).toBe(0);
+      const entries = await read(new Uint8Array(readFileSync(out)));
+      const byName = new Map(entries.map((e) => [e.name.replace(/^\.\//, ""), e]));
+      expect(byName.get(`${"n".repeat(120)}/f`)?.data).toBe("deep");
+      expect(byName.get("longlink")?.linkname).toBe("t".repeat(150));
+      if (format === "posix") expect([...byName.get("x")!.xattrs.get("user.bin")!]).toEqual([0, 1, 254, 255]);
+    });
+  }
+});
