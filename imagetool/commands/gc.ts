@@ -1,0 +1,41 @@
+/**
+ * `gc [--dry-run]`: deletes layer snapshots no named image uses (imagetool/lib/snapshot/prune.ts),
+ * then blobs no image references and temp files of dead processes.
+ */
+import yargs from "yargs";
+import type { Globals } from "../main.ts";
+import { storeForRoot } from "../lib/content/store.ts";
+import { gcContent } from "../lib/content/gc.ts";
+import { listImages } from "../lib/image/refs.ts";
+import { diffIdListsInUse } from "../lib/image/walk.ts";
+import { chainIDs } from "../lib/snapshot/unpack-image.ts";
+import { pruneSnapshots } from "../lib/snapshot/prune.ts";
+import { formatBytes } from "../lib/registry/progress.ts";
+
+export async function run(args: string[], globals: Globals): Promise<number> {
+  const argv = yargs(args)
+    .scriptName("bocker-imagetool gc")
+    .option("dry-run", { type: "boolean", default: false, describe: "list the blobs that would be removed, remove nothing" })
+    .strictOptions()
+    .help()
+    .parseSync();
+  const dryRun = argv["dry-run"];
+  const store = storeForRoot(globals.root);
+  let snapshots = 0;
+  if (!dryRun) {
+    const keep = new Set<string>();
+    for (const diffIds of await diffIdListsInUse(store, listImages(store).map((e) => e.descriptor))) {
+      for (const id of chainIDs(diffIds)) keep.add(id);
+    }
+    const pruned = await pruneSnapshots(globals.root, keep);
+    snapshots = pruned.removed.length;
+    if (!globals.quiet) for (const s of pruned.removed) process.stdout.write(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);
+  }
+  const result = await gcContent(store, { dryRun });
+  if (!globals.quiet) {
+    for (const digest of result.removed) process.stdout.write(`${dryRun ? "Would delete" : "Deleted"}: ${digest}\n`);
+    process.stdout.write(`blobs: ${result.removed.length} removed (${formatBytes(result.freedBytes)}), ${result.kept} kept\n`);
+    if (!dryRun) process.stdout.write(`snapshots: ${snapshots} removed\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,94 @@
+/**
+ * Showing pull/push progress: on a TTY, one cli-progress bar per blob plus an overall bar (bytes
+ * and rate); otherwise one plain line per blob; nothing with --quiet. Output goes to the stream
+ * the command passes (stderr), never stdout, so `pull -q` output stays machine-readable.
+ */
+import type { SingleBar } from "cli-progress";
+import type { Descriptor } from "../image/types.ts";
+import type { PullProgress } from "./pull.ts";
+
+export function formatBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+function short(digest: string): string {
+  return digest.replace(/^sha256:/, "").slice(0, 12);
+}
+
+export interface ProgressDisplay extends PullProgress {
+  stop(): void;
+}
+
+/** cli-progress is imported only for a TTY: off a TTY (scripts, CI) pull starts ~10 ms faster. */
+export async function createProgressDisplay(stream: NodeJS.WriteStream, opts: { quiet: boolean; verb?: string }): Promise<ProgressDisplay> {
+  const verb = opts.verb ?? "Downloaded";
+  if (opts.quiet) return { stop() {} };
+  if (!stream.isTTY) {
+    return {
+      resolved: (name, d) => stream.write(`${name}: resolved to ${d.digest}\n`),
+      blobDone: (d, how) => stream.write(`${short(d.digest)}: ${how === "transferred" ? `${verb.toLowerCase()} ${formatBytes(d.size)}` : how === "exists" ? "already exists" : "mounted"}\n`),
+      stop() {},
+    };
+  }
+  // Named imports: a default import of this CommonJS package breaks `bun build --bytecode`.
+  const { MultiBar, Presets } = await import("cli-progress");
+  const started = Date.now();
+  const multi = new MultiBar(
+    {
+      stream,
+      hideCursor: true,
+      clearOnComplete: false,
+      format: "{label} |{bar}| {done}/{all} {rate}",
+      barsize: 30,
+      fps: 10,
+    },
+    Presets.shades_classic,
+  );
+  const bars = new Map<string, SingleBar>();
+  const progress = new Map<string, number>();
+  let total = 0;
+  let stopped = false;
+  let done = 0;
+  const overall = multi.create(1, 0, { label: "total       ", done: "0 B", all: "0 B", rate: "" });
+  const payload = (label: string, value: number, all: number) => ({
+    label,
+    done: formatBytes(value),
+    all: formatBytes(all),
+    rate: `${formatBytes(value / Math.max(0.001, (Date.now() - started) / 1000))}/s`,
+  });
+  const refreshOverall = () => overall.update(done, payload("total       ", done, total));
+  return {
+    blobStart(d: Descriptor) {
+      total += d.size;
+      overall.setTotal(Math.max(1, total));
+      bars.set(d.digest, multi.create(Math.max(1, d.size), 0, payload(short(d.digest), 0, d.size)));
+      progress.set(d.digest, 0);
+      refreshOverall();
+    },
+    blobBytes(d, n) {
+      const v = (progress.get(d.digest) ?? 0) + n;
+      progress.set(d.digest, v);
+      done += n;
+      bars.get(d.digest)?.update(v, payload(short(d.digest), v, d.size));
+      refreshOverall();
+    },
+    blobDone(d, how) {
+      const v = progress.get(d.digest) ?? 0;
+      done += d.size - v;
+      bars.get(d.digest)?.update(Math.max(1, d.size), { ...payload(short(d.digest), d.size, d.size), rate: how === "transferred" ? "done" : how });
+      refreshOverall();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multi.stop();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * pull against Debian's docker-registry on 127.0.0.1: open, htpasswd Basic auth and Bearer token
+ * auth; images put there by skopeo from layouts built in code.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeRoot } from "../../fixtures/root.ts";
+import { Cleanup } from "../../fixtures/cleanup.ts";
+import { buildBusyboxImage, buildMultiPlatformImage, imagetool, sh, startRegistry, type BuiltImage, type TestRegistry } from "../../fixtures/registry.ts";
+import { ContentStore } from "../../../imagetool/lib/content/store.ts";
+
+describeRoot("imagetool pull", () => {
+  const cleanup = new Cleanup();
+  let tmp: string;
+  let open: TestRegistry;
+  let basic: TestRegistry;
+  let token: TestRegistry;
+  let image: BuiltImage;
+  let multi: Awaited<ReturnType<typeof buildMultiPlatformImage>>;
+  let n = 0;
+  const root = () => join(tmp, `root${++n}`);
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), "bocker-pull-"));
+    cleanup.add("temp dir", () => rmSync(tmp, { recursive: true, force: true }));
+    [open, basic, token] = await Promise.all([startRegistry("none"), startRegistry("htpasswd"), startRegistry("token")]);
+    for (const r of [open, basic, token]) cleanup.add(`registry ${r.host}`, () => r.stop());
+    const src = new ContentStore(join(tmp, "src"));
+    image = await buildBusyboxImage(src, "busybox:1", tmp);
+    multi = await buildMultiPlatformImage(src, "multi:1", tmp);
+    const copy = (name: string, dest: string, extra: string[] = []) =>
+      sh(["skopeo", "copy", "--quiet", ...extra, `oci:${src.root}:${name}`, `docker://${dest}`, "--dest-tls-verify=false"]);
+    await copy("busybox:1", `${open.host}/test/busybox:1`);
+    await copy("multi:1", `${open.host}/test/multi:1`, ["--all"]);
+    for (const r of [basic, token]) await copy("busybox:1", `${r.host}/test/busybox:1`, ["--dest-creds", `${r.credentials!.username}:${r.credentials!.password}`]);
+  });
+  afterAll(() => cleanup.run());
+
+  test("pulls, names the image by its full reference, prints progress lines off a TTY", async () => {
+    const r = root();
+    const res = await imagetool(["--root", r, "pull", `${open.host}/test/busybox:1`]);
+    expect(res.stderr).toContain(`${image.layers[0]!.digest.slice(7, 19)}: downloaded`);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`Pulled ${open.host}/test/busybox:1 (${image.manifest.digest})`);
+    const store = new ContentStore(join(r, "content"));
+    for (const d of [image.manifest, image.config, ...image.layers]) expect(store.has(d.digest)).toBe(true);
+    expect(readdirSync(join(r, "content", "ingest")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    const images = await imagetool(["--root", r, "images", "--json"]);
+    const list = JSON.parse(images.stdout);
+    expect(list).toMatchObject([{ name: `${open.host}/test/busybox:1`, repository: `${open.host}/test/busybox`, tag: "1", digest: image.manifest.digest, id: image.config.digest }]);
+    // A second pull downloads nothing.
+    const again = await imagetool(["--root", r, "pull", `${open.host}/test/busybox:1`]);
+    expect(again.stderr).toContain("already exists");
+    expect(again.stdout).toContain("0 B downloaded");
+  });
+
+  test("pull by digest and --quiet", async () => {
+    const r = root();
+    const res = await imagetool(["--root", r, "--quiet", "pull", `${open.host}/test/busybox@${image.manifest.digest}`]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe("");
+    expect(res.stdout).toBe(`${open.host}/test/busybox@${image.manifest.digest}\n`);
+  });
+
+  test("platform selection from an index, with the available platforms listed on a miss", async () => {
+    const r = root();
+    const host = await imagetool(["--root", r, "pull", `${open.host}/test/multi:1`]);
+    expect(host.code).toBe(0);
+    expect(host.stdout).toContain(multi.host.manifest.digest);
+    const other = await imagetool(["--root", r, "pull", "--platform", multi.otherPlatform, `${open.host}/test/multi:1`]);
+    expect(other.code).toBe(0);
+    expect(other.stdout).toContain(multi.other.manifest.digest);
+    const miss = await imagetool(["--root", r, "pull", "--platform", "linux/s390x", `${open.host}/test/multi:1`]);
+    expect(miss.code).not.toBe(0);
+    expect(miss.stderr).toContain("has no manifest for platform linux/s390x; available: linux/");
+    expect(miss.stderr).toContain(multi.otherPlatform);
+  });
+
+  test("unknown tag and unknown repository", async () => {
+    for (const ref of [`${open.host}/test/busybox:nope`, `${open.host}/no/such:1`]) {
+      const res = await imagetool(["--root", root(), "pull", ref]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe(`bocker-imagetool: No image named '${ref}' exists on ${open.host}\n`);
+    }
+  });
+
+  test("unreachable registry", async () => {
+    const res = await imagetool(["--root", root(), "pull", "127.0.0.1:1/x:1"]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("registry 127.0.0.1:1 is unreachable");
+  });
+
+  for (const kind of ["basic", "token"] as const) {
+    test(`${kind} auth: refused without credentials, works with --creds and with ~/.docker/config.json`, async () => {
+      const reg = kind === "basic" ? basic : token;
+      const ref = `${reg.host}/test/busybox:1`;
+      const r = root();
+      const anon = await imagetool(["--root", r, "pull", ref]);
+      expect(anon.code).toBe(1);
+      expect(anon.stderr).toMatch(/unauthorized|authentication required/);
+      const wrong = await imagetool(["--root", r, "pull", "--creds", `${reg.credentials!.username}:wrong`, ref]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/unauthorized|refused/);
+      const { username, password } = reg.credentials!;
+      const withFlag = await imagetool(["--root", r, "pull", "--creds", `${username}:${password}`, ref]);
+      expect(withFlag.code).toBe(0);
+      const dockerDir = join(tmp, `docker-${kind}`);
+      mkdirSync(dockerDir, { recursive: true });
+      writeFileSync(join(dockerDir, "config.json"), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${username}:${password}`).toString("base64") } } }));
+      const withConfig = await imagetool(["--root", root(), "pull", ref], { DOCKER_CONFIG: dockerDir });
+      expect(withConfig.code).toBe(0);
+    });
+  }
+});
