@@ -289,7 +289,7 @@ export interface LinuxDevice {
    */
   minor?: number;
   /**
-   * Permission bits in decimal (0o666 is 438).
+   * File mode in decimal (0o666 is 438). Like upstream (uint32) and runc, the file-type bits may be included: podman sends 0o20666 for a character device; the runtime keeps only the permission bits.
    */
   fileMode?: number;
   uid?: number;

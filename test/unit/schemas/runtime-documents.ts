@@ -180,7 +180,7 @@ export const CONFIG_MUTATIONS: Mutation[] = [
   { name: "negative additional gid", set: "/process/user/additionalGids/1", value: -6, valid: false },
   { name: "negative rlimit", set: "/process/rlimits/0/soft", value: -1, valid: false },
   { name: "hook timeout 0", set: "/hooks/createRuntime/0/timeout", value: 0, valid: false },
-  { name: "fileMode 01000", set: "/linux/devices/0/fileMode", value: 512, valid: false },
+  { name: "fileMode above uint32", set: "/linux/devices/0/fileMode", value: 4294967296, valid: false },
   { name: "negative consoleSize", set: "/process/consoleSize/height", value: -1, valid: false },
   { name: "negative nanosecs", set: "/linux/timeOffsets/monotonic/nanosecs", value: -1, valid: false },
   { name: "blkio weight above uint16", set: "/linux/resources/blockIO/weight", value: 70000, valid: false },
