@@ -1,0 +1,109 @@
+/**
+ * bocker's commands: each parses its arguments, calls the library and prints what the original
+ * printed ("Created: img_N", "Removed: ps_N", tab-separated listings). A command returns the exit
+ * status; errors are thrown as BockerError and printed by bocker.ts.
+ */
+import { parseLogsArgs, parseRunArgs } from "./args.ts";
+import { execIn, listContainers, removeContainer, showLogs, stopContainer } from "./containers.ts";
+import type { Context } from "./context.ts";
+import { BockerError, noContainer } from "./errors.ts";
+import { commitContainer, initImage, listImages, pullImage, removeImage } from "./images.ts";
+import { writeStdout } from "./logs.ts";
+import { runContainer } from "./run.ts";
+
+type Command = (ctx: Context, args: string[]) => Promise<number>;
+
+const say = (line: string) => writeStdout(Buffer.from(`${line}\n`));
+
+function expectArgs(args: string[], count: number, usage: string): void {
+  if (args.length !== count) throw new BockerError(`usage: bocker ${usage}`);
+}
+
+/** The original's #HELP lines, in its order, then what this bocker adds. */
+export const HELP: ReadonlyArray<[string, string]> = [
+  ["Create an image from a directory:", "init <directory>"],
+  ["Pull an image from Docker Hub (or BOCKER_REGISTRY):", "pull <name> <tag>"],
+  ["Delete an image or container:", "rm <image_id or container_id>"],
+  ["List images:", "images"],
+  ["List containers:", "ps"],
+  ["Create a container (-d: in the background):", "run [-d] [--name <name>] [-v <src>:<dst>[:ro]] [-p <host_port>:<port>[/udp]] <image_id> <command>"],
+  ["Execute a command in a running container:", "exec <container_id> <command>"],
+  ["View logs from a container (-f: follow):", "logs [-f] <container_id>"],
+  ["Commit a container to an image:", "commit <container_id> <image_id>"],
+  ["Stop a running container:", "stop <container_id>"],
+  ["Display this message:", "help"],
+];
+
+export function helpText(): string {
+  return HELP.map(([what, usage]) => `${what}\n\tbocker ${usage}\n\n`).join("");
+}
+
+export const COMMANDS: Record<string, Command> = {
+  async init(ctx, args) {
+    expectArgs(args, 1, "init <directory>");
+    say(`Created: ${await initImage(ctx, args[0]!)}`);
+    return 0;
+  },
+  async pull(ctx, args) {
+    expectArgs(args, 2, "pull <name> <tag>");
+    say(`Created: ${await pullImage(ctx, args[0]!, args[1]!)}`);
+    return 0;
+  },
+  async images(ctx) {
+    say("IMAGE_ID\t\tSOURCE");
+    for (const { id, source } of listImages(ctx)) say(`${id}\t\t${source}`);
+    return 0;
+  },
+  async ps(ctx) {
+    say("CONTAINER_ID\t\tCOMMAND");
+    for (const { id, command } of listContainers(ctx)) say(`${id}\t\t${command}`);
+    return 0;
+  },
+  async run(ctx, args) {
+    const result = await runContainer(ctx, parseRunArgs(args));
+    if (result.exitCode === undefined) say(result.id);
+    return result.exitCode ?? 0;
+  },
+  async exec(ctx, args) {
+    if (args.length < 2) throw new BockerError("usage: bocker exec <container_id> <command>");
+    return execIn(ctx, args[0]!, args.slice(1));
+  },
+  async logs(ctx, args) {
+    const { id, follow } = parseLogsArgs(args);
+    await showLogs(ctx, id, follow);
+    return 0;
+  },
+  async commit(ctx, args) {
+    expectArgs(args, 2, "commit <container_id> <image_id>");
+    commitContainer(ctx, args[0]!, args[1]!);
+    say(`Removed: ${args[1]}`);
+    say(`Created: ${args[1]}`);
+    return 0;
+  },
+  async stop(ctx, args) {
+    expectArgs(args, 1, "stop <container_id>");
+    say(await stopContainer(ctx, args[0]!));
+    return 0;
+  },
+  async rm(ctx, args) {
+    expectArgs(args, 1, "rm <image_id or container_id>");
+    const target = args[0]!;
+    if (ctx.store.imageExists(target)) {
+      removeImage(ctx, target);
+    } else {
+      let id: string;
+      try {
+        id = ctx.store.resolveContainer(target);
+      } catch {
+        throw noContainer(target); // the original's word for any unknown id given to rm
+      }
+      await removeContainer(ctx, id);
+    }
+    say(`Removed: ${target}`);
+    return 0;
+  },
+  async help() {
+    writeStdout(Buffer.from(helpText()));
+    return 0;
+  },
+};

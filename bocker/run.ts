@@ -1,0 +1,161 @@
+/**
+ * `bocker run`: the original's sequence (network namespace and veth, a snapshot of the image,
+ * resolv.conf, the cgroup limits, then the command with its output shown and logged) with each
+ * step handed to the tool that owns it: the network to bocker/network, the snapshot and
+ * config.json to `bocker-imagetool bundle`, the container to `bocker-runtime run`.
+ * A failure before the container exists removes everything made so far.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Spec } from "../schemas/generated/types/runtime-config.ts";
+import type { Context } from "./context.ts";
+import { BockerError } from "./errors.ts";
+import { removeContainer } from "./containers.ts";
+import { followLog, writeStdout } from "./logs.ts";
+import { connect, disconnect } from "./network/index.ts";
+import type { PortMapping } from "./network/ports.ts";
+import { containerHosts, containerResolvConf } from "./network/resolv.ts";
+import { customizeSpec } from "./spec.ts";
+import type { ContainerRecord } from "./store.ts";
+import { resolveVolume } from "./volumes.ts";
+
+export interface RunRequest {
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly detach: boolean;
+  readonly name?: string;
+  readonly volumes: readonly string[];
+  readonly ports: readonly PortMapping[];
+}
+
+export interface RunResult {
+  readonly id: string;
+  /** The container's exit status (foreground runs only). */
+  readonly exitCode?: number;
+}
+
+export async function runContainer(ctx: Context, req: RunRequest): Promise<RunResult> {
+  const { store } = ctx;
+  store.requireImage(req.image);
+  const volumes = req.volumes.map((v) => resolveVolume(v, store.volumesDir));
+  const id = await store.allocate("ps", (dir) => {
+    if (req.name !== undefined && store.list("ps").some((other) => store.nameOf(other) === req.name)) {
+      throw new BockerError(`The container name '${req.name}' is already in use`);
+    }
+    const record: ContainerRecord = {
+      id: basename(dir),
+      image: req.image,
+      command: req.command,
+      ...(req.name !== undefined ? { name: req.name } : {}),
+      ports: req.ports,
+      volumes,
+      created: new Date().toISOString(),
+    };
+    store.writeContainer(dir, record);
+  });
+  try {
+    await prepare(ctx, id, req, volumes);
+  } catch (err) {
+    await removeContainer(ctx, id).catch(() => {}); // the original error is the one to report
+    throw err;
+  }
+  return req.detach ? startDetached(ctx, id) : runForeground(ctx, id);
+}
+
+/** Network, /etc files and the bundle: everything the runtime needs, nothing started yet. */
+async function prepare(ctx: Context, id: string, req: RunRequest, volumes: readonly string[]): Promise<void> {
+  const { store, settings } = ctx;
+  const attachment = await connect(ctx.net, id, req.ports);
+  const etcDir = join(store.containerDir(id), "etc");
+  mkdirSync(etcDir);
+  const etcFiles = {
+    hostname: `${id}\n`,
+    hosts: containerHosts(id, attachment.ip, req.name ? [req.name] : []),
+    "resolv.conf": containerResolvConf(readHostFile("/etc/resolv.conf")),
+  };
+  for (const [name, text] of Object.entries(etcFiles)) writeFileSync(join(etcDir, name), text);
+
+  const bundle = store.bundleDir(id);
+  ctx.tools.imagetool(
+    "--quiet", "bundle", req.image, bundle,
+    "--hostname", id,
+    "--netns", attachment.netnsPath,
+    ...volumes.flatMap((v) => ["-v", v]),
+    ...(req.command.length > 0 ? ["--", ...processArgs(req.command)] : []),
+  );
+  const configPath = join(bundle, "config.json");
+  const spec = customizeSpec(JSON.parse(readFileSync(configPath, "utf8")) as Spec, {
+    id,
+    cgroupParent: settings.cgroupParent,
+    cpuShares: settings.cpuShares,
+    memLimitMb: settings.memLimitMb,
+    etcFiles: Object.fromEntries(Object.keys(etcFiles).map((name) => [name, join(etcDir, name)])),
+  });
+  writeFileSync(configPath, JSON.stringify(spec, null, 2));
+}
+
+/**
+ * The original ran every command as `/bin/sh -c "<words joined>"`, and its users (and its own
+ * tests) write `bocker run img 'sleep 5 && ps aux'`. One argument holding a space is therefore a
+ * shell command line; several arguments are executed as given, as `docker run` does, so an image
+ * needs no shell and arguments keep their spaces.
+ */
+export function processArgs(command: readonly string[]): string[] {
+  return command.length === 1 && /\s/.test(command[0]!) ? ["/bin/sh", "-c", command[0]!] : [...command];
+}
+
+function readHostFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The container's stdout and stderr: its log, appended to (see logs.ts). */
+function openLog(ctx: Context, id: string): number {
+  return openSync(ctx.store.logPath(id), "a");
+}
+
+async function startDetached(ctx: Context, id: string): Promise<RunResult> {
+  const log = openLog(ctx, id);
+  let r;
+  try {
+    r = Bun.spawnSync(ctx.tools.runtimeArgv("run", "--detach", "--bundle", ctx.store.bundleDir(id), id), { stdin: "ignore", stdout: log, stderr: log });
+  } finally {
+    closeSync(log);
+  }
+  if (r.exitCode !== 0) {
+    // The runtime's own error went where the container's stderr goes: the log.
+    const why = readFileSync(ctx.store.logPath(id), "utf8").trim();
+    await removeContainer(ctx, id).catch(() => {});
+    throw new BockerError(`cannot start ${id}: ${why || `bocker-runtime exit ${r.exitCode}`}`);
+  }
+  return { id };
+}
+
+/**
+ * Runs the container attached: its output is followed from the log to our stdout while it runs,
+ * and its exit status becomes ours. `--keep` leaves it stopped, not deleted, so its cgroup (and
+ * its limits) stay readable until `bocker rm`, as in the original's transcript.
+ */
+async function runForeground(ctx: Context, id: string): Promise<RunResult> {
+  const log = openLog(ctx, id);
+  const proc = Bun.spawn(ctx.tools.runtimeArgv("run", "--keep", "--bundle", ctx.store.bundleDir(id), id), { stdin: "inherit", stdout: log, stderr: log });
+  closeSync(log);
+  // Ctrl-C reaches the runtime (it forwards it to the container) through the terminal's process
+  // group; we stay to print the rest of the log. A SIGTERM sent to us alone is passed on.
+  const ignore = () => {};
+  const forward = () => proc.kill("SIGTERM");
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", forward);
+  try {
+    await followLog(ctx.store.logPath(id), writeStdout, () => proc.exitCode !== null || proc.signalCode !== null);
+    return { id, exitCode: await proc.exited };
+  } finally {
+    process.off("SIGINT", ignore);
+    process.off("SIGTERM", forward);
+    // Stopped: the namespace and veth go now; the address stays leased until rm.
+    await disconnect(ctx.net, id);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * What `bocker run` adds to the config.json that `bocker-imagetool bundle` generates (runc's
+ * tests edit config.json the same way): the limits the original set with cgset, where its cgroup
+ * lives, and the per-container /etc files. Pure: spec in, spec out.
+ */
+import type { Spec } from "../schemas/generated/types/runtime-config.ts";
+
+export interface ContainerChoices {
+  readonly id: string;
+  /** BOCKER_CGROUP_PARENT, "" for the hierarchy root (/sys/fs/cgroup/cpu/ps_N as in the original). */
+  readonly cgroupParent: string;
+  readonly cpuShares: number;
+  readonly memLimitMb: number;
+  /** Host files bind-mounted over /etc/<name> (resolv.conf, hosts, hostname). */
+  readonly etcFiles: Readonly<Record<string, string>>;
+}
+
+export function customizeSpec(spec: Spec, c: ContainerChoices): Spec {
+  const linux = (spec.linux ??= {});
+  linux.cgroupsPath = `/${[c.cgroupParent, c.id].filter(Boolean).join("/")}`;
+  const resources = (linux.resources ??= {});
+  resources.cpu = { ...resources.cpu, shares: c.cpuShares };
+  // The original: memory.limit_in_bytes = BOCKER_MEM_LIMIT * 1000000 (decimal megabytes, so
+  // 512 reads back as 512000000; it is a multiple of 4096, so the kernel keeps it exactly).
+  resources.memory = { ...resources.memory, limit: c.memLimitMb * 1_000_000 };
+  // Its own cgroup namespace, so the cgroup filesystems mounted at /sys/fs/cgroup (read-only)
+  // show the container's own cgroup as their root: cpu.shares and memory.limit_in_bytes read
+  // inside give the values above, as in Docker with a private cgroup namespace.
+  const namespaces = (linux.namespaces ??= []);
+  if (!namespaces.some((n) => n.type === "cgroup")) namespaces.push({ type: "cgroup" });
+  const mounts = (spec.mounts ??= []);
+  for (const [name, source] of Object.entries(c.etcFiles)) {
+    mounts.push({ destination: `/etc/${name}`, type: "bind", source, options: ["rbind", "rprivate"] });
+  }
+  return spec;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, test } from "bun:test";
+import { parseLogsArgs, parseRunArgs } from "../../../bocker/args.ts";
+import { processArgs } from "../../../bocker/run.ts";
+
+describe("bocker run arguments", () => {
+  test("the original form: image then command, nothing else", () => {
+    expect(parseRunArgs(["img_42150", "cat", "/etc/centos-release"])).toEqual({
+      image: "img_42150",
+      command: ["cat", "/etc/centos-release"],
+      detach: false,
+      volumes: [],
+      ports: [],
+    });
+  });
+
+  test("options before the image; everything after it belongs to the command", () => {
+    const req = parseRunArgs(["-d", "--name=web", "-v", "/srv:/www:ro", "--volume", "data:/data", "-p", "8080:80", "--publish=53:53/udp", "img_1", "httpd", "-f", "-p", "80"]);
+    expect(req).toEqual({
+      image: "img_1",
+      command: ["httpd", "-f", "-p", "80"],
+      detach: true,
+      name: "web",
+      volumes: ["/srv:/www:ro", "data:/data"],
+      ports: [
+        { hostPort: 8080, containerPort: 80, protocol: "tcp" },
+        { hostPort: 53, containerPort: 53, protocol: "udp" },
+      ],
+    });
+  });
+
+  test("mistakes are reported with the usage", () => {
+    expect(() => parseRunArgs([])).toThrow(/run needs an image\nusage: bocker run/);
+    expect(() => parseRunArgs(["--name"])).toThrow(/--name needs a value/);
+    expect(() => parseRunArgs(["--rm", "img_1"])).toThrow(/unknown option --rm/);
+    expect(() => parseRunArgs(["--name", "-bad", "img_1"])).toThrow(/--name -bad: expected/);
+    expect(() => parseRunArgs(["-p", "80", "img_1"])).toThrow(/expected hostPort:containerPort/);
+  });
+});
+
+describe("bocker logs arguments", () => {
+  test("-f anywhere, exactly one container", () => {
+    expect(parseLogsArgs(["ps_1"])).toEqual({ id: "ps_1", follow: false });
+    expect(parseLogsArgs(["ps_1", "-f"])).toEqual({ id: "ps_1", follow: true });
+    expect(parseLogsArgs(["--follow", "web"])).toEqual({ id: "web", follow: true });
+    expect(() => parseLogsArgs([])).toThrow("usage: bocker logs [-f] <container_id>");
+    expect(() => parseLogsArgs(["a", "b"])).toThrow("usage: bocker logs [-f] <container_id>");
+  });
+});
+
+describe("the container's process", () => {
+  test("one argument with a space is a shell command line, as in the original; several are argv", () => {
+    expect(processArgs(["sleep 5 && ps aux"])).toEqual(["/bin/sh", "-c", "sleep 5 && ps aux"]);
+    expect(processArgs(["uname"])).toEqual(["uname"]);
+    expect(processArgs(["echo", "a  b"])).toEqual(["echo", "a  b"]);
+  });
+});

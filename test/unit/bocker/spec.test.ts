@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test";
+import type { Spec } from "../../../schemas/generated/types/runtime-config.ts";
+import { customizeSpec } from "../../../bocker/spec.ts";
+
+const base = (): Spec => ({
+  ociVersion: "1.2.0",
+  root: { path: "rootfs" },
+  mounts: [{ destination: "/proc", type: "proc", source: "proc" }],
+  linux: {
+    namespaces: [{ type: "pid" }, { type: "network", path: "/run/netns/netns_ps_42045" }],
+    resources: { devices: [{ allow: false, access: "rwm" }], cpu: { quota: 50000, period: 100000 } },
+  },
+});
+
+const choices = { id: "ps_42045", cgroupParent: "", cpuShares: 512, memLimitMb: 512, etcFiles: { hosts: "/var/bocker/containers/ps_42045/etc/hosts" } };
+
+describe("what bocker run adds to the bundle's config.json", () => {
+  test("the original's cgroup, limits (MB * 1000000) and a private cgroup namespace", () => {
+    const spec = customizeSpec(base(), choices);
+    expect(spec.linux!.cgroupsPath).toBe("/ps_42045");
+    expect(spec.linux!.resources).toEqual({
+      devices: [{ allow: false, access: "rwm" }],
+      cpu: { quota: 50000, period: 100000, shares: 512 },
+      memory: { limit: 512000000 },
+    });
+    expect(spec.linux!.namespaces).toEqual([{ type: "pid" }, { type: "network", path: "/run/netns/netns_ps_42045" }, { type: "cgroup" }]);
+  });
+
+  test("BOCKER_CGROUP_PARENT nests the cgroup; 1024 MB is 1024000000 bytes", () => {
+    const spec = customizeSpec(base(), { ...choices, cgroupParent: "bocker/tests", memLimitMb: 1024, cpuShares: 1024 });
+    expect(spec.linux!.cgroupsPath).toBe("/bocker/tests/ps_42045");
+    expect(spec.linux!.resources!.memory!.limit).toBe(1024000000);
+    expect(spec.linux!.resources!.cpu!.shares).toBe(1024);
+  });
+
+  test("the /etc files are bind-mounted over the image's, after its other mounts", () => {
+    const spec = customizeSpec(base(), choices);
+    expect(spec.mounts!.at(-1)).toEqual({ destination: "/etc/hosts", type: "bind", source: "/var/bocker/containers/ps_42045/etc/hosts", options: ["rbind", "rprivate"] });
+  });
+});
