@@ -5,7 +5,9 @@
 import { existsSync } from "node:fs";
 import { posix } from "node:path";
 import { errnoOf, RuntimeError } from "../errors.ts";
+import { compileDeviceFilter } from "./devices-bpf.ts";
 import { leafFor, readCgroupFile, writeCgroupFile, writeError, type Leaf } from "./fs.ts";
+import { deviceRules } from "./resources/devices.ts";
 import { resourceWrites } from "./resources/index.ts";
 import type { CgroupWrite, LinuxResources, TranslateContext } from "./types.ts";
 
@@ -103,6 +105,36 @@ export function applyWrites(writes: CgroupWrite[], leaves: Leaf[]): void {
   }
 }
 
+/**
+ * Where the device rules are enforced: the v1 devices hierarchy when the host has one (their
+ * writes are in the plan), else the container's cgroup v2 directory, through an eBPF program. On
+ * a hybrid host that is v1 only, as runc's fs manager does; the unified leaf then carries no
+ * program (a placement holding only the unified leaf takes the v2 path, which is how the tests
+ * exercise it on such a host).
+ */
+export function deviceProgramDir(leaves: Leaf[]): string | undefined {
+  if (leafFor(leaves, "devices")?.hierarchy.version === 1) return undefined;
+  return leaves.find((l) => l.hierarchy.version === 2)?.dir;
+}
+
+/** In a user namespace bpf(2) is refused; runc and crun then go on unconfined (canSkipEBPFError). */
+function inUserNamespace(): boolean {
+  const map = readCgroupFile("/proc/self/uid_map")?.trim().split(/\s+/);
+  return map !== undefined && !(map[0] === "0" && map[1] === "0" && map[2] === "4294967295");
+}
+
+function attachDeviceFilter(resources: LinuxResources, dir: string, warnings: string[]): void {
+  const program = compileDeviceFilter(deviceRules(resources.devices));
+  // Lazy: bun:ffi and dlopen only on hosts whose devices controller is v2.
+  const { attachDeviceProgram } = require("./bpf.ts") as typeof import("./bpf.ts");
+  try {
+    attachDeviceProgram(dir, program);
+  } catch (err) {
+    if (!inUserNamespace()) throw err;
+    warnings.push(`device rules are not enforced (running in a user namespace): ${(err as Error).message}`);
+  }
+}
+
 /** Translates and applies `resources`; returns the translation's warnings. */
 export function applyResources(resources: LinuxResources, leaves: Leaf[], update: boolean): string[] {
   const devices = !update || resources.devices !== undefined;
@@ -110,5 +142,7 @@ export function applyResources(resources: LinuxResources, leaves: Leaf[], update
   enableV2Controllers(probe.writes, leaves);
   const { writes, warnings } = resourceWrites(resources, leafContext(leaves, update), { devices });
   applyWrites(writes, leaves);
+  const programDir = devices ? deviceProgramDir(leaves) : undefined;
+  if (programDir !== undefined) attachDeviceFilter(resources, programDir, warnings);
   return warnings;
 }

@@ -5,10 +5,12 @@
  *
  * v1: "a" is denied first, then every rule is written in order to devices.allow or devices.deny
  * (the kernel applies them as exceptions to the default, so order matters). v2 has no device files:
- * access is enforced by an eBPF program attached to the cgroup, which the helper loads from
- * `deviceRules()` (devices-bpf is not part of this library), so v2 yields no writes here.
+ * access is enforced by an eBPF program (devices-bpf.ts) that apply.ts attaches to the container's
+ * cgroup, so v2 yields no writes here. Either way the rules are first replayed through runc's v1
+ * emulator, which refuses what v1 would silently ignore (devices-emulator.ts).
  */
 import type { CgroupWrite, DeviceRule, TranslateContext } from "../types.ts";
+import { emulateDeviceRules } from "../devices-emulator.ts";
 import { invalid, num, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/devices`;
@@ -59,13 +61,12 @@ export function deviceRuleText(r: EffectiveDeviceRule): string {
 }
 
 export function devicesWrites(rules: DeviceRule[] | undefined, ctx: TranslateContext): CgroupWrite[] {
-  if (ctx.versionOf("devices") !== 1) {
-    deviceRules(rules); // still validated; enforcement on v2 is the helper's eBPF program
-    return [];
-  }
+  const effective = deviceRules(rules);
+  emulateDeviceRules(effective); // validation only: v1 takes the rules as they are
+  if (ctx.versionOf("devices") !== 1) return [];
   return [
     write("devices", "devices.deny", "a", "device access (deny all)", P),
-    ...deviceRules(rules).map((r) =>
+    ...effective.map((r) =>
       write("devices", r.allow ? "devices.allow" : "devices.deny", deviceRuleText(r), `device rule ${deviceRuleText(r)}`, r.pointer),
     ),
   ];

@@ -1,0 +1,112 @@
+/**
+ * bench/lifecycle: bocker-runtime against runc (and crun when it works on this host), same
+ * bundle, same run, interleaved so drift hits every runtime alike. Two measurements:
+ *   run   `run ID` of /bin/true: create + start + wait + delete
+ *   cs    `create ID` + `start ID` (the delete afterwards is not timed)
+ * Prints median and mean per runtime and the ratio runtime/bocker (>1 means bocker is faster).
+ * Usage (root): bun bench/lifecycle.ts [iterations=30]; needs dist/ built (npm run build).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeBusyboxRootfs } from "../test/fixtures/rootfs.ts";
+import { defaultSpec } from "../runtime/lib/default-spec.ts";
+
+const iterations = Number(process.argv[2] ?? 30);
+const repo = join(import.meta.dir, "..");
+const work = mkdtempSync(join(tmpdir(), "bocker-bench-"));
+
+interface Runtime {
+  name: string;
+  bin: string;
+  root: string;
+  run: number[];
+  cs: number[];
+}
+
+/**
+ * stderr goes to a file, not a pipe: a detached container inherits the runtime's stdio, so a pipe
+ * would not reach EOF until the container exits (true of runc as well).
+ */
+function sh(argv: string[]): { code: number; err: string } {
+  const errFile = join(work, "stderr");
+  const r = Bun.spawnSync(argv, { stdout: "ignore", stderr: Bun.file(errFile) });
+  return { code: r.exitCode, err: readFileSync(errFile, "utf8") };
+}
+
+function timed(argv: string[]): number {
+  const t = performance.now();
+  const r = sh(argv);
+  const ms = performance.now() - t;
+  if (r.code !== 0) throw new Error(`${argv.join(" ")} failed (${r.code}): ${r.err}`);
+  return ms;
+}
+
+function stats(xs: number[]): { median: number; mean: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, mean: xs.reduce((a, b) => a + b, 0) / xs.length };
+}
+
+try {
+  const bundle = join(work, "bundle");
+  mkdirSync(bundle);
+  makeBusyboxRootfs(join(bundle, "rootfs"));
+  // runc's `spec` defaults (no seccomp: runc spec writes none), not a terminal, /bin/true.
+  const spec = defaultSpec();
+  delete spec.linux!.seccomp;
+  spec.process!.terminal = false;
+  spec.process!.args = ["/bin/true"];
+  writeFileSync(join(bundle, "config.json"), JSON.stringify(spec, null, 2));
+
+  const candidates: Array<[string, string]> = [
+    ["bocker-runtime", join(repo, "dist", "bocker-runtime")],
+    ["runc", "/usr/sbin/runc"],
+    ["crun", "/usr/bin/crun"],
+  ];
+  const runtimes: Runtime[] = [];
+  for (const [name, bin] of candidates) {
+    const found = existsSync(bin) ? bin : Bun.which(name);
+    if (!found) {
+      console.log(`${name}: not installed, skipped`);
+      continue;
+    }
+    const rt: Runtime = { name, bin: found, root: join(work, `root-${name}`), run: [], cs: [] };
+    const probe = sh([found, "--root", rt.root, "run", "--bundle", bundle, `probe-${name}`]);
+    if (probe.code !== 0) {
+      console.log(`${name}: does not work on this host, skipped (${probe.err.trim().split("\n").at(-1)})`);
+      sh([found, "--root", rt.root, "delete", "--force", `probe-${name}`]);
+      continue;
+    }
+    runtimes.push(rt);
+  }
+  if (!runtimes.some((r) => r.name === "bocker-runtime")) throw new Error("dist/bocker-runtime does not work: build it first");
+
+  for (let i = 0; i < iterations; i++) {
+    for (const rt of runtimes) {
+      const base = [rt.bin, "--root", rt.root];
+      rt.run.push(timed([...base, "run", "--bundle", bundle, `r${i}`]));
+      const id = `c${i}`;
+      rt.cs.push(timed([...base, "create", "--bundle", bundle, id]) + timed([...base, "start", id]));
+      // /bin/true exits at once; delete (not timed) once it has.
+      for (let k = 0; k < 100 && sh([...base, "delete", id]).code !== 0; k++) Bun.sleepSync(5);
+    }
+  }
+
+  const bocker = runtimes.find((r) => r.name === "bocker-runtime")!;
+  console.log(`\n${iterations} iterations, bundle ${bundle} (busybox, runc spec defaults without seccomp)\n`);
+  console.log("runtime          run /bin/true (median / mean ms)   create+start (median / mean ms)   ratio vs bocker (run, create+start)");
+  for (const rt of runtimes) {
+    const run = stats(rt.run);
+    const cs = stats(rt.cs);
+    const ratio = `${(run.median / stats(bocker.run).median).toFixed(2)}x, ${(cs.median / stats(bocker.cs).median).toFixed(2)}x`;
+    console.log(`${rt.name.padEnd(16)} ${`${run.median.toFixed(1)} / ${run.mean.toFixed(1)}`.padEnd(34)} ${`${cs.median.toFixed(1)} / ${cs.mean.toFixed(1)}`.padEnd(33)} ${rt === bocker ? "-" : ratio}`);
+  }
+} finally {
+  for (const name of ["bocker-runtime", "runc", "crun"]) {
+    const root = join(work, `root-${name}`);
+    if (!existsSync(root)) continue;
+    const bin = name === "bocker-runtime" ? join(repo, "dist", "bocker-runtime") : (Bun.which(name) ?? name);
+    for (const id of new Bun.Glob("*").scanSync({ cwd: root, onlyFiles: false })) sh([bin, "--root", root, "delete", "--force", id]);
+  }
+  rmSync(work, { recursive: true, force: true });
+}

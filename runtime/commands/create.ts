@@ -1,0 +1,45 @@
+/** `create ID [--bundle DIR] [--pid-file F] [--console-socket S] [--no-pivot] [--preserve-fds N] [--dry-run]` */
+import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
+import type { CommandMain } from "../lib/context.ts";
+import { resolve } from "node:path";
+
+export const CREATE_FLAGS = {
+  bundle: { kind: "string", alias: "b" },
+  "pid-file": { kind: "string" },
+  "console-socket": { kind: "string" },
+  "no-pivot": { kind: "bool" },
+  "no-new-keyring": { kind: "bool" },
+  "preserve-fds": { kind: "string" },
+  "dry-run": { kind: "bool" },
+} as const;
+
+const create: CommandMain = async (argv, ctx) => {
+  const { flags, positionals } = parseArgs(argv, CREATE_FLAGS);
+  const id = requireId(positionals, "create");
+  const bundle = stringFlag(flags, "bundle") ?? ".";
+  if (boolFlag(flags, "dry-run")) {
+    const { explainMain } = await import("./explain.ts");
+    return explainMain(id, bundle, flags, ctx);
+  }
+  const { createContainer } = await import("../lib/lifecycle/create.ts");
+  const created = await createContainer({
+    root: ctx.root,
+    id,
+    bundle,
+    pidFile: pathFlag(stringFlag(flags, "pid-file")),
+    consoleSocket: pathFlag(stringFlag(flags, "console-socket")),
+    noPivot: boolFlag(flags, "no-pivot"),
+    preserveFds: intFlag(flags, "preserve-fds", 0),
+    systemdCgroup: ctx.systemdCgroup,
+    foreground: false,
+    log: ctx.log,
+  });
+  created.lock.release();
+  return 0;
+};
+
+export function pathFlag(p: string | undefined): string | undefined {
+  return p === undefined ? undefined : resolve(p);
+}
+
+export default create;

@@ -1,0 +1,125 @@
+/**
+ * Loads a bundle's config.json: parse, schema-validate (schemas/), then the semantic checks a
+ * schema cannot express, after runc libcontainer/configs/validate. Every problem names the file
+ * and the JSON pointer; nothing on the system is touched.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { RuntimeError, ioError } from "./errors.ts";
+import { RLIMIT_NUMBERS } from "./linux/rlimits.ts";
+import { sysctlNamespace } from "./linux/sysctl.ts";
+import { NAMESPACE_FLAGS } from "./linux/namespaces.ts";
+import { HOOK_KINDS, type Spec } from "./spec-types.ts";
+import { checkSchema } from "./config-schema.ts";
+import { formatSchemaIssues } from "../../schemas/index.ts";
+
+export interface Issue {
+  pointer: string;
+  message: string;
+}
+
+export interface LoadedConfig {
+  spec: Spec;
+  file: string;
+  bundle: string;
+  /** Absolute path of root.path. */
+  rootfs: string;
+}
+
+export function loadBundleConfig(bundleDir: string): LoadedConfig {
+  const bundle = resolve(bundleDir);
+  const file = join(bundle, "config.json");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw ioError("read", file, err);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new RuntimeError("CONFIG_INVALID", `${file}: not valid JSON: ${(err as Error).message}`, { path: file });
+  }
+  const spec = checkSchema(doc, file);
+  const issues = semanticIssues(spec);
+  if (issues.length > 0) throw invalid(file, issues);
+  const rootfs = isAbsolute(spec.root!.path) ? spec.root!.path : join(bundle, spec.root!.path);
+  try {
+    if (!statSync(rootfs).isDirectory()) throw invalid(file, [{ pointer: "/root/path", message: `${rootfs} is not a directory` }]);
+  } catch (err) {
+    if (err instanceof RuntimeError) throw err;
+    throw invalid(file, [{ pointer: "/root/path", message: `root filesystem ${rootfs} is missing or unreadable (${(err as { code?: string }).code ?? err})` }]);
+  }
+  return { spec, file, bundle, rootfs };
+}
+
+export function invalid(file: string, issues: readonly Issue[]): RuntimeError {
+  return new RuntimeError("CONFIG_INVALID", formatSchemaIssues(file, issues), { path: file, pointer: issues[0]?.pointer });
+}
+
+/** Checks runc's validator makes beyond the schema; pure, so unit tests call it directly. */
+export function semanticIssues(spec: Spec): Issue[] {
+  const issues: Issue[] = [];
+  const add = (pointer: string, message: string) => issues.push({ pointer, message });
+  if (!spec.root?.path) add("/root/path", "the root filesystem path is required");
+  const proc = spec.process;
+  if (!proc) add("/process", "process is required to create a container");
+  else {
+    if (!proc.args || proc.args.length === 0) add("/process/args", "must contain at least the program to run");
+    if (!proc.cwd || !proc.cwd.startsWith("/")) add("/process/cwd", `must be an absolute path, got ${JSON.stringify(proc.cwd)}`);
+    const seen = new Map<string, number>();
+    for (const [i, r] of (proc.rlimits ?? []).entries()) {
+      if (RLIMIT_NUMBERS[r.type] === undefined) add(`/process/rlimits/${i}/type`, `unknown rlimit ${JSON.stringify(r.type)}`);
+      if (seen.has(r.type)) add(`/process/rlimits/${i}/type`, `duplicate rlimit ${r.type} (also /process/rlimits/${seen.get(r.type)})`);
+      seen.set(r.type, i);
+      if (r.soft > r.hard) add(`/process/rlimits/${i}`, `soft limit ${r.soft} is above hard limit ${r.hard}`);
+    }
+  }
+  for (const kind of HOOK_KINDS) {
+    for (const [i, h] of (spec.hooks?.[kind] ?? []).entries()) {
+      if (!isAbsolute(h.path)) add(`/hooks/${kind}/${i}/path`, `hook path must be absolute, got ${JSON.stringify(h.path)}`);
+      if (h.timeout !== undefined && h.timeout <= 0) add(`/hooks/${kind}/${i}/timeout`, "timeout must be greater than zero");
+    }
+  }
+  for (const [i, m] of (spec.mounts ?? []).entries()) {
+    if (!isAbsolute(m.destination)) add(`/mounts/${i}/destination`, `must be an absolute path, got ${JSON.stringify(m.destination)}`);
+  }
+  namespaceIssues(spec, add);
+  const linux = spec.linux ?? {};
+  for (const [i, d] of (linux.devices ?? []).entries()) {
+    if (!d.path.startsWith("/dev/")) add(`/linux/devices/${i}/path`, `device path must be under /dev, got ${JSON.stringify(d.path)}`);
+    if (d.type !== "p" && (d.major === undefined || d.minor === undefined)) add(`/linux/devices/${i}`, "major and minor are required for a character or block device");
+  }
+  for (const key of ["maskedPaths", "readonlyPaths"] as const) {
+    for (const [i, p] of (linux[key] ?? []).entries()) if (!isAbsolute(p)) add(`/linux/${key}/${i}`, `must be an absolute path, got ${JSON.stringify(p)}`);
+  }
+  return issues;
+}
+
+function namespaceIssues(spec: Spec, add: (pointer: string, message: string) => void): void {
+  const linux = spec.linux ?? {};
+  const list = linux.namespaces ?? [];
+  const seen = new Set<string>();
+  for (const [i, ns] of list.entries()) {
+    if (NAMESPACE_FLAGS[ns.type] === undefined) add(`/linux/namespaces/${i}/type`, `unknown namespace type ${JSON.stringify(ns.type)}`);
+    if (seen.has(ns.type)) add(`/linux/namespaces/${i}/type`, `duplicate namespace type ${ns.type}`);
+    seen.add(ns.type);
+    if (ns.path !== undefined && !isAbsolute(ns.path)) add(`/linux/namespaces/${i}/path`, `must be an absolute path, got ${JSON.stringify(ns.path)}`);
+  }
+  const owns = (type: string) => list.some((n) => n.type === type && !n.path);
+  const has = (type: string) => list.some((n) => n.type === type);
+  if (!has("mount")) add("/linux/namespaces", "a mount namespace is required (the rootfs is set up inside it)");
+  if (spec.hostname && !owns("uts")) add("/hostname", "setting the hostname needs a new uts namespace");
+  if (spec.domainname && !owns("uts")) add("/domainname", "setting the domainname needs a new uts namespace");
+  const userNew = owns("user");
+  if ((linux.uidMappings?.length || linux.gidMappings?.length) && !userNew) add("/linux/uidMappings", "id mappings need a new user namespace");
+  if (userNew && (!linux.uidMappings?.length || !linux.gidMappings?.length)) add("/linux/uidMappings", "a new user namespace needs uidMappings and gidMappings");
+  if (linux.timeOffsets && !owns("time")) add("/linux/timeOffsets", "time offsets need a new time namespace");
+  for (const key of Object.keys(linux.sysctl ?? {})) {
+    const ns = sysctlNamespace(key);
+    const pointer = `/linux/sysctl/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+    if (ns === undefined) add(pointer, `sysctl ${key} is not namespaced: setting it would change the host`);
+    else if (!has(ns)) add(pointer, `sysctl ${key} needs a ${ns} namespace (it would change the host's)`);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The runtime's only door into runtime/lib/cgroups: placement at create, signalling and removal
+ * at kill/delete, freeze/thaw/update/stats. Kept in one module so the lifecycle code does not
+ * depend on the cgroup library's shape.
+ */
+import * as cgroups from "./cgroups/index.ts";
+import type { CgroupPlacement } from "./cgroups/types.ts";
+import type { Spec } from "./spec-types.ts";
+
+export type { CgroupPlacement };
+
+export function placeContainer(id: string, spec: Spec, systemd: boolean, warn: (msg: string) => void): CgroupPlacement {
+  return cgroups.setupCgroup({ id, cgroupsPath: spec.linux?.cgroupsPath, systemd, resources: (spec.linux?.resources ?? {}) as never, warn });
+}
+
+/** After a crash lost state.json and its spare copy: the path rule for the id, if those cgroups exist. */
+export function findPlacement(id: string, systemd: boolean): CgroupPlacement | undefined {
+  return cgroups.findCgroupPlacement({ id, systemd });
+}
+
+export function removeCgroups(p: CgroupPlacement): void {
+  cgroups.destroyCgroup(p);
+}
+
+export function signalCgroup(p: CgroupPlacement, signal: number): void {
+  cgroups.killCgroup(p, signal);
+}
+
+export function pidsOf(p: CgroupPlacement): number[] {
+  return cgroups.cgroupPids(p);
+}
+
+export function freeze(p: CgroupPlacement): void {
+  cgroups.freezeCgroup(p);
+}
+
+export function thaw(p: CgroupPlacement): void {
+  cgroups.thawCgroup(p);
+}
+
+export function updateResources(p: CgroupPlacement, resources: Record<string, unknown>): void {
+  cgroups.updateCgroup(p, resources as never);
+}
+
+export function statsOf(p: CgroupPlacement): unknown {
+  return cgroups.cgroupStats(p);
+}

@@ -1,0 +1,61 @@
+/**
+ * One error type for the runtime, with a stable code and structured context (cf. undici
+ * lib/core/errors.js, runc mountError). Commands print `message`; tests match on `code`.
+ */
+
+export type RuntimeErrorCode =
+  | "USAGE" // bad command line
+  | "CONFIG_INVALID" // config.json failed schema or semantic validation
+  | "CONTAINER_EXISTS"
+  | "CONTAINER_NOT_FOUND"
+  | "BAD_STATUS" // the operation is not allowed in the container's current status
+  | "HELPER_FAILED" // bocker-init reported a failing step
+  | "HOOK_FAILED"
+  | "STATE_CORRUPT"
+  | "IO"; // a host file operation failed (errno in context)
+
+export interface ErrorContext {
+  path?: string;
+  pointer?: string;
+  errno?: string;
+  [key: string]: unknown;
+}
+
+export class RuntimeError extends Error {
+  readonly code: RuntimeErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: RuntimeErrorCode, message: string, context: ErrorContext = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "RuntimeError";
+    this.code = code;
+    this.context = context;
+  }
+}
+
+/** The errno name of a Node/Bun system error ("ENOSPC"), or undefined. */
+export function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOENT: "no such file or directory",
+  EEXIST: "file exists",
+  EROFS: "read-only file system",
+  ENOTDIR: "not a directory",
+  EISDIR: "is a directory",
+  EBUSY: "device or resource busy",
+};
+
+/** Wraps a failed host file operation: `write /run/x/state.json: ENOSPC (no space left on device)`. */
+export function ioError(op: string, path: string, err: unknown): RuntimeError {
+  if (err instanceof RuntimeError) return err;
+  const errno = errnoOf(err);
+  const detail = errno ? `${errno} (${ERRNO_TEXT[errno] ?? (err as Error).message})` : String((err as Error)?.message ?? err);
+  return new RuntimeError("IO", `${op} ${path}: ${detail}`, { path, errno }, err);
+}

@@ -1,0 +1,173 @@
+/**
+ * create (runtime-spec runtime.md "Lifecycle" steps 1-6): validate and compile first, then make
+ * the state dir (recording enough for `delete --force` at every moment: status "creating", the
+ * cgroup placement, later the pid), the cgroups, exec.fifo, and let bocker-init build the
+ * container. Any failure kills what started and removes what was made, newest first.
+ */
+import { chmodSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { RuntimeError, ioError } from "../errors.ts";
+import { encodePlan } from "../plan/encode.ts";
+import { compileCreate } from "../plan/compile.ts";
+import type { Logger } from "../log.ts";
+import { runHooksOrFail } from "../hooks.ts";
+import { placeContainer, removeCgroups, signalCgroup } from "../container-cgroup.ts";
+import { spawnHelper, type HelperSession, type StdioTarget } from "../process/helper.ts";
+import { ParentProtocol, helperError } from "../process/protocol.ts";
+import { acceptFd, closeFd, listenUnix, mkfifo } from "../sys/ffi.ts";
+import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
+import { prepareCreate } from "./prepare.ts";
+import { hookStateJson } from "./hook-state.ts";
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot: boolean;
+  preserveFds: number;
+  systemdCgroup: boolean;
+  /** `run` in the foreground: the helper waits for the container and exits with its status. */
+  foreground: boolean;
+  stdio?: [StdioTarget, StdioTarget, StdioTarget];
+  /** Foreground `run`: relay a terminal ourselves when there is no --console-socket (runc). */
+  allocateTerminal?: boolean;
+  log: Logger;
+}
+
+export interface CreatedContainer {
+  dir: string;
+  record: ContainerRecord;
+  lock: ContainerLock;
+  session: HelperSession;
+  /** The pty master, when allocateTerminal applied. */
+  consoleMaster?: number;
+}
+
+const SIGKILL = 9;
+
+export async function createContainer(opts: CreateOptions): Promise<CreatedContainer> {
+  const dir = join(opts.root, opts.id);
+  const prepared = await prepareCreate({ bundle: opts.bundle, stateDir: dir, consoleSocket: opts.consoleSocket, noPivot: opts.noPivot, preserveFds: opts.preserveFds, foreground: opts.foreground, cacheRoot: opts.root, allocateTerminal: opts.allocateTerminal });
+  const { spec } = prepared.config;
+  const trace = (what: string) => opts.log.debug(`create ${opts.id}: ${what} (${performance.now().toFixed(1)} ms after start-up)`);
+  trace("config validated and compiled");
+  const lock = createContainerDir(opts.root, opts.id);
+  const record: ContainerRecord = {
+    ociVersion: spec.ociVersion,
+    id: opts.id,
+    pid: 0,
+    starttime: "",
+    bundle: prepared.config.bundle,
+    rootfs: prepared.config.rootfs,
+    created: new Date().toISOString(),
+    phase: "creating",
+    paused: false,
+    annotations: spec.annotations ?? {},
+    config: spec,
+  };
+  let session: HelperSession | undefined;
+  let consoleListener: number | undefined;
+  try {
+    writeRecord(dir, record);
+    record.cgroup = placeContainer(opts.id, spec, opts.systemdCgroup, (m) => opts.log.warn(m));
+    writeSpareCgroup(dir, record.cgroup);
+    writeRecord(dir, record);
+    trace("cgroups placed");
+    const fifo = join(dir, EXEC_FIFO);
+    try {
+      mkfifo(fifo, 0o622);
+      chmodSync(fifo, 0o622);
+    } catch (err) {
+      throw ioError("mkfifo", fifo, err);
+    }
+    if (prepared.internalConsole) consoleListener = listenUnix(prepared.internalConsole);
+    const compiled = compileCreate(spec, {
+      ...prepared.facts,
+      cgroupProcs: record.cgroup.procsFiles,
+      cgroupLayout: { ...prepared.facts.cgroupLayout, containerDirs: containerDirsByHierarchy(record.cgroup.procsFiles) },
+    });
+    session = spawnHelper(encodePlan(compiled.plan), { stdio: opts.stdio ?? ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
+    trace(`bocker-init started with a plan of ${Object.values(compiled.plan).reduce((n, s) => n + s.length, 0)} steps`);
+    const protocol = new ParentProtocol(compiled.plan.init.some((s) => s.op === "HOOKS_SYNC"));
+    for (;;) {
+      const msg = session.next();
+      const phase = protocol.accept(msg);
+      if (msg.kind === "error") throw helperError(msg, compiled.origins, prepared.config.file);
+      if (msg.kind === "init") {
+        record.pid = msg.pid;
+        record.starttime = procStat(msg.pid)?.starttime ?? "";
+        writeRecord(dir, record);
+        trace(`container init is pid ${msg.pid}`);
+      } else if (phase === "hooks") {
+        const state = hookStateJson(record, "creating");
+        try {
+          runHooksOrFail("prestart", spec.hooks?.prestart, state);
+          runHooksOrFail("createRuntime", spec.hooks?.createRuntime, state);
+        } catch (err) {
+          session.abort();
+          throw err;
+        }
+        session.replyHooks(hookStateJson(record, "created"));
+        protocol.replied();
+      } else if (phase === "done") break;
+    }
+    if (!opts.foreground) {
+      const code = await session.proc.exited;
+      if (code !== 0) throw new RuntimeError("HELPER_FAILED", `bocker-init exited with status ${code} after setting up the container`);
+    }
+    if (!procStat(record.pid)) throw new RuntimeError("HELPER_FAILED", `the container process ${record.pid} exited during setup`);
+    trace("setup finished");
+    record.phase = "created";
+    writeRecord(dir, record);
+    if (opts.pidFile) writeFileAtomic(opts.pidFile, String(record.pid), 0o644);
+    // The CONSOLE step ran before REPORT_DONE: the master is already waiting in the socket.
+    const consoleMaster = consoleListener === undefined ? undefined : acceptFd(consoleListener);
+    return { dir, record, lock, session, consoleMaster };
+  } catch (err) {
+    await undoCreate(dir, record, session, opts.log);
+    lock.release();
+    throw err;
+  } finally {
+    if (consoleListener !== undefined) closeFd(consoleListener);
+  }
+}
+
+/** "/sys/fs/cgroup/memory/a/b/cgroup.procs" → { memory: "/sys/fs/cgroup/memory/a/b" } */
+function containerDirsByHierarchy(procsFiles: readonly string[]): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const file of procsFiles) {
+    const m = /^\/sys\/fs\/cgroup\/([^/]+)\//.exec(file);
+    if (m) dirs[m[1]!] = dirname(file);
+  }
+  return dirs;
+}
+
+/** Kills what started (init, anything in its cgroups, the helper) and removes what was made. */
+async function undoCreate(dir: string, record: ContainerRecord, session: HelperSession | undefined, log: Logger): Promise<void> {
+  const steps: Array<[string, () => unknown]> = [
+    ["kill the container init", () => record.pid > 0 && procStat(record.pid)?.starttime === record.starttime && process.kill(record.pid, SIGKILL)],
+    ["kill the container cgroup", () => record.cgroup && signalCgroup(record.cgroup, SIGKILL)],
+    ["kill bocker-init", () => session?.proc.kill(SIGKILL)],
+  ];
+  for (const [what, fn] of steps) {
+    try {
+      fn();
+    } catch (err) {
+      log.warn(`create cleanup: ${what}: ${(err as Error).message}`);
+    }
+  }
+  if (session) await session.proc.exited;
+  try {
+    if (record.cgroup) removeCgroups(record.cgroup);
+  } catch (err) {
+    log.warn(`create cleanup: remove cgroups: ${(err as Error).message}`);
+  }
+  try {
+    removeContainerDir(dir);
+  } catch (err) {
+    log.warn(`create cleanup: ${(err as Error).message}`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * delete (runtime-spec runtime.md "delete"): only a stopped container, or a created one (runc
+ * kills it), unless --force. With --force it also works on what a crashed or killed runtime left:
+ * a missing, empty or truncated state.json still leads to the cgroups (spare `cgroup` file), whose
+ * processes are killed before the cgroups and the state dir are removed. Mounts and namespaces
+ * die with the last process in them.
+ */
+import { RuntimeError } from "../errors.ts";
+import { runHooksWarn } from "../hooks.ts";
+import type { Logger } from "../log.ts";
+import { findPlacement, pidsOf, removeCgroups, signalCgroup, type CgroupPlacement } from "../container-cgroup.ts";
+import { initAlive, lockContainer, readRecord, readSpareCgroup, removeContainerDir, status, type ContainerRecord } from "../state.ts";
+import { hookStateJson } from "./hook-state.ts";
+
+const SIGKILL = 9;
+
+export async function deleteContainer(root: string, id: string, force: boolean, systemd: boolean, log: Logger): Promise<void> {
+  let lock;
+  try {
+    lock = lockContainer(root, id);
+  } catch (err) {
+    // runc: --force on a container that does not exist is not an error.
+    if (force && err instanceof RuntimeError && err.code === "CONTAINER_NOT_FOUND") return;
+    throw err;
+  }
+  try {
+    let rec: ContainerRecord | undefined;
+    try {
+      rec = readRecord(lock.dir);
+    } catch (err) {
+      if (!(err instanceof RuntimeError && err.code === "STATE_CORRUPT") || !force) throw err;
+      log.warn(`${(err as Error).message}; removing what can be found`);
+    }
+    if (rec) {
+      const st = status(lock.dir, rec);
+      if (!force && st !== "stopped" && st !== "created") {
+        throw new RuntimeError("BAD_STATUS", `cannot delete container ${id}: it is ${st} (stop it first, or use --force)`);
+      }
+    }
+    const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findPlacement(id, systemd);
+    if (rec && initAlive(rec)) process.kill(rec.pid, SIGKILL);
+    if (placement) await killAll(placement);
+    if (placement) removeCgroups(placement);
+    // poststop: after the container is deleted, before delete returns; failures are warnings.
+    if (rec && rec.phase === "created") runHooksWarn("poststop", rec.config.hooks?.poststop, hookStateJson(rec, "stopped"), (m) => log.warn(m));
+    removeContainerDir(lock.dir);
+  } finally {
+    lock.release();
+  }
+}
+
+/** SIGKILL everything in the cgroups until they are empty (processes may fork while we look). */
+async function killAll(p: CgroupPlacement): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (pidsOf(p).length === 0) return;
+    signalCgroup(p, SIGKILL);
+    await Bun.sleep(i < 10 ? 1 : 10);
+  }
+  throw new RuntimeError("IO", `processes in cgroup ${p.path} survived SIGKILL for 2 s: ${pidsOf(p).join(" ")}`);
+}

@@ -1,0 +1,106 @@
+/**
+ * exec: a new process in every namespace and cgroup of a running container (runc
+ * setns_init_linux.go). The container's init is checked against its recorded start time first,
+ * so a recycled pid can never make us join someone else's namespaces.
+ */
+import { readlinkSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { CompiledPlan } from "../plan/builder.ts";
+import { acceptFd, closeFd, listenUnix } from "../sys/ffi.ts";
+import { RuntimeError } from "../errors.ts";
+import { compileExec } from "../plan/compile.ts";
+import { encodePlan } from "../plan/encode.ts";
+import { NAMESPACE_PROC_NAMES } from "../linux/namespaces.ts";
+import { spawnHelper, type HelperSession } from "../process/helper.ts";
+import { ParentProtocol, helperError } from "../process/protocol.ts";
+import type { Process } from "../spec-types.ts";
+import { containerDir, initAlive, readRecord, status, writeFileAtomic } from "../state.ts";
+import { seccompProgram } from "../seccomp-cache.ts";
+
+export interface ExecOptions {
+  root: string;
+  id: string;
+  process: Process;
+  /** For error messages: where `process` came from ("config.json" or the --process file). */
+  processFile: string;
+  detach: boolean;
+  consoleSocket?: string;
+  pidFile?: string;
+  preserveFds: number;
+  ignorePaused: boolean;
+}
+
+export interface ExecStarted {
+  pid: number;
+  session: HelperSession;
+  /** The pty master for a foreground -t without --console-socket (the caller relays it). */
+  consoleMaster?: number;
+}
+
+function sameNamespace(pid: number, name: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/${name}`) === readlinkSync(`/proc/self/ns/${name}`);
+  } catch {
+    return false;
+  }
+}
+
+export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
+  const dir = containerDir(opts.root, opts.id);
+  const rec = readRecord(dir);
+  const st = status(dir, rec);
+  if (st === "stopped" || st === "creating") throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: it is ${st}`);
+  if (st === "paused" && !opts.ignorePaused) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: it is paused (use --ignore-paused)`);
+  if (opts.process.terminal && !opts.consoleSocket && opts.detach) throw new RuntimeError("USAGE", "exec -d -t needs --console-socket (bocker-runtime sends the pty master there)");
+  // Foreground -t without a socket: listen ourselves and relay, as runc does.
+  const internalConsole = opts.process.terminal && !opts.consoleSocket ? join(dir, `console-${process.pid}.sock`) : undefined;
+  const types = (rec.config.linux?.namespaces ?? []).map((n) => n.type).filter((t) => !sameNamespace(rec.pid, NAMESPACE_PROC_NAMES[t]!));
+  const compiled = compileExec(opts.process, {
+    pid: rec.pid,
+    namespaces: types,
+    cgroupProcs: rec.cgroup?.procsFiles ?? [],
+    consoleSocket: opts.consoleSocket ?? internalConsole,
+    preserveFds: opts.preserveFds,
+    foreground: !opts.detach,
+    seccomp: await seccompProgram(rec.config, opts.root),
+    pointerBase: "",
+  });
+  // Checked again right before the helper opens /proc/<pid>/ns/*: the window is this function.
+  if (!initAlive(rec)) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: its init process ${rec.pid} is gone`);
+  const listener = internalConsole ? listenUnix(internalConsole) : undefined;
+  try {
+    return await runExecHelper(opts, compiled, listener);
+  } finally {
+    if (listener !== undefined) closeFd(listener);
+    if (internalConsole) rmSync(internalConsole, { force: true });
+  }
+}
+
+async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener: number | undefined): Promise<ExecStarted> {
+  const session = spawnHelper(encodePlan(compiled.plan), { stdio: ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
+  const protocol = new ParentProtocol(false);
+  let pid = 0;
+  try {
+    for (;;) {
+      const msg = session.next();
+      const phase = protocol.accept(msg);
+      if (msg.kind === "error") throw helperError(msg, compiled.origins, opts.processFile);
+      if (msg.kind === "init") pid = msg.pid;
+      if (phase === "done") break;
+    }
+  } catch (err) {
+    session.proc.kill(9);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 9);
+      } catch {
+        // already gone
+      }
+    }
+    await session.proc.exited;
+    throw err;
+  }
+  // EOF came with the execve (close-on-exec sync socket): the user's program is running.
+  if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
+  return { pid, session, consoleMaster: listener === undefined ? undefined : acceptFd(listener) };
+}

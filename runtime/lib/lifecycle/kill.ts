@@ -1,0 +1,22 @@
+/** kill (runtime-spec runtime.md "kill"): signal the init, or with --all every process in its cgroups. */
+import { RuntimeError } from "../errors.ts";
+import { containerDir, readRecord, status } from "../state.ts";
+
+export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {
+  const dir = containerDir(root, id);
+  const rec = readRecord(dir);
+  const st = status(dir, rec);
+  if (st === "stopped" && !all) throw new RuntimeError("BAD_STATUS", `cannot kill container ${id}: it is stopped`);
+  if (all) {
+    if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup for --all`);
+    // Only --all needs the cgroup library; plain kill stays light.
+    const { signalCgroup } = await import("../container-cgroup.ts");
+    signalCgroup(rec.cgroup, signal);
+    return;
+  }
+  try {
+    process.kill(rec.pid, signal);
+  } catch (err) {
+    throw new RuntimeError("BAD_STATUS", `cannot signal container ${id} (pid ${rec.pid}): ${(err as Error).message}`);
+  }
+}

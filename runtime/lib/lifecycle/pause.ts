@@ -1,0 +1,21 @@
+/** pause/resume: freeze or thaw every process of the container through its cgroups (runc pause). */
+import { RuntimeError } from "../errors.ts";
+import { freeze, thaw } from "../container-cgroup.ts";
+import { lockContainer, readRecord, status, writeRecord } from "../state.ts";
+
+export function setPaused(root: string, id: string, paused: boolean): void {
+  const lock = lockContainer(root, id);
+  try {
+    const rec = readRecord(lock.dir);
+    const st = status(lock.dir, rec);
+    const expected = paused ? "running" : "paused";
+    if (st !== expected && !(paused && st === "created")) throw new RuntimeError("BAD_STATUS", `cannot ${paused ? "pause" : "resume"} container ${id}: it is ${st}`);
+    if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup`);
+    if (paused) freeze(rec.cgroup);
+    else thaw(rec.cgroup);
+    rec.paused = paused;
+    writeRecord(lock.dir, rec);
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Bundle → validated config → compiled plan, touching nothing: shared by `create` and
+ * `create --dry-run` / `explain`. The seccomp compiler (libseccomp via bun:ffi) is only
+ * imported when the config has linux.seccomp.
+ */
+import { join } from "node:path";
+import { loadBundleConfig, type LoadedConfig } from "../config.ts";
+import { RuntimeError } from "../errors.ts";
+import { compileCreate, type CreateFacts } from "../plan/compile.ts";
+import type { CompiledPlan } from "../plan/builder.ts";
+import { seccompProgram } from "../seccomp-cache.ts";
+import { checkExecutable } from "../exec-lookup.ts";
+import { emptyInRootfs, readCgroupLayout, sourceKind } from "../host-facts.ts";
+import { EXEC_FIFO } from "../state.ts";
+
+export interface PrepareOptions {
+  bundle: string;
+  /** The container's state directory (where exec.fifo will be). */
+  stateDir: string;
+  consoleSocket?: string;
+  noPivot: boolean;
+  preserveFds: number;
+  foreground: boolean;
+  /** --root, where compiled seccomp programs are cached; undefined (explain) writes nothing. */
+  cacheRoot?: string;
+  /** Foreground `run`: a terminal without --console-socket gets a pty relayed by the runtime. */
+  allocateTerminal?: boolean;
+}
+
+export interface Prepared {
+  config: LoadedConfig;
+  facts: CreateFacts;
+  /** The plan with no cgroup placement: what explain prints, and the full validation create needs first. */
+  compiled: CompiledPlan;
+  /** Set when the runtime itself must listen here for the pty master (allocateTerminal). */
+  internalConsole?: string;
+}
+
+export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
+  const config = loadBundleConfig(opts.bundle);
+  checkExecutable(config.spec, config.rootfs);
+  const proc = config.spec.process!;
+  const internalConsole = proc.terminal && !opts.consoleSocket && opts.allocateTerminal ? join(opts.stateDir, "console.sock") : undefined;
+  const consoleSocket = opts.consoleSocket ?? internalConsole;
+  if (proc.terminal && !consoleSocket) {
+    throw new RuntimeError("USAGE", "process.terminal is true: --console-socket is required (bocker-runtime sends the pty master there)");
+  }
+  if (!proc.terminal && opts.consoleSocket) {
+    throw new RuntimeError("USAGE", "--console-socket given but process.terminal is false");
+  }
+  const seccomp = await seccompProgram(config.spec, opts.cacheRoot);
+  const needsCgroupLayout = (config.spec.mounts ?? []).some((m) => m.type === "cgroup");
+  const facts: CreateFacts = {
+    bundle: config.bundle,
+    rootfs: config.rootfs,
+    execFifo: join(opts.stateDir, EXEC_FIFO),
+    cgroupProcs: [],
+    consoleSocket,
+    noPivot: opts.noPivot,
+    preserveFds: opts.preserveFds,
+    foreground: opts.foreground,
+    seccomp,
+    sourceKind,
+    emptyInRootfs: (path) => emptyInRootfs(config.rootfs, path),
+    cgroupLayout: needsCgroupLayout ? readCgroupLayout() : { unified: false, v1: [], hybridUnified: false },
+  };
+  return { config, facts, compiled: compileCreate(config.spec, facts), internalConsole };
+}

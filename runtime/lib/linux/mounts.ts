@@ -1,0 +1,112 @@
+/**
+ * config.json `mounts` → steps, in config order (runtime-spec config.md "mounts": "in the
+ * listed order"). Targets are created and mounted inside the rootfs by the helper (resolved
+ * with RESOLVE_IN_ROOT, never through a symlink out of it). Bind mounts follow runc's
+ * mountToRootfs: bind first, then a remount for ro/nosuid/..., then the propagation changes.
+ */
+import { isAbsolute, join, posix } from "node:path";
+import { RuntimeError } from "../errors.ts";
+import type { PlanBuilder } from "../plan/builder.ts";
+import type { Mount } from "../spec-types.ts";
+import { MS, mountFlagNames, parseMountOptions } from "./mount-options.ts";
+
+export type SourceKind = "dir" | "file" | "missing";
+
+/** How the host's cgroup hierarchies look (for `type: cgroup` mounts). */
+export interface CgroupLayout {
+  /** Pure cgroup v2 host. */
+  unified: boolean;
+  /** v1 hierarchies by their mount options, e.g. "cpu,cpuacct", "name=systemd". */
+  v1: string[];
+  /** A v1 host that also has a cgroup2 mount (hybrid): mounted at <dest>/unified. */
+  hybridUnified: boolean;
+  /**
+   * The container's own cgroup directory per hierarchy, keyed by its directory under
+   * /sys/fs/cgroup ("memory", "cpu,cpuacct", "systemd", "unified"). Without a cgroup namespace
+   * these are bind-mounted so the container sees its own limits, as runc's mountCgroupV1 does.
+   */
+  containerDirs?: Record<string, string>;
+}
+
+export interface MountFacts {
+  bundle: string;
+  sourceKind(path: string): SourceKind;
+  /** Whether a path inside the rootfs is missing or an empty directory (tmpcopyup has nothing to copy). */
+  emptyInRootfs(path: string): boolean;
+  cgroupLayout: CgroupLayout;
+}
+
+export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: MountFacts): void {
+  for (const [i, m] of mounts.entries()) {
+    const pointer = `/mounts/${i}`;
+    const { flags, propagation, data, tmpcopyup } = parseMountOptions(m.options ?? [], pointer);
+    // tmpcopyup over nothing is a plain tmpfs; copying real content needs a helper step we lack.
+    if (tmpcopyup && (m.type !== "tmpfs" || !facts.emptyInRootfs(m.destination))) {
+      throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/options: tmpcopyup over existing content of ${m.destination} is not supported by bocker-runtime`, { pointer: `${pointer}/options` });
+    }
+    const isBind = (flags & MS.BIND) !== 0 || m.type === "bind";
+    if (isBind) bindMount(b, m, flags | MS.BIND, pointer, facts);
+    else if (m.type === "cgroup" || m.type === "cgroup2") cgroupMount(b, m, flags, pointer, facts.cgroupLayout);
+    else {
+      const type = m.type ?? "none";
+      const source = m.source ?? type;
+      const origin = b.origin(`mount ${type} ${source} on ${m.destination} (${mountFlagNames(flags)}${data.length ? ` ${data.join(",")}` : ""})`, pointer);
+      b.add("init", "MKDIR_IN_ROOT", [m.destination, 0o755], origin);
+      b.add("init", "MOUNT_IN_ROOT", [source, m.destination, type, flags, data.join(",")], origin);
+    }
+    for (const p of propagation) b.emit("init", "PROPAGATE_IN_ROOT", [m.destination, p], `set propagation ${mountFlagNames(p)} on ${m.destination}`, pointer);
+  }
+}
+
+function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, facts: MountFacts): void {
+  if (!m.source) throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/source: a bind mount needs a source`, { pointer: `${pointer}/source` });
+  // runc resolves a relative bind source against the bundle directory.
+  const source = isAbsolute(m.source) ? m.source : join(facts.bundle, m.source);
+  const kind = facts.sourceKind(source);
+  if (kind === "missing") {
+    throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/source: bind mount source ${source} does not exist`, { pointer: `${pointer}/source`, path: source });
+  }
+  const origin = b.origin(`bind ${source} on ${m.destination} (${mountFlagNames(flags)})`, pointer);
+  b.add("init", kind === "dir" ? "MKDIR_IN_ROOT" : "MKFILE_IN_ROOT", [m.destination, kind === "dir" ? 0o755 : 0o644], origin);
+  b.add("init", "MOUNT_IN_ROOT", [source, m.destination, "", flags & (MS.BIND | MS.REC), ""], origin);
+  // A bind mount ignores every other flag; they only take effect on a remount (mount(2)).
+  const extra = flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
+  if (extra !== 0) b.add("init", "REMOUNT_IN_ROOT", [m.destination, (flags & ~MS.REC) | MS.BIND], origin);
+}
+
+/**
+ * runc mounts cgroup v1 as a tmpfs holding one mount per hierarchy (mountCgroupV1), and cgroup2
+ * directly. On this hybrid layout the cgroup2 mount goes to <dest>/unified, as systemd does.
+ */
+function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, layout: CgroupLayout): void {
+  const dest = m.destination;
+  const origin = b.origin(`mount cgroup hierarchies on ${dest} (${mountFlagNames(flags)})`, pointer);
+  b.add("init", "MKDIR_IN_ROOT", [dest, 0o755], origin);
+  if (layout.unified || m.type === "cgroup2") {
+    b.add("init", "MOUNT_IN_ROOT", ["cgroup2", dest, "cgroup2", flags, ""], origin);
+    return;
+  }
+  const safe = MS.NOSUID | MS.NODEV | MS.NOEXEC;
+  b.add("init", "MOUNT_IN_ROOT", ["tmpfs", dest, "tmpfs", safe, "mode=755"], origin);
+  for (const hierarchy of layout.v1) {
+    const name = hierarchy.startsWith("name=") ? hierarchy.slice(5) : hierarchy;
+    const target = posix.join(dest, name);
+    b.add("init", "MKDIR_IN_ROOT", [target, 0o755], origin);
+    const own = layout.containerDirs?.[name];
+    if (own) {
+      b.add("init", "MOUNT_IN_ROOT", [own, target, "", MS.BIND, ""], origin);
+      b.add("init", "REMOUNT_IN_ROOT", [target, MS.BIND | flags | safe], origin);
+    } else {
+      b.add("init", "MOUNT_IN_ROOT", ["cgroup", target, "cgroup", flags | safe, hierarchy.startsWith("name=") ? `none,${hierarchy}` : hierarchy], origin);
+    }
+    // "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host.
+    const parts = name.split(",");
+    if (parts.length > 1) for (const part of parts) b.add("init", "SYMLINK_IN_ROOT", [name, posix.join(dest, part)], origin);
+  }
+  if (layout.hybridUnified) {
+    const target = posix.join(dest, "unified");
+    b.add("init", "MKDIR_IN_ROOT", [target, 0o755], origin);
+    b.add("init", "MOUNT_IN_ROOT", ["cgroup2", target, "cgroup2", flags | safe, ""], origin);
+  }
+  if (flags & MS.RDONLY) b.add("init", "REMOUNT_IN_ROOT", [dest, MS.RDONLY | safe], origin);
+}

@@ -1,0 +1,144 @@
+/**
+ * config.json + facts about the host → the Plan bocker-init executes. Pure: no file is read or
+ * written here; everything the compiler needs to know about the host comes in `CreateFacts`.
+ * The INIT order is runc's (libcontainer/rootfs_linux.go prepareRootfs + standard_init_linux.go):
+ * rootfs propagation and self-bind, mounts, devices, the createContainer hook sync, pivot_root,
+ * read-only root, setsid/console, hostname, sysctls, readonly then masked paths, then the process
+ * part (process-steps.ts).
+ */
+import { PlanBuilder, pointerKey, type CompiledPlan } from "./builder.ts";
+import { processSteps, hookStepArgs, type CompiledSeccomp } from "./process-steps.ts";
+import { namespaceSteps, joinContainerNamespaces } from "../linux/namespaces.ts";
+import { mountSteps, type MountFacts } from "../linux/mounts.ts";
+import { deviceSteps } from "../linux/devices.ts";
+import { rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
+import { sysctlPath } from "../linux/sysctl.ts";
+import type { Process, Spec } from "../spec-types.ts";
+
+const O_PATH = 0o10000000;
+
+export interface CreateFacts extends MountFacts {
+  /** Absolute rootfs path. */
+  rootfs: string;
+  execFifo: string;
+  /** cgroup.procs files stage1 is written into (cgroup placement). */
+  cgroupProcs: readonly string[];
+  consoleSocket?: string;
+  noPivot: boolean;
+  preserveFds: number;
+  /** `run` without -d: stage0 waits for the container and exits with its status. */
+  foreground: boolean;
+  seccomp?: CompiledSeccomp;
+}
+
+export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
+  const b = new PlanBuilder();
+  const linux = spec.linux ?? {};
+  const proc = spec.process!;
+  const hooks = spec.hooks ?? {};
+
+  // HOST (stage0): namespace paths are opened in namespaceSteps; the FIFO is opened O_PATH so
+  // the container can open it for writing later without any path lookup (runc: exec.fifo).
+  const fifoSlot = b.slot();
+  b.emit("host", "OPEN_SLOT", [fifoSlot, facts.execFifo, O_PATH], `open exec FIFO ${facts.execFifo}`, "");
+  const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  const listenerSlot = listenerStep(b, spec);
+  if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
+  if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the container in the foreground", "");
+
+  // PARENT: cgroups before anything runs in the container, so every process is accounted.
+  for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "/linux/cgroupsPath");
+  b.emit("parent", "RELEASE_CHILD", [], "release stage1", "");
+  b.emit("child", "AWAIT_RELEASE", [], "wait for cgroup placement", "");
+  namespaceSteps(b, linux);
+  b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
+
+  // INIT: the root filesystem.
+  const propagation = rootPropagationFlags(linux.rootfsPropagation);
+  b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, propagation], `make / ${mountFlagNames(propagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
+  const mounts = spec.mounts ?? [];
+  // In its own cgroup namespace a cgroup mount already shows the container's cgroup as the root.
+  const cgroupns = (linux.namespaces ?? []).some((n) => n.type === "cgroup" && !n.path);
+  mountSteps(b, mounts, cgroupns ? { ...facts, cgroupLayout: { ...facts.cgroupLayout, containerDirs: undefined } } : facts);
+  const userns = (linux.namespaces ?? []).some((n) => n.type === "user" && !n.path);
+  const hostDev = mounts.some((m) => m.destination === "/dev" && (m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind")));
+  deviceSteps(b, linux.devices ?? [], { userns, hostDev });
+  // runc creates a missing cwd (after the mounts, so one on a tmpfs lands there); podman relies on it.
+  if (proc.cwd !== "/") b.emit("init", "MKDIR_IN_ROOT", [proc.cwd, 0o755], `create cwd ${proc.cwd} if missing`, "/process/cwd");
+
+  // The runtime runs prestart and createRuntime hooks at this sync (namespaces exist, pivot not
+  // done: runtime-spec config.md "createRuntime"); createContainer hooks run here, in the
+  // container's namespaces, before pivot_root. startContainer hooks need the state JSON too.
+  const needsSync = [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((h) => h && h.length > 0);
+  if (needsSync) b.emit("init", "HOOKS_SYNC", [], "run prestart and createRuntime hooks (in the runtime namespace)", "/hooks");
+  for (const [i, h] of (hooks.createContainer ?? []).entries()) {
+    b.emit("init", "RUN_HOOK", hookStepArgs(h), `createContainer hook ${h.path}`, `/hooks/createContainer/${i}`);
+  }
+  if (facts.noPivot) b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
+  else b.emit("init", "PIVOT_ROOT", [], "pivot_root into the rootfs", "/root/path");
+  if (spec.root?.readonly) b.emit("init", "REMOUNT_ROOT_READONLY", [], "remount / read-only", "/root/readonly");
+
+  // A new session for the container (runc nsexec: setsid), then its controlling terminal.
+  b.emit("init", "SETSID", [], "start a new session", "");
+  if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot], "create a pty and send its master to the console socket", "/process/terminal");
+  if (spec.hostname !== undefined) b.emit("init", "SETHOSTNAME", [spec.hostname], `hostname ${spec.hostname}`, "/hostname");
+  if (spec.domainname !== undefined) b.emit("init", "SETDOMAINNAME", [spec.domainname], `domainname ${spec.domainname}`, "/domainname");
+  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
+    b.emit("init", "SYSCTL", [key.includes("/") ? key : sysctlPath(key), value], `sysctl ${key}=${value}`, `/linux/sysctl/${pointerKey(key)}`);
+  }
+  for (const [i, path] of (linux.readonlyPaths ?? []).entries()) b.emit("init", "READONLY_PATH", [path], `make ${path} read-only`, `/linux/readonlyPaths/${i}`);
+  for (const [i, path] of (linux.maskedPaths ?? []).entries()) b.emit("init", "MASK_PATH", [path], `mask ${path}`, `/linux/maskedPaths/${i}`);
+
+  processSteps(
+    b,
+    proc,
+    { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, handshake: { execFifoSlot: fifoSlot, startContainer: hooks.startContainer ?? [] }, pointerBase: "" },
+    linux.personality,
+  );
+  return b.build();
+}
+
+export interface ExecFacts {
+  pid: number;
+  /** Namespace types of the container that differ from the runtime's own. */
+  namespaces: readonly string[];
+  cgroupProcs: readonly string[];
+  consoleSocket?: string;
+  preserveFds: number;
+  foreground: boolean;
+  seccomp?: CompiledSeccomp;
+  /** Where the process came from: "" (config.json) or e.g. "process.json". */
+  pointerBase: string;
+}
+
+/** exec: join the container (runc setns_init_linux.go), no rootfs work, no handshake. */
+export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
+  const b = new PlanBuilder();
+  const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
+  if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the process in the foreground", "");
+  for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "");
+  b.emit("parent", "RELEASE_CHILD", [], "release stage1", "");
+  b.emit("child", "AWAIT_RELEASE", [], "wait for cgroup placement", "");
+  joinContainerNamespaces(b, facts.pid, facts.namespaces);
+  b.emit("child", "FORK_INIT", [], "fork into the container's pid namespace", "");
+  b.emit("init", "SETSID", [], "start a new session", "");
+  if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot], "create a pty and send its master to the console socket", "/process/terminal");
+  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: -1, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase });
+  return b.build();
+}
+
+function consoleStep(b: PlanBuilder, proc: Process, socket: string | undefined): number {
+  if (!proc.terminal || !socket) return -1;
+  const slot = b.slot();
+  b.emit("host", "CONNECT_SLOT", [slot, socket], `connect console socket ${socket}`, "/process/terminal");
+  return slot;
+}
+
+function listenerStep(b: PlanBuilder, spec: Spec): number {
+  const path = spec.linux?.seccomp?.listenerPath;
+  if (!path) return -1;
+  const slot = b.slot();
+  b.emit("host", "CONNECT_SLOT", [slot, path], `connect seccomp listener ${path}`, "/linux/seccomp/listenerPath");
+  return slot;
+}

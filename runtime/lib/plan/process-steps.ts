@@ -1,0 +1,98 @@
+/**
+ * The last stretch of the INIT section, shared by `create` and `exec`: resource limits, privilege
+ * drop and execve, in runc's order (standard_init_linux.go / setns_init_linux.go):
+ * rlimits, no_new_privs, seccomp before the capability drop when no_new_privs is off (loading a
+ * filter without it needs CAP_SYS_ADMIN), bounding set, keepcaps across setuid, groups and ids,
+ * capability sets, ambient, umask, chdir (checked: CVE-2024-21626), the create-only handshake,
+ * seccomp as late as possible when no_new_privs is on, closing every fd above the preserved ones
+ * (CVE-2024-21626 again), execve.
+ */
+import { capabilityMask } from "../linux/capabilities.ts";
+import { RLIMIT_NUMBERS, rlimitValue } from "../linux/rlimits.ts";
+import { RuntimeError } from "../errors.ts";
+import type { Hook, Process } from "../spec-types.ts";
+import type { PlanBuilder } from "./builder.ts";
+
+export interface CompiledSeccomp {
+  program: Uint8Array;
+  flags: number;
+}
+
+export interface ProcessStepOptions {
+  seccomp?: CompiledSeccomp;
+  /** Slot of a connected seccomp listener socket, or -1. */
+  seccompListenerSlot: number;
+  preserveFds: number;
+  /** create: the exec FIFO slot and the startContainer hooks; exec: undefined. */
+  handshake?: { execFifoSlot: number; startContainer: readonly Hook[] };
+  /** Prefix for pointers: "" for config.json, or a --process file's own root. */
+  pointerBase: string;
+}
+
+const PERSONALITY_DOMAINS: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
+const IOPRIO_CLASSES: Record<string, number> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
+
+export function hookStepArgs(h: Hook): [string, string[], string[], number] {
+  return [h.path, h.args && h.args.length > 0 ? h.args : [h.path], h.env ?? [], h.timeout ?? 0];
+}
+
+export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOptions, personality?: { domain: string }): void {
+  const p = `${opts.pointerBase}/process`;
+  for (const [i, r] of (proc.rlimits ?? []).entries()) {
+    b.emit("init", "RLIMIT", [RLIMIT_NUMBERS[r.type]!, rlimitValue(r.soft), rlimitValue(r.hard)], `set ${r.type} soft ${r.soft} hard ${r.hard}`, `${p}/rlimits/${i}`);
+  }
+  if (personality) {
+    const domain = PERSONALITY_DOMAINS[personality.domain];
+    if (domain === undefined) throw new RuntimeError("CONFIG_INVALID", `config.json /linux/personality/domain: unknown domain ${JSON.stringify(personality.domain)}`, { pointer: "/linux/personality/domain" });
+    b.emit("init", "PERSONALITY", [domain], `personality ${personality.domain}`, "/linux/personality");
+  }
+  if (proc.ioPriority) {
+    const cls = IOPRIO_CLASSES[proc.ioPriority.class];
+    if (cls === undefined) throw new RuntimeError("CONFIG_INVALID", `config.json ${p}/ioPriority/class: unknown class ${JSON.stringify(proc.ioPriority.class)}`, { pointer: `${p}/ioPriority/class` });
+    b.emit("init", "IOPRIO", [cls, proc.ioPriority.priority], `io priority ${proc.ioPriority.class} ${proc.ioPriority.priority}`, `${p}/ioPriority`);
+  }
+  const nnp = proc.noNewPrivileges === true;
+  if (nnp) b.emit("init", "NO_NEW_PRIVS", [], "set no_new_privs", `${p}/noNewPrivileges`);
+  if (opts.seccomp && !nnp) seccompStep(b, opts, "load seccomp filter (before dropping CAP_SYS_ADMIN)");
+
+  const caps = proc.capabilities ?? {};
+  const cp = `${p}/capabilities`;
+  const mask = (set: keyof typeof caps) => capabilityMask(caps[set] ?? [], `${cp}/${set}`);
+  const bounding = mask("bounding");
+  const capsOrigin = b.origin(`capabilities: bounding ${describe(caps.bounding)}; effective ${describe(caps.effective)}; permitted ${describe(caps.permitted)}; inheritable ${describe(caps.inheritable)}; ambient ${describe(caps.ambient)}`, cp);
+  b.add("init", "CAP_BOUNDING", [bounding], capsOrigin);
+  // Keep the permitted set across setuid so the CAPS step below can still raise capabilities.
+  b.add("init", "KEEP_CAPS", [1], capsOrigin);
+  const user = proc.user;
+  b.emit("init", "SETGROUPS", [user.additionalGids ?? []], `setgroups [${(user.additionalGids ?? []).join(", ")}]`, `${p}/user/additionalGids`);
+  b.emit("init", "SETRESID", [user.uid, user.gid], `become uid ${user.uid} gid ${user.gid}`, `${p}/user`);
+  b.add("init", "KEEP_CAPS", [0], capsOrigin);
+  b.add("init", "CAPS", [mask("effective"), mask("permitted"), mask("inheritable")], capsOrigin);
+  const ambient = mask("ambient");
+  if (ambient !== 0n) b.add("init", "AMBIENT", [ambient], capsOrigin);
+  if (user.umask !== undefined) b.emit("init", "UMASK", [user.umask], `umask ${user.umask.toString(8).padStart(4, "0")}`, `${p}/user/umask`);
+  b.emit("init", "CHDIR", [proc.cwd], `chdir ${proc.cwd}`, `${p}/cwd`);
+
+  // exec has no REPORT_DONE: the sync socket is close-on-exec, so the runtime sees EOF exactly
+  // when execve succeeded and gets its error otherwise (runc does the same with its sync pipe).
+  if (opts.handshake) {
+    b.emit("init", "REPORT_DONE", [], "report setup finished", "");
+    b.emit("init", "EXEC_FIFO_WAIT", [opts.handshake.execFifoSlot], "wait for `start` on the exec FIFO", "");
+    for (const [i, h] of opts.handshake.startContainer.entries()) {
+      b.emit("init", "RUN_HOOK", hookStepArgs(h), `startContainer hook ${h.path}`, `/hooks/startContainer/${i}`);
+    }
+  }
+  if (opts.seccomp && nnp) seccompStep(b, opts, "load seccomp filter");
+  b.emit("init", "CLOSE_FDS", [3 + opts.preserveFds], `close fds >= ${3 + opts.preserveFds}`, "");
+  const args = proc.args ?? [];
+  b.emit("init", "EXEC", [args[0]!, args, proc.env ?? []], `execve ${JSON.stringify(args)}`, `${p}/args`);
+}
+
+function seccompStep(b: PlanBuilder, opts: ProcessStepOptions, what: string): void {
+  const s = opts.seccomp!;
+  b.emit("init", "SECCOMP", [s.program, s.flags, opts.seccompListenerSlot], `${what} (${s.program.length / 8} BPF instructions)`, "/linux/seccomp");
+}
+
+function describe(names: readonly string[] | undefined): string {
+  return names && names.length > 0 ? names.join(",") : "none";
+}

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { describeRoot } from "../../fixtures/root.ts";
+import type { Hook, Hooks } from "../../../runtime/lib/spec-types.ts";
+import { RuntimeSuite, defaultCgroupDirs } from "./harness.ts";
+
+describeRoot("bocker-runtime hooks", () => {
+  let s: RuntimeSuite;
+  let logDir: string;
+  let log: string;
+  beforeAll(() => {
+    s = new RuntimeSuite("hooks");
+    logDir = join(s.dir, "hooklog");
+    mkdirSync(logDir);
+    log = join(logDir, "log");
+  });
+  afterEach(async () => {
+    rmSync(log, { force: true });
+    await s.cleanup.run();
+  });
+  afterAll(() => s?.remove());
+
+  /** A hook appending `<name> <status-from-stdin>` to the log; `inside` hooks see the log at /hooklog. */
+  function hook(name: string, inside = false, extra = ""): Hook {
+    const file = inside ? "/hooklog/log" : log;
+    return { path: "/bin/sh", args: ["sh", "-c", `read -r state; echo "${name} $(echo "$state" | grep -o '"status":"[a-z]*"')" >> ${file}; ${extra}`] };
+  }
+
+  function bundleWith(hooks: Hooks, args = ["sleep", "1000"]): string {
+    return s.bundle(args, (c) => {
+      c.hooks = hooks;
+      c.mounts!.push({ destination: "/hooklog", source: logDir, type: "bind", options: ["rbind"] });
+    });
+  }
+
+  test("every kind runs at its moment, in order, with the state on stdin", async () => {
+    const id = s.id();
+    const bundle = bundleWith({
+      prestart: [hook("prestart")],
+      createRuntime: [hook("createRuntime"), hook("createRuntime2")],
+      createContainer: [hook("createContainer")],
+      startContainer: [hook("startContainer", true)],
+      poststart: [hook("poststart")],
+      poststop: [hook("poststop")],
+    });
+    expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe('prestart "status":"creating"\ncreateRuntime "status":"creating"\ncreateRuntime2 "status":"creating"\ncreateContainer "status":"created"\n');
+    expect((await s.rt(["start", id])).code).toBe(0);
+    expect(readFileSync(log, "utf8")).toEndWith('createContainer "status":"created"\nstartContainer "status":"created"\npoststart "status":"running"\n');
+    await s.rt(["kill", id, "KILL"]);
+    expect((await s.rt(["delete", id])).code).toBe(0);
+    expect(readFileSync(log, "utf8")).toEndWith('poststart "status":"running"\npoststop "status":"stopped"\n');
+  });
+
+  test("hook env, args and the state's id and pid", async () => {
+    const id = s.id();
+    const out = join(s.dir, "state.json");
+    const bundle = bundleWith({ prestart: [{ path: "/bin/sh", args: ["sh", "-c", `cat > ${out}; echo "$0 $1 $HOOKVAR" >> ${log}`, "arg0", "arg1"], env: ["HOOKVAR=yes"] }] });
+    expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
+    const state = JSON.parse(readFileSync(out, "utf8"));
+    expect(state).toMatchObject({ id, status: "creating", bundle, pid: (await s.state(id)).pid });
+    expect(readFileSync(log, "utf8")).toBe("arg0 arg1 yes\n");
+  });
+
+  for (const kind of ["prestart", "createRuntime", "createContainer"] as const) {
+    test(`a failing ${kind} hook fails create and leaves nothing`, async () => {
+      const id = s.id();
+      const r = await s.rt(["create", "--bundle", bundleWith({ [kind]: [hook(kind, false, "echo hook-said-no >&2; exit 3")] }), id]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`/hooks/${kind}/0`);
+      expect(existsSync(join(s.root, id))).toBe(false);
+      expect(defaultCgroupDirs(id).some((d) => existsSync(d))).toBe(false);
+    });
+  }
+
+  test("a hook that outlives its timeout is killed and fails create", async () => {
+    const id = s.id();
+    const started = Date.now();
+    const r = await s.rt(["create", "--bundle", bundleWith({ createRuntime: [{ path: "/bin/sleep", args: ["sleep", "30"], timeout: 1 }] }), id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("timed out after 1s");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  test("failing poststart and poststop hooks are warnings; the lifecycle goes on", async () => {
+    const id = s.id();
+    const bundle = bundleWith({ poststart: [hook("ps1", false, "exit 1"), hook("ps2")], poststop: [hook("stop1", false, "exit 1"), hook("stop2")] });
+    expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
+    const start = await s.rt(["start", id]);
+    expect(start.code).toBe(0);
+    expect(start.stderr).toContain("level=warning");
+    expect(start.stderr).toContain("/hooks/poststart/0");
+    expect((await s.state(id)).status).toBe("running");
+    const del = await s.rt(["delete", "--force", id]);
+    expect(del.code).toBe(0);
+    expect(del.stderr).toContain("/hooks/poststop/0");
+    expect(readFileSync(log, "utf8")).toBe('ps1 "status":"running"\nps2 "status":"running"\nstop1 "status":"stopped"\nstop2 "status":"stopped"\n');
+  });
+});
