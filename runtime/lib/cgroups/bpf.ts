@@ -81,8 +81,9 @@ function load(program: Uint8Array, dir: string): number {
   attr.setBigUint64(32, ptrOf(log), true);
   const again = bpf(BPF_PROG_LOAD, attr);
   if (!again.errno) return again.ret;
+  // The first errno is the one that matters (a log that did not fit adds ENOSPC).
   const text = log.subarray(0, Math.max(0, log.indexOf(0))).toString().trim();
-  throw fail("cannot load the device eBPF program (bpf BPF_PROG_LOAD)", dir, again.errno, text ? `: ${text}` : "");
+  throw fail("cannot load the device eBPF program (bpf BPF_PROG_LOAD)", dir, first.errno, text ? `: ${text}` : "");
 }
 
 /** IDs of the device programs attached to the cgroup itself (not inherited ones). */
@@ -122,11 +123,11 @@ function attachAttr(dirFd: number, progFd: number, flags: number, replaceFd = 0)
   return attr;
 }
 
-function withFd<T>(fd: number | undefined, use: (fd: number | undefined) => T): T {
+function withFd<T>(fd: number, use: (fd: number) => T): T {
   try {
     return use(fd);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -138,32 +139,38 @@ function openDir(dir: string): number {
   }
 }
 
+/** BPF_F_REPLACE of the single old program; false when the kernel lacks it or the old one went away. */
+function replace(dirFd: number, progFd: number, oldId: number, dir: string): boolean {
+  const oldFd = programFd(oldId, dir);
+  if (oldFd === undefined) return false;
+  return withFd(oldFd, () => {
+    const { errno } = bpf(BPF_PROG_ATTACH, attachAttr(dirFd, progFd, BPF_F_ALLOW_MULTI | BPF_F_REPLACE, oldFd));
+    if (errno === "EINVAL" || errno === "ENOENT") return false;
+    if (errno) throw fail("cannot attach the device eBPF program (bpf BPF_PROG_ATTACH, BPF_F_REPLACE)", dir, errno);
+    return true;
+  });
+}
+
+function detach(dirFd: number, oldId: number, dir: string): void {
+  const oldFd = programFd(oldId, dir);
+  if (oldFd === undefined) return;
+  withFd(oldFd, () => {
+    const { errno } = bpf(BPF_PROG_DETACH, attachAttr(dirFd, oldFd, 0));
+    if (errno && errno !== "ENOENT") throw fail(`cannot detach the old device eBPF program ${oldId} (bpf BPF_PROG_DETACH)`, dir, errno);
+  });
+}
+
 /** Attaches `program` to the cgroup directory `dir`, replacing the device programs already there. */
 export function attachDeviceProgram(dir: string, program: Uint8Array): void {
-  withFd(openDir(dir), (dirFd) => {
+  withFd(openDir(dir), (dirFd) =>
     withFd(load(program, dir), (progFd) => {
-      const old = query(dirFd!, dir);
-      if (old.length === 1) {
-        const replaced = withFd(programFd(old[0]!, dir), (oldFd) => {
-          if (oldFd === undefined) return false;
-          const { errno } = bpf(BPF_PROG_ATTACH, attachAttr(dirFd!, progFd!, BPF_F_ALLOW_MULTI | BPF_F_REPLACE, oldFd));
-          if (errno === "EINVAL" || errno === "ENOENT") return false; // no BPF_F_REPLACE, or detached meanwhile
-          if (errno) throw fail("cannot attach the device eBPF program (bpf BPF_PROG_ATTACH, BPF_F_REPLACE)", dir, errno);
-          return true;
-        });
-        if (replaced) return;
-      }
-      const { errno } = bpf(BPF_PROG_ATTACH, attachAttr(dirFd!, progFd!, BPF_F_ALLOW_MULTI));
+      const old = query(dirFd, dir);
+      if (old.length === 1 && replace(dirFd, progFd, old[0]!, dir)) return;
+      const { errno } = bpf(BPF_PROG_ATTACH, attachAttr(dirFd, progFd, BPF_F_ALLOW_MULTI));
       if (errno) throw fail("cannot attach the device eBPF program (bpf BPF_PROG_ATTACH, BPF_F_ALLOW_MULTI)", dir, errno);
-      for (const id of old) {
-        withFd(programFd(id, dir), (oldFd) => {
-          if (oldFd === undefined) return;
-          const detached = bpf(BPF_PROG_DETACH, attachAttr(dirFd!, oldFd, 0));
-          if (detached.errno && detached.errno !== "ENOENT") throw fail(`cannot detach the old device eBPF program ${id} (bpf BPF_PROG_DETACH)`, dir, detached.errno);
-        });
-      }
-    });
-  });
+      for (const id of old) detach(dirFd, id, dir);
+    }),
+  );
 }
 
 export interface DeviceProgramInfo {
@@ -176,23 +183,25 @@ export interface DeviceProgramInfo {
 /** The device programs attached to the cgroup directory itself, as the kernel reports them. */
 export function deviceProgramsOf(dir: string): DeviceProgramInfo[] {
   return withFd(openDir(dir), (dirFd) =>
-    query(dirFd!, dir).flatMap((id) =>
-      withFd(programFd(id, dir), (fd) => {
-        if (fd === undefined) return [];
-        const insns = new Uint8Array(64 * 1024);
-        const info = new DataView(new ArrayBuffer(96)); // struct bpf_prog_info up to name and ifindex
-        info.setUint32(20, insns.length, true); // xlated_prog_len
-        info.setBigUint64(32, ptrOf(insns), true); // xlated_prog_insns
-        const attr = new DataView(new ArrayBuffer(ATTR_SIZE));
-        attr.setUint32(0, fd, true);
-        attr.setUint32(4, info.byteLength, true);
-        attr.setBigUint64(8, ptrOf(new Uint8Array(info.buffer)), true);
-        const { errno } = bpf(BPF_OBJ_GET_INFO_BY_FD, attr);
-        if (errno) throw fail(`cannot read device eBPF program ${id} (bpf BPF_OBJ_GET_INFO_BY_FD)`, dir, errno);
-        const name = Buffer.from(info.buffer, 64, 16);
-        const end = name.indexOf(0);
-        return [{ id, name: name.subarray(0, end < 0 ? name.length : end).toString(), instructions: insns.slice(0, info.getUint32(20, true)) }];
-      }),
-    ),
+    query(dirFd, dir).flatMap((id) => {
+      const fd = programFd(id, dir);
+      return fd === undefined ? [] : [withFd(fd, () => programInfo(fd, id, dir))];
+    }),
   );
+}
+
+function programInfo(fd: number, id: number, dir: string): DeviceProgramInfo {
+  const insns = new Uint8Array(64 * 1024);
+  const info = new DataView(new ArrayBuffer(96)); // struct bpf_prog_info up to name and ifindex
+  info.setUint32(20, insns.length, true); // xlated_prog_len
+  info.setBigUint64(32, ptrOf(insns), true); // xlated_prog_insns
+  const attr = new DataView(new ArrayBuffer(ATTR_SIZE));
+  attr.setUint32(0, fd, true);
+  attr.setUint32(4, info.byteLength, true);
+  attr.setBigUint64(8, ptrOf(new Uint8Array(info.buffer)), true);
+  const { errno } = bpf(BPF_OBJ_GET_INFO_BY_FD, attr);
+  if (errno) throw fail(`cannot read device eBPF program ${id} (bpf BPF_OBJ_GET_INFO_BY_FD)`, dir, errno);
+  const name = Buffer.from(info.buffer, 64, 16);
+  const end = name.indexOf(0);
+  return { id, name: name.subarray(0, end < 0 ? name.length : end).toString(), instructions: insns.slice(0, info.getUint32(20, true)) };
 }

@@ -15,9 +15,9 @@ import type { EffectiveDeviceRule } from "./resources/devices.ts";
 import { invalid } from "./resources/common.ts";
 
 /** BPF_DEVCG_ACC_* of linux/bpf.h; the v1 controller uses the same three bits. */
-export const ACC_MKNOD = 1;
-export const ACC_READ = 2;
-export const ACC_WRITE = 4;
+const ACC_MKNOD = 1;
+const ACC_READ = 2;
+const ACC_WRITE = 4;
 export const ACC_ALL = ACC_MKNOD | ACC_READ | ACC_WRITE;
 
 export interface DeviceException {
@@ -36,13 +36,13 @@ export interface EmulatedDevices {
   exceptions: DeviceException[];
 }
 
-export function accessBits(access: string): number {
+function accessBits(access: string): number {
   let bits = 0;
   for (const c of access) bits |= c === "r" ? ACC_READ : c === "w" ? ACC_WRITE : c === "m" ? ACC_MKNOD : 0;
   return bits;
 }
 
-export function accessText(bits: number): string {
+function accessText(bits: number): string {
   return `${bits & ACC_READ ? "r" : ""}${bits & ACC_WRITE ? "w" : ""}${bits & ACC_MKNOD ? "m" : ""}`;
 }
 
