@@ -1,12 +1,19 @@
 /**
  * bench/pull: pull + unpack to a bundle with bocker-imagetool, against skopeo copy + umoci unpack
- * of the same image from the same local docker-registry, in the same run; prints the ratio. Then
- * container-rootfs creation time (a second bundle of an unpacked image) for a small and a large image.
+ * of the same image from the same local docker-registry, in the same run, for a small (~1 MiB),
+ * a medium (~20 MiB) and a larger (~100 MiB compressed) image; prints the ratios. Then
+ * container-rootfs creation time (a second bundle of an already unpacked image) against image size.
  *
- *   bun bench/pull.ts [--runs N]     (root; BOCKER_IMAGETOOL=path picks the binary)
+ *   bun bench/pull.ts [--runs N] [--only small,medium,large]   (root; BOCKER_IMAGETOOL=path picks the binary)
+ *
+ * Method: the two sides alternate which goes first in each run, and nothing either side made is
+ * deleted until the end. Deleting a tree just before the other side unpacks makes the other side
+ * pay for it: on an ext4 without a journal (this machine's), inode allocation skips every inode
+ * freed in the last ~30 s with a lookup each (ext4 find_inode_bit → recently_deleted), which made a
+ * file creation cost ~1 ms instead of ~35 µs right after a 4,000-file tree was removed.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBusyboxImage, imagetoolArgv, sh, startRegistry, tarLayer } from "../test/fixtures/registry.ts";
 import { ContentStore } from "../imagetool/lib/content/store.ts";
@@ -14,35 +21,45 @@ import { setImageRef } from "../imagetool/lib/image/refs.ts";
 import { OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from "../imagetool/lib/image/mediatype.ts";
 import type { Descriptor } from "../imagetool/lib/image/types.ts";
 
-const runsFlag = process.argv.indexOf("--runs");
-const RUNS = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const RUNS = Number(flag("--runs") ?? 5);
+const ONLY = (flag("--only") ?? "small,medium,large").split(",");
 const tool = imagetoolArgv();
 
-/** Host directories that make a realistic image: many small files (python) plus larger ones. */
-const LARGE_LAYER_DIRS = ["/usr/lib/python3.11", "/usr/share/zoneinfo", "/usr/share/perl"];
+/** Host directories that make realistic layers: many small files (python, perl) and larger ones (gcc, locales). */
+const IMAGES: Record<string, string[]> = {
+  small: [],
+  medium: ["/usr/lib/python3.11", "/usr/share/zoneinfo", "/usr/share/perl"],
+  large: ["/usr/lib/python3.11", "/usr/share/zoneinfo", "/usr/share/perl", "/usr/lib/gcc", "/usr/share/locale"],
+};
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+async function timed(argv: string[]): Promise<number> {
   const t = performance.now();
-  await fn();
+  await sh(argv);
   return performance.now() - t;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 
-/** busybox rootfs + one layer per LARGE_LAYER_DIRS entry (tarred at its own path). */
-async function buildLargeImage(store: ContentStore, name: string, tmp: string): Promise<number> {
+/** busybox rootfs + one layer per directory (tarred at its own path). Returns the compressed size. */
+async function buildImage(store: ContentStore, name: string, dirs: string[], tmp: string): Promise<number> {
   const base = await buildBusyboxImage(store, `${name}-base`, tmp);
   const baseConfig = JSON.parse(await Bun.file(store.blobPath(base.config.digest)).text());
   const layers: Descriptor[] = [...base.layers];
   const diffIds: string[] = [...baseConfig.rootfs.diff_ids];
-  for (const dir of LARGE_LAYER_DIRS) {
-    const staging = join(tmp, `layer${layers.length}`);
+  for (const dir of dirs) {
+    const staging = join(tmp, `layer-${name.replace(/\W/g, "")}-${layers.length}`);
     await sh(["mkdir", "-p", join(staging, dir)]);
     await sh(["cp", "-a", `${dir}/.`, join(staging, dir)]);
     const { gz, diffId } = tarLayer(staging);
     layers.push({ mediaType: OCI_LAYER_GZIP, ...(await store.writeBlob(gz)) });
     diffIds.push(diffId);
+    rmSync(staging, { recursive: true, force: true });
   }
   const config = { ...baseConfig, rootfs: { type: "layers", diff_ids: diffIds }, history: diffIds.map(() => ({ created_by: "bench" })) };
   const configDesc = { mediaType: OCI_CONFIG, ...(await store.writeBlob(JSON.stringify(config))) };
@@ -51,47 +68,67 @@ async function buildLargeImage(store: ContentStore, name: string, tmp: string): 
   return layers.reduce((n, l) => n + l.size, 0);
 }
 
+interface Times { pull: number[]; bundle: number[]; rootfs: number[]; copy: number[]; unpack: number[] }
+
 const tmp = mkdtempSync(join(tmpdir(), "bocker-bench-"));
 const registry = await startRegistry("none");
+const bundles: Array<[root: string, dir: string]> = [];
 try {
   const src = new ContentStore(join(tmp, "src"));
-  const smallBytes = (await buildBusyboxImage(src, "small:1", tmp)).layers[0]!.size;
-  const largeBytes = await buildLargeImage(src, "large:1", tmp);
-  for (const n of ["small", "large"]) {
+  const sizes: Record<string, number> = {};
+  for (const n of ONLY) {
+    sizes[n] = await buildImage(src, `${n}:1`, IMAGES[n]!, tmp);
     await sh(["skopeo", "copy", "--quiet", `oci:${src.root}:${n}:1`, `docker://${registry.host}/bench/${n}:1`, "--dest-tls-verify=false"]);
   }
-  console.log(`bocker-imagetool: ${tool.join(" ")}; registry ${registry.host}; ${RUNS} runs, medians`);
+  console.log(`bocker-imagetool: ${tool.join(" ")}; registry ${registry.host}; ${RUNS} runs each, medians`);
+  console.log(`load average at start: ${load()}`);
 
-  for (const [n, bytes] of [["small", smallBytes], ["large", largeBytes]] as const) {
+  const results: Record<string, Times> = {};
+  for (const n of ONLY) {
     const ref = `${registry.host}/bench/${n}:1`;
-    const t = { pull: [] as number[], bundle: [] as number[], copy: [] as number[], unpack: [] as number[], rootfs: [] as number[] };
+    const t: Times = { pull: [], bundle: [], rootfs: [], copy: [], unpack: [] };
+    results[n] = t;
     for (let i = 0; i < RUNS; i++) {
-      const root = join(tmp, `root-${n}-${i}`);
-      const bundle = join(tmp, `bundle-${n}-${i}`);
-      t.pull.push(await timed(() => sh([...tool, "--root", root, "--quiet", "pull", ref])));
-      t.bundle.push(await timed(() => sh([...tool, "--root", root, "--quiet", "bundle", ref, bundle])));
-      // Container rootfs from an image already unpacked: should not depend on image size.
-      const second = join(tmp, `bundle2-${n}-${i}`);
-      t.rootfs.push(await timed(() => sh([...tool, "--root", root, "--quiet", "bundle", ref, second])));
-      for (const b of [second, bundle]) await sh([...tool, "--root", root, "bundle", "--remove", b]);
-      rmSync(root, { recursive: true, force: true });
-
-      const layout = join(tmp, `layout-${n}-${i}`);
-      const ubundle = join(tmp, `umoci-${n}-${i}`);
-      t.copy.push(await timed(() => sh(["skopeo", "copy", "--quiet", "--src-tls-verify=false", `docker://${ref}`, `oci:${layout}:img`])));
-      t.unpack.push(await timed(() => sh(["umoci", "unpack", "--image", `${layout}:img`, ubundle])));
-      rmSync(layout, { recursive: true, force: true });
-      rmSync(ubundle, { recursive: true, force: true });
+      const ours = async () => {
+        const root = join(tmp, `root-${n}-${i}`);
+        const bundle = join(tmp, `bundle-${n}-${i}`);
+        const second = join(tmp, `bundle2-${n}-${i}`);
+        t.pull.push(await timed([...tool, "--root", root, "--quiet", "pull", ref]));
+        t.bundle.push(await timed([...tool, "--root", root, "--quiet", "bundle", ref, bundle]));
+        bundles.push([root, bundle]);
+        // Container rootfs from an image already unpacked: should not depend on image size.
+        t.rootfs.push(await timed([...tool, "--root", root, "--quiet", "bundle", ref, second]));
+        bundles.push([root, second]);
+      };
+      const theirs = async () => {
+        const layout = join(tmp, `layout-${n}-${i}`);
+        t.copy.push(await timed(["skopeo", "copy", "--quiet", "--src-tls-verify=false", `docker://${ref}`, `oci:${layout}:img`]));
+        t.unpack.push(await timed(["umoci", "unpack", "--image", `${layout}:img`, join(tmp, `umoci-${n}-${i}`)]));
+      };
+      if (i % 2 === 0) {
+        await ours();
+        await theirs();
+      } else {
+        await theirs();
+        await ours();
+      }
     }
+  }
+
+  console.log(`load average at end: ${load()}`);
+  for (const n of ONLY) {
+    const t = results[n]!;
     const ours = median(t.pull.map((p, i) => p + t.bundle[i]!));
     const theirs = median(t.copy.map((c, i) => c + t.unpack[i]!));
-    console.log(`${n} image (${(bytes / 1048576).toFixed(1)} MiB compressed):`);
+    console.log(`${n} image (${(sizes[n]! / 1048576).toFixed(1)} MiB compressed, ${IMAGES[n]!.length + 1} layers):`);
     console.log(`  pull ${ms(median(t.pull))} vs skopeo copy ${ms(median(t.copy))} (${(median(t.copy) / median(t.pull)).toFixed(2)}x)`);
     console.log(`  bundle ${ms(median(t.bundle))} vs umoci unpack ${ms(median(t.unpack))} (${(median(t.unpack) / median(t.bundle)).toFixed(2)}x)`);
     console.log(`  pull+bundle ${ms(ours)} vs skopeo+umoci ${ms(theirs)}: ${(theirs / ours).toFixed(2)}x faster`);
-    console.log(`  container rootfs from the unpacked image (second bundle): ${ms(median(t.rootfs))}`);
   }
+  console.log("container rootfs from an unpacked image (second bundle) vs image size:");
+  for (const n of ONLY) console.log(`  ${n.padEnd(6)} ${(sizes[n]! / 1048576).toFixed(1).padStart(6)} MiB: ${ms(median(results[n]!.rootfs))}`);
 } finally {
+  for (const [root, dir] of bundles) await sh([...tool, "--root", root, "bundle", "--remove", dir], false);
   await registry.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -30,5 +30,5 @@ const executables: Array<[string, string]> = [
 ];
 for (const [entry, name] of executables) {
   if (!existsSync(join(root, entry))) continue;
-  run(["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", entry, "--outfile", join(dist, name)]);
+  run([process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", entry, "--outfile", join(dist, name)]);
 }

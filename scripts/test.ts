@@ -8,7 +8,7 @@ const root = join(import.meta.dir, "..");
 const env = { ...process.env };
 if (process.getuid?.() === 0 && env.BOCKER_TEST_ROOT === undefined) env.BOCKER_TEST_ROOT = "1";
 
-const args = ["bun", "test", "--timeout", "120000", ...process.argv.slice(2)];
+const args = [process.execPath, "test", "--timeout", "120000", ...process.argv.slice(2)];
 if (process.argv.length <= 2) args.push("./test/", "./schemas/", "./runtime/", "./imagetool/");
 const proc = Bun.spawn(args, { cwd: root, env, stdout: "inherit", stderr: "pipe" });
 

@@ -1,20 +1,19 @@
 /** The container overrides shared by `bundle` and `unpack` (-e, -w, -u, -v, --memory, …). */
-import type { Argv } from "yargs";
 import type { BundleOverrides } from "../lib/bundle/convert.ts";
+import type { FlagSpec, FlagValue } from "./flags.ts";
 
-export function withOverrideFlags<T>(y: Argv<T>) {
-  return y
-    .option("env", { alias: "e", type: "string", array: true, describe: "KEY=VALUE added to the image's Env" })
-    .option("workdir", { alias: "w", type: "string", describe: "working directory (default: the image's WorkingDir)" })
-    .option("user", { alias: "u", type: "string", describe: "user[:group] or uid[:gid] (default: the image's User)" })
-    .option("hostname", { type: "string", describe: "container hostname" })
-    .option("volume", { alias: "v", type: "string", array: true, describe: "bind mount SRC:DST[:ro]" })
-    .option("memory", { alias: "m", type: "string", describe: "memory limit, e.g. 512m, 2g" })
-    .option("cpus", { type: "number", describe: "CPU limit, e.g. 1.5" })
-    .option("netns", { type: "string", describe: "join this network namespace path instead of a new one" })
-    .option("entrypoint", { type: "string", describe: "replace the image's Entrypoint ('' clears it)" })
-    .option("tty", { alias: "t", type: "boolean", describe: "process.terminal = true" });
-}
+export const OVERRIDE_FLAGS: FlagSpec = {
+  env: { alias: "e", kind: "list", describe: "KEY=VALUE added to the image's Env" },
+  workdir: { alias: "w", kind: "string", describe: "working directory (default: the image's WorkingDir)" },
+  user: { alias: "u", kind: "string", describe: "user[:group] or uid[:gid] (default: the image's User)" },
+  hostname: { kind: "string", describe: "container hostname" },
+  volume: { alias: "v", kind: "list", describe: "bind mount SRC:DST[:ro]" },
+  memory: { alias: "m", kind: "string", describe: "memory limit, e.g. 512m, 2g" },
+  cpus: { kind: "number", describe: "CPU limit, e.g. 1.5" },
+  netns: { kind: "string", describe: "join this network namespace path instead of a new one" },
+  entrypoint: { kind: "string", describe: "replace the image's Entrypoint ('' clears it)" },
+  tty: { alias: "t", kind: "boolean", describe: "process.terminal = true" },
+};
 
 /** Flags before `--`, the container command after it (kept verbatim, never parsed as flags). */
 export function splitCommand(args: string[]): { args: string[]; command: string[] } {
@@ -29,10 +28,11 @@ export function parseSize(s: string): number {
   return Number(m[1]) * unit;
 }
 
-export function overridesFrom(argv: {
-  env?: string[]; workdir?: string; user?: string; hostname?: string; volume?: string[]; memory?: string;
-  cpus?: number; netns?: string; entrypoint?: string; tty?: boolean;
-}, command: string[]): BundleOverrides {
+export function overridesFrom(flags: Record<string, FlagValue | undefined>, command: string[]): BundleOverrides {
+  const argv = flags as {
+    env?: string[]; workdir?: string; user?: string; hostname?: string; volume?: string[]; memory?: string;
+    cpus?: number; netns?: string; entrypoint?: string; tty?: boolean;
+  };
   const o: BundleOverrides = {};
   if (command.length > 0) o.args = command;
   if (argv.env) o.env = argv.env;

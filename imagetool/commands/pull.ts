@@ -1,5 +1,4 @@
 /** `pull REF [--platform os/arch[/variant]] [--creds user:pass] [--tls-verify=false]` */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
@@ -7,28 +6,33 @@ import { parsePlatform } from "../lib/image/platform.ts";
 import { parseCredsFlag } from "../lib/registry/auth.ts";
 import { pullImage } from "../lib/registry/pull.ts";
 import { createProgressDisplay, formatBytes } from "../lib/registry/progress.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool pull",
+  usage: ["REFERENCE  (e.g. busybox, localhost:5000/app:1, app@sha256:…)"],
+  flags: {
+    platform: { kind: "string", describe: "os/arch[/variant] to pull from a multi-platform image (default: this host's)" },
+    creds: { kind: "string", describe: "USERNAME:PASSWORD for the registry (default: ~/.docker/config.json)" },
+    "tls-verify": { kind: "boolean", describe: "false: plain HTTP / no certificate checks (default: true)" },
+    concurrency: { kind: "number", describe: "layers downloaded at once (default: 4)" },
+  },
+  positionals: { min: 1, max: 1, message: "pull needs exactly one REFERENCE" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool pull")
-    .usage("$0 REFERENCE  (e.g. busybox, localhost:5000/app:1, app@sha256:…)")
-    .option("platform", { type: "string", describe: "os/arch[/variant] to pull from a multi-platform image (default: this host's)" })
-    .option("creds", { type: "string", describe: "USERNAME:PASSWORD for the registry (default: ~/.docker/config.json)" })
-    .option("tls-verify", { type: "boolean", default: true, describe: "false: plain HTTP / no certificate checks" })
-    .option("concurrency", { type: "number", default: 4, describe: "layers downloaded at once" })
-    .demandCommand(1, 1, "pull needs exactly one REFERENCE")
-    .strictOptions()
-    .help()
-    .parseSync();
-  const ref = parseReference(String(argv._[0]));
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const argv = parsed.flags as { platform?: string; creds?: string; "tls-verify"?: boolean; concurrency?: number };
+  const ref = parseReference(parsed.positionals[0]!);
   const display = await createProgressDisplay(process.stderr, { quiet: globals.quiet });
   const started = performance.now();
   try {
     const result = await pullImage(storeForRoot(globals.root), ref, {
       ...(argv.platform ? { platform: parsePlatform(argv.platform) } : {}),
       ...(argv.creds ? { credentials: parseCredsFlag(argv.creds) } : {}),
-      tlsVerify: argv["tls-verify"],
-      concurrency: Math.max(1, argv.concurrency),
+      tlsVerify: argv["tls-verify"] ?? true,
+      concurrency: Math.max(1, Math.floor(argv.concurrency ?? 4)),
       progress: display,
     });
     display.stop();

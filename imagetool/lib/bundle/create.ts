@@ -45,7 +45,7 @@ export function layerSource(store: ContentStore, image: ResolvedImage) {
   return {
     layers: image.manifest.layers,
     diffIDs: image.config.rootfs.diff_ids,
-    openBlob: (d: string) => store.openBlob(d),
+    openBlob: (d: string) => store.readChunks(d),
   };
 }
 

@@ -24,7 +24,7 @@ export async function unpackToDir(opts: { root: string; image: string; dir: stri
     mkdirSync(rootfs, { recursive: true });
     chmodSync(rootfs, 0o755);
     for (const [i, layer] of layers.entries()) {
-      await applyLayerBlob(store.openBlob(layer.digest), layer, diffIDs[i], { root: rootfs, format: "delete" });
+      await applyLayerBlob(store.readChunks(layer.digest), layer, diffIDs[i], { root: rootfs, format: "delete" });
     }
     const spec = imageConfigToSpec(image.config, rootfs, opts.overrides);
     writeFileSync(join(bundleDir, "config.json"), JSON.stringify(spec, null, 2));

@@ -6,8 +6,13 @@
  * Writes follow containerd plugins/content/local/writer.go `Commit`: write to a temp file under
  * ingest/, hash and count while writing, fsync, check digest and size, then rename into place.
  * A blob path therefore only ever holds complete, verified content.
+ *
+ * A pull of many layers can defer the fsyncs to one point (`SyncBatch`): each verified temp file
+ * stays under ingest/ until the batch commits, which flushes all of them at once (fdatasync in
+ * parallel on the thread pool) and only then renames them into place, so the never-partial
+ * guarantee is the same and the flushes overlap instead of stalling each layer's stream.
  */
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ImagetoolError, errnoCode } from "../errors.ts";
@@ -19,6 +24,33 @@ export const INDEX_FILE = "index.json";
 export interface BlobInfo {
   digest: string;
   size: number;
+}
+
+/** Verified blobs waiting for one flush before they are renamed into place (see the top comment). */
+export class SyncBatch {
+  private readonly pending: Array<{ tmp: string; path: string }> = [];
+
+  add(tmp: string, path: string): void {
+    this.pending.push({ tmp, path });
+  }
+
+  /** Flushes every pending temp file, then renames each to its blob path. */
+  async commit(): Promise<void> {
+    await Promise.all(this.pending.map(async ({ tmp }) => {
+      const fh = await open(tmp, "r");
+      try {
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+    }));
+    for (const { tmp, path } of this.pending.splice(0)) await rename(tmp, path);
+  }
+
+  /** Removes every pending temp file (the pull failed). */
+  discard(): void {
+    for (const { tmp } of this.pending.splice(0)) rmSync(tmp, { force: true });
+  }
 }
 
 let tempCounter = 0;
@@ -78,6 +110,32 @@ export class ContentStore {
     return Bun.file(path).stream();
   }
 
+  /**
+   * A blob as 1 MiB chunks read with plain read(2) calls, for unpacking: Bun.file().stream() cost
+   * ~5% of a large unpack in smaller reads and stream machinery. Not re-verified here either; the
+   * unpacker checks size, digest and diffID as it reads.
+   */
+  async *readChunks(digest: string, chunkSize = 1 << 20): AsyncGenerator<Uint8Array> {
+    const path = this.blobPath(digest);
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (err) {
+      if (errnoCode(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", `blob ${digest} is not in the content store ${this.root}`, { cause: err });
+      throw err;
+    }
+    try {
+      for (;;) {
+        const buf = Buffer.allocUnsafe(chunkSize);
+        const n = readSync(fd, buf, 0, chunkSize, null);
+        if (n === 0) return;
+        yield buf.subarray(0, n);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Stores bytes already in memory; checks them against `expected` when given. */
   async writeBlob(data: Uint8Array | string, expected?: { digest?: string; size?: number }): Promise<BlobInfo> {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -101,7 +159,7 @@ export class ContentStore {
    * `expected.size` bytes: a source that sends more is cut off (skopeo 1.9 reads all 256 MiB a
    * hostile registry sends for a 194-byte blob). An existing blob makes this a no-op.
    */
-  async ingest(stream: ReadableStream<Uint8Array>, expected: BlobInfo, onProgress?: (bytes: number) => void): Promise<void> {
+  async ingest(stream: ReadableStream<Uint8Array>, expected: BlobInfo, onProgress?: (bytes: number) => void, batch?: SyncBatch): Promise<void> {
     const { algorithm } = parseDigest(expected.digest);
     if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
       throw new ImagetoolError("INVALID_ARGUMENT", `blob ${expected.digest}: invalid expected size ${expected.size}`);
@@ -133,7 +191,7 @@ export class ContentStore {
         if (actual !== expected.digest) {
           throw new ImagetoolError("DIGEST_MISMATCH", `blob ${expected.digest}: content has digest ${actual}; discarded`);
         }
-      });
+      }, batch);
     } catch (err) {
       await reader.cancel().catch(() => {});
       throw err;
@@ -192,8 +250,11 @@ export class ContentStore {
     }
   }
 
-  /** Writes a temp file with `fill`, fsyncs it and renames it to the blob path; removes it on failure. */
-  private async commitTemp(digest: string, fill: (fh: Awaited<ReturnType<typeof open>>) => Promise<void>): Promise<void> {
+  /**
+   * Writes a temp file with `fill`, fsyncs it and renames it to the blob path; removes it on
+   * failure. With a batch, the flush and rename are left to `batch.commit()`.
+   */
+  private async commitTemp(digest: string, fill: (fh: Awaited<ReturnType<typeof open>>) => Promise<void>, batch?: SyncBatch): Promise<void> {
     this.ensureLayout();
     const { algorithm, hex } = parseDigest(digest);
     mkdirSync(join(this.root, "blobs", algorithm), { recursive: true });
@@ -201,6 +262,11 @@ export class ContentStore {
     const fh = await open(tmp, "wx", 0o644);
     try {
       await fill(fh);
+      if (batch) {
+        await fh.close();
+        batch.add(tmp, this.blobPath(digest));
+        return;
+      }
       await fh.sync();
       await fh.close();
       await rename(tmp, this.blobPath(digest));

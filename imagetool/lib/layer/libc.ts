@@ -21,6 +21,7 @@ function load() {
     statfs: { args: [ptr, ptr], returns: i32 },
     mount: { args: [ptr, ptr, ptr, u64, ptr], returns: i32 },
     umount2: { args: [ptr, i32], returns: i32 },
+    ioctl: { args: [i32, u64, ptr], returns: i32 },
     __errno_location: { args: [], returns: ptr },
   }).symbols;
 }
@@ -134,4 +135,29 @@ export const MNT_DETACH = 2;
 
 export function umount(target: string, flags = 0): void {
   check(libc().umount2(cstr(target), flags), "umount2", target);
+}
+
+const FS_IOC_GETFLAGS = 0x80086601n;
+const FS_IOC_SETFLAGS = 0x40086602n;
+/** chattr +T (ext2/3/4 "top of directory hierarchy", include/uapi/linux/fs.h FS_TOPDIR_FL). */
+const FS_TOPDIR_FL = 0x00020000;
+
+/**
+ * Marks a directory as the top of directory hierarchies for ext4's Orlov allocator (chattr +T),
+ * so each of its subdirectories is placed in a block group of its own choosing, with free inodes
+ * and few directories, instead of next to its parent. Returns false where the filesystem has no
+ * such flag (btrfs, tmpfs, xfs): it is a placement hint, never required.
+ */
+export function markTopDir(path: string): boolean {
+  const { openSync, closeSync, constants: c } = require("node:fs") as typeof import("node:fs");
+  const fd = openSync(path, c.O_RDONLY | c.O_DIRECTORY | c.O_NOFOLLOW);
+  try {
+    const flags = new Int32Array(2);
+    if (libc().ioctl(fd, FS_IOC_GETFLAGS, flags) < 0) return false;
+    if ((flags[0]! & FS_TOPDIR_FL) !== 0) return true;
+    flags[0] = flags[0]! | FS_TOPDIR_FL;
+    return libc().ioctl(fd, FS_IOC_SETFLAGS, flags) === 0;
+  } finally {
+    closeSync(fd);
+  }
 }

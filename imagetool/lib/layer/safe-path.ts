@@ -43,6 +43,8 @@ export interface ResolveOptions {
    * (host path there), so a lower symlink is followed as the merged view would follow it.
    */
   lowerLookup?: (components: string[]) => string | undefined;
+  /** Called when a symlink found only in a lower layer was followed (the result depends on the lowers). */
+  onLowerSymlink?: () => void;
 }
 
 /**
@@ -69,6 +71,7 @@ export function resolveDirInRoot(root: string, components: string[], opts: Resol
       const lower = opts.lowerLookup?.([...resolved, part]);
       if (lower !== undefined && lstatSync(lower).isSymbolicLink()) {
         if (++hops > MAX_SYMLINKS) throw new UnsafePathError(`too many levels of symbolic links resolving ${components.join("/")}`);
+        opts.onLowerSymlink?.();
         const target = readlinkSync(lower);
         if (target.startsWith("/")) resolved.length = 0;
         todo.unshift(...target.split("/"));

@@ -4,7 +4,7 @@
  * it, so a name never points at content that is not all there.
  */
 import { ImagetoolError } from "../errors.ts";
-import type { ContentStore } from "../content/store.ts";
+import { SyncBatch, type ContentStore } from "../content/store.ts";
 import { storageName, familiarName, type Reference } from "../reference.ts";
 import { parseManifestBody, layerCompression, CONFIG_TYPES } from "../image/mediatype.ts";
 import { hostPlatform, selectPlatformManifest } from "../image/platform.ts";
@@ -41,14 +41,14 @@ export interface PullResult {
   downloaded: number;
 }
 
-async function fetchBlobInto(store: ContentStore, repo: Repository, d: Descriptor, kind: "config" | "layer", written: Set<string>, progress?: PullProgress): Promise<number> {
+async function fetchBlobInto(store: ContentStore, repo: Repository, d: Descriptor, kind: "config" | "layer", written: Set<string>, progress?: PullProgress, batch?: SyncBatch): Promise<number> {
   progress?.blobStart?.(d, kind);
   if (store.has(d.digest)) {
     progress?.blobDone?.(d, "exists");
     return 0;
   }
   written.add(d.digest);
-  await store.ingest(fetchBlob(repo, d), d, (n) => progress?.blobBytes?.(d, n));
+  await store.ingest(fetchBlob(repo, d), d, (n) => progress?.blobBytes?.(d, n), batch);
   progress?.blobDone?.(d, "transferred");
   return d.size;
 }
@@ -113,9 +113,16 @@ async function fetchAndName(
 ): Promise<PullResult> {
   let downloaded = await fetchBlobInto(store, repo, manifest.config, "config", written, options.progress);
   checkConfig(await store.readJSON(manifest.config.digest), manifest, `config ${manifest.config.digest} of '${shown}'`);
-  await forEachConcurrent(manifest.layers, options.concurrency ?? 4, async (layer) => {
-    downloaded += await fetchBlobInto(store, repo, layer, "layer", written, options.progress);
-  });
+  // Layers are flushed together once all are verified, then renamed into place (store.ts SyncBatch).
+  const batch = new SyncBatch();
+  try {
+    await forEachConcurrent(manifest.layers, options.concurrency ?? 4, async (layer) => {
+      downloaded += await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch);
+    });
+    await batch.commit();
+  } finally {
+    batch.discard();
+  }
 
   if (!store.has(descriptor.digest)) written.add(descriptor.digest);
   const stored = await store.writeBlob(bytes, { digest: descriptor.digest, size: descriptor.size });

@@ -2,10 +2,17 @@
  * What the three snapshotters share: metadata, numeric-id directories `<dir>/<id>/fs`, and
  * "build in a temp dir, then rename into place" (containerd overlay.go createSnapshot) so a
  * crash never leaves a half-made snapshot under a real id.
+ *
+ * The snapshotter directory is marked as a top directory for ext4's Orlov allocator (chattr +T):
+ * every snapshot is an independent tree, so each is placed in a block group of its own instead of
+ * next to the storage root. On an ext4 without a journal, creating an inode in a group where many
+ * were freed in the last ~30 s (ext4 find_inode_bit → recently_deleted, e.g. a busy /tmp) costs
+ * ~0.3–1 ms instead of ~35 µs; measured: a 4,000-file image unpacked in 1.1 s instead of 2.6–3.5 s.
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { WhiteoutFormat } from "../layer/whiteout.ts";
+import { markTopDir } from "../layer/libc.ts";
 import { MetaStore } from "./meta.ts";
 import { diskUsage } from "./usage.ts";
 import type { Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName, Usage } from "./snapshotter.ts";
@@ -17,6 +24,7 @@ export abstract class DirSnapshotter implements Snapshotter {
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    markTopDir(dir);
     this.meta = new MetaStore(dir);
   }
 

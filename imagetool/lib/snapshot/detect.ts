@@ -1,9 +1,11 @@
 /**
  * Chooses a snapshotter for `<root>/snapshots` from its filesystem (statfs magic): btrfs → btrfs;
  * a filesystem that can hold an overlay upper dir (checked by actually mounting one, as containerd's
- * overlayutils.Supported does) → overlay; anything else → copy.
+ * overlayutils.Supported does) → overlay; anything else → copy. The probe's answer is remembered
+ * in `<snapshots>/detected` together with the filesystem magic it was made on: the probe (mkdtemp,
+ * four mkdirs, mount, umount, rm) cost ~10–80 ms on every bundle.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mount, statfsType, umount } from "../layer/libc.ts";
 import { BtrfsSnapshotter } from "./btrfs.ts";
@@ -28,10 +30,24 @@ export function overlaySupported(dir: string): boolean {
   }
 }
 
+export const DETECTED_FILE = "detected";
+
 export function detectSnapshotter(snapshotsDir: string): SnapshotterName {
   mkdirSync(snapshotsDir, { recursive: true, mode: 0o700 });
-  if (statfsType(snapshotsDir) === BTRFS_SUPER_MAGIC) return "btrfs";
-  return overlaySupported(snapshotsDir) ? "overlay" : "copy";
+  const magic = statfsType(snapshotsDir);
+  if (magic === BTRFS_SUPER_MAGIC) return "btrfs";
+  const record = join(snapshotsDir, DETECTED_FILE);
+  const key = `0x${magic.toString(16)}`;
+  try {
+    const [recordedMagic, name] = readFileSync(record, "utf8").trim().split(" ");
+    // Only trusted for the same filesystem type: a different mount on the same path is probed again.
+    if (recordedMagic === key && (name === "overlay" || name === "copy")) return name;
+  } catch {}
+  const chosen = overlaySupported(snapshotsDir) ? "overlay" : "copy";
+  const tmp = `${record}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${key} ${chosen}\n`);
+  renameSync(tmp, record);
+  return chosen;
 }
 
 /** The snapshotter for a storage root: `<root>/snapshots/<name>/`. */

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { buildLayer, dir, file, hardlink, symlink, type BuiltLayer, type EntrySpec } from "../../fixtures/tar-builder.ts";
+import { buildLayer, dir, file, hardlink, symlink, whiteout, type BuiltLayer, type EntrySpec } from "../../fixtures/tar-builder.ts";
 import { BUNDLE_RECORD, createBundle, removeBundle } from "../../../imagetool/lib/bundle/create.ts";
 import { unpackToDir } from "../../../imagetool/lib/bundle/unpack-dir.ts";
 import { openSnapshotter } from "../../../imagetool/lib/snapshot/detect.ts";
@@ -40,6 +40,14 @@ const contained: Record<string, EntrySpec[]> = {
   "relative symlink climbing out then a write": [symlink("up", "../../../../sentinel"), file("up/x", "contained")],
   "symlink to the sentinel's absolute path": [symlink("abs", "/SENTINEL"), file("abs/y", "contained")],
   "hardlink through a symlink to /etc": [symlink("e", "/etc"), hardlink("p", "e/passwd"), file("z", "contained")],
+  // The applier caches resolved parent directories: replacing a directory whose resolution is
+  // cached by a symlink must not let a later write follow the host's view of that symlink.
+  "a directory's files, then the directory replaced by a symlink to the sentinel, then a write": [
+    dir("d/"), file("d/a", "x"), symlink("d", "/SENTINEL"), file("d/y", "contained"),
+  ],
+  "a directory's files, its whiteout, a symlink in its place, then a write": [
+    dir("d/"), file("d/a", "x"), whiteout("d"), symlink("d", "/SENTINEL"), file("d/y", "contained"),
+  ],
 };
 
 describeRoot("hostile layers", () => {

@@ -10,7 +10,7 @@ import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { BtrfsSnapshotter } from "../../../imagetool/lib/snapshot/btrfs.ts";
 import { CopySnapshotter } from "../../../imagetool/lib/snapshot/copy.ts";
-import { detectSnapshotter } from "../../../imagetool/lib/snapshot/detect.ts";
+import { DETECTED_FILE, detectSnapshotter } from "../../../imagetool/lib/snapshot/detect.ts";
 import { mountAll, unmount } from "../../../imagetool/lib/snapshot/mount.ts";
 import { OverlaySnapshotter } from "../../../imagetool/lib/snapshot/overlay.ts";
 import { writableTarget, type Snapshotter } from "../../../imagetool/lib/snapshot/snapshotter.ts";
@@ -150,5 +150,22 @@ describeRoot("snapshotter detection", () => {
     const dir = mkdtempSync(join(tmpdir(), "bocker-detect-"));
     cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     expect(detectSnapshotter(join(dir, "snapshots"))).toBe("overlay");
+  });
+
+  test("the overlay probe's answer is remembered with the filesystem magic, and re-probed when that changes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bocker-detect-"));
+    cleanup.add(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    const snapshots = join(dir, "snapshots");
+    expect(detectSnapshotter(snapshots)).toBe("overlay");
+    const record = join(snapshots, DETECTED_FILE);
+    const [magic, name] = readFileSync(record, "utf8").trim().split(" ");
+    expect(name).toBe("overlay");
+    // A recorded answer for this filesystem is used as is (no probe: no overlay-check dir appears).
+    writeFileSync(record, `${magic} copy\n`);
+    expect(detectSnapshotter(snapshots)).toBe("copy");
+    // Recorded on another filesystem type: probed again.
+    writeFileSync(record, "0x1234 copy\n");
+    expect(detectSnapshotter(snapshots)).toBe("overlay");
+    expect(readdirSync(snapshots).sort()).toEqual([DETECTED_FILE]);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
+import { ContentStore, SyncBatch } from "../../../../imagetool/lib/content/store.ts";
 import { digestOf, parseDigest } from "../../../../imagetool/lib/content/digest.ts";
 import { ImagetoolError, type ErrorCode } from "../../../../imagetool/lib/errors.ts";
 
@@ -133,5 +133,44 @@ describe("ContentStore", () => {
     await Promise.all([1, 2, 3].map(() => store.ingest(streamOf(bytes("sa"), bytes("me")), expected)));
     expect(readFileSync(store.blobPath(expected.digest), "utf8")).toBe("same");
     expect(ingestLeftovers(store)).toEqual([]);
+  });
+
+  test("a SyncBatch keeps verified blobs out of blobs/ until commit, then renames them all", async () => {
+    const store = fresh();
+    const batch = new SyncBatch();
+    const a = bytes("layer a");
+    const b = bytes("layer b");
+    await store.ingest(streamOf(a), { digest: digestOf(a), size: a.length }, undefined, batch);
+    await store.ingest(streamOf(b), { digest: digestOf(b), size: b.length }, undefined, batch);
+    expect(store.has(digestOf(a))).toBe(false);
+    expect(ingestLeftovers(store).length).toBe(2);
+    await batch.commit();
+    expect(readFileSync(store.blobPath(digestOf(a)), "utf8")).toBe("layer a");
+    expect(readFileSync(store.blobPath(digestOf(b)), "utf8")).toBe("layer b");
+    expect(ingestLeftovers(store)).toEqual([]);
+  });
+
+  test("a SyncBatch: a mismatching blob is never added; discard removes the pending ones", async () => {
+    const store = fresh();
+    const batch = new SyncBatch();
+    const good = bytes("good");
+    await store.ingest(streamOf(good), { digest: digestOf(good), size: good.length }, undefined, batch);
+    expect(await code(store.ingest(streamOf(bytes("evil")), { digest: digestOf(bytes("fine")), size: 4 }, undefined, batch))).toBe("DIGEST_MISMATCH");
+    expect(ingestLeftovers(store).length).toBe(1);
+    batch.discard();
+    expect(ingestLeftovers(store)).toEqual([]);
+    await batch.commit(); // nothing left to publish
+    expect(store.has(digestOf(good))).toBe(false);
+  });
+
+  test("readChunks reads a blob in chunks of the given size; a missing blob is BLOB_NOT_FOUND", async () => {
+    const store = fresh();
+    const data = bytes("x".repeat(2500));
+    const { digest } = await store.writeBlob(data);
+    const chunks: Uint8Array[] = [];
+    for await (const c of store.readChunks(digest, 1000)) chunks.push(c);
+    expect(chunks.map((c) => c.length)).toEqual([1000, 1000, 500]);
+    expect(Buffer.concat(chunks).equals(Buffer.from(data))).toBe(true);
+    expect(await code((async () => { for await (const _ of store.readChunks(digestOf("missing"))) void _; })())).toBe("BLOB_NOT_FOUND");
   });
 });
