@@ -22,10 +22,4 @@ export const RUNC_DEVIATIONS: Record<string, string> = {
 
 export const BOCKER_KNOWN_FAILURES: Record<string, string> = {
   "delete: a created container is an error": "follows runc (the tie-breaker): delete of a created container kills and removes it; containerd and podman rely on this",
-  "hooks: a failing startContainer hook fails start and the process does not run": "follows runc: startContainer hooks run in init after the exec FIFO is released, so start has already returned 0",
-  "create: a process that cannot be executed is an error at create": "bug: create succeeds when process.args[0] does not exist (runc resolves it before the exec FIFO and fails create)",
-  "process: a cwd missing from the rootfs is created": "bug: chdir ENOENT when process.cwd is missing; runc creates it (podman 4.3 relies on the runtime for -w)",
-  "process: terminal true gives the process a pty on stdio via the console socket": "bug: with terminal=true there is no /dev/console (config-linux.md: bind the pty to /dev/console)",
-  "process: scheduler policy and nice": "bug: process.scheduler is silently ignored (policy stays SCHED_OTHER, nice 0)",
-  "mounts: rootfsPropagation private": "bug: pivot_root EINVAL when rootfsPropagation=private and the rootfs's parent mount is shared (runc makes the parent private first: rootfsParentMountPrivate)",
 };

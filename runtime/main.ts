@@ -64,7 +64,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const command = COMMANDS[name];
     if (!command) throw new RuntimeError("USAGE", `unknown command ${JSON.stringify(name)}\n${usage()}`);
-    const root = stringFlag(flags, "root") ?? "/run/bocker-runtime";
+    let root = stringFlag(flags, "root");
+    if (root === undefined) {
+      const { defaultStateRoot, ensureXdgStateRoot } = await import("./lib/state.ts");
+      const fallback = defaultStateRoot(process.geteuid!(), process.env);
+      if (fallback.xdg) ensureXdgStateRoot(fallback.root);
+      root = fallback.root;
+    }
     const mod = await command.load();
     return await mod.default(rest, { root, log, systemdCgroup: boolFlag(flags, "systemd-cgroup") });
   } catch (err) {

@@ -94,6 +94,7 @@ const exec: CommandMain = async (argv, ctx) => {
     pidFile: pathFlag(stringFlag(flags, "pid-file")),
     preserveFds: intFlag(flags, "preserve-fds", 0),
     ignorePaused: boolFlag(flags, "ignore-paused"),
+    warn: (m) => ctx.log.warn(m),
   });
   if (detach) {
     await started.session.proc.exited;

@@ -11,7 +11,8 @@ const spec: CommandMain = async (argv) => {
   const path = join(stringFlag(flags, "bundle") ?? ".", "config.json");
   if (existsSync(path)) throw new RuntimeError("USAGE", `${path} already exists: remove it first`, { path });
   let doc = defaultSpec();
-  if (boolFlag(flags, "rootless")) doc = toRootless(doc, process.getuid!(), process.getgid!());
+  // runc maps the effective ids: those are what the kernel checks when stage0 writes the maps.
+  if (boolFlag(flags, "rootless")) doc = toRootless(doc, process.geteuid!(), process.getegid!());
   try {
     writeFileSync(path, JSON.stringify(doc, null, "\t") + "\n", { mode: 0o666, flag: "wx" });
   } catch (err) {

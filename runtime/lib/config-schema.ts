@@ -6,8 +6,22 @@ import { formatSchemaIssues, validateRuntimeConfig } from "../../schemas/index.t
 import { RuntimeError } from "./errors.ts";
 import type { Spec } from "./spec-types.ts";
 
+/** Issues shown in full; the rest are counted. */
+export const MAX_SHOWN_ISSUES = 5;
+
 export function checkSchema(doc: unknown, file: string): Spec {
   const result = validateRuntimeConfig(doc);
-  if (!result.ok) throw new RuntimeError("CONFIG_INVALID", formatSchemaIssues(file, result.errors), { path: file, pointer: result.errors[0]?.pointer });
+  if (!result.ok) throw new RuntimeError("CONFIG_INVALID", summarizeIssues(file, result.errors), { path: file, pointer: result.errors[0]?.pointer });
   return result.value as unknown as Spec;
+}
+
+/**
+ * The first few issues, then "and N more": conmon reads the runtime's error through a fixed-size
+ * buffer, and podman showed only `readStringSlowPath: unexpected end of input` when a config
+ * with many issues produced a message longer than that.
+ */
+export function summarizeIssues(file: string, issues: readonly { pointer: string; message: string }[]): string {
+  const shown = formatSchemaIssues(file, issues.slice(0, MAX_SHOWN_ISSUES));
+  const rest = issues.length - MAX_SHOWN_ISSUES;
+  return rest > 0 ? `${shown}\n${file}: and ${rest} more issue${rest === 1 ? "" : "s"}` : shown;
 }

@@ -10,8 +10,7 @@ import { RLIMIT_NUMBERS } from "./linux/rlimits.ts";
 import { sysctlNamespace } from "./linux/sysctl.ts";
 import { NAMESPACE_FLAGS } from "./linux/namespaces.ts";
 import { HOOK_KINDS, type Spec } from "./spec-types.ts";
-import { checkSchema } from "./config-schema.ts";
-import { formatSchemaIssues } from "../../schemas/index.ts";
+import { checkSchema, summarizeIssues } from "./config-schema.ts";
 
 export interface Issue {
   pointer: string;
@@ -55,7 +54,7 @@ export function loadBundleConfig(bundleDir: string): LoadedConfig {
 }
 
 export function invalid(file: string, issues: readonly Issue[]): RuntimeError {
-  return new RuntimeError("CONFIG_INVALID", formatSchemaIssues(file, issues), { path: file, pointer: issues[0]?.pointer });
+  return new RuntimeError("CONFIG_INVALID", summarizeIssues(file, issues), { path: file, pointer: issues[0]?.pointer });
 }
 
 /** Checks runc's validator makes beyond the schema; pure, so unit tests call it directly. */

@@ -1,6 +1,5 @@
 /** What the plan compiler needs to know about the host, read here so compile.ts stays pure. */
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { resolveInRoot } from "./exec-lookup.ts";
 import type { CgroupLayout, SourceKind } from "./linux/mounts.ts";
 
 export function sourceKind(path: string): SourceKind {
@@ -29,15 +28,4 @@ export function readCgroupLayout(): CgroupLayout {
     }
   }
   return layout;
-}
-
-/** True when path, resolved inside rootfs, does not exist or is an empty directory. */
-export function emptyInRootfs(rootfs: string, path: string): boolean {
-  const host = resolveInRoot(rootfs, path);
-  if (!host) return true;
-  try {
-    return readdirSync(host).length === 0;
-  } catch {
-    return false;
-  }
 }

@@ -30,29 +30,46 @@ async function compile(spec: Spec): Promise<CompiledSeccomp> {
   return compileSeccomp(spec.linux!.seccomp as never, "/linux/seccomp");
 }
 
+/**
+ * Cache file: u32 flags, u32 length of the metadata JSON ({listenerPath, skippedSyscalls}), the
+ * metadata, then the program. The key's version string changes with the format.
+ */
+function decode(bytes: Buffer): CompiledSeccomp | undefined {
+  if (bytes.length < 8) return undefined;
+  const metaLen = bytes.readUInt32LE(4);
+  const programLen = bytes.length - 8 - metaLen;
+  if (programLen <= 0 || programLen % 8 !== 0) return undefined;
+  const meta = JSON.parse(bytes.toString("utf8", 8, 8 + metaLen)) as { listenerPath?: string; skippedSyscalls: string[] };
+  return { flags: bytes.readUInt32LE(0), program: new Uint8Array(bytes.subarray(8 + metaLen)), ...meta };
+}
+
+function encode(c: CompiledSeccomp): Buffer {
+  const meta = Buffer.from(JSON.stringify({ ...(c.listenerPath ? { listenerPath: c.listenerPath } : {}), skippedSyscalls: c.skippedSyscalls ?? [] }));
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(c.flags >>> 0, 0);
+  header.writeUInt32LE(meta.length, 4);
+  return Buffer.concat([header, meta, c.program]);
+}
+
 /** The container's seccomp program, from the cache when `cacheRoot` is given and holds it. */
 export async function seccompProgram(spec: Spec, cacheRoot: string | undefined): Promise<CompiledSeccomp | undefined> {
   const profile = spec.linux?.seccomp;
   if (!profile) return undefined;
   const stamp = cacheRoot ? libseccompStamp() : undefined;
   if (!cacheRoot || !stamp) return compile(spec);
-  const key = new Bun.CryptoHasher("sha256").update(JSON.stringify([profile, arch(), release(), stamp])).digest("hex");
+  const key = new Bun.CryptoHasher("sha256").update(JSON.stringify(["v2", profile, arch(), release(), stamp])).digest("hex");
   const dir = join(cacheRoot, ".cache", "seccomp");
   const file = join(dir, key);
   try {
-    const bytes = readFileSync(file);
-    if (bytes.length >= 4 && (bytes.length - 4) % 8 === 0) {
-      return { flags: bytes.readUInt32LE(0), program: new Uint8Array(bytes.subarray(4)) };
-    }
+    const cached = decode(readFileSync(file));
+    if (cached) return cached;
   } catch {
-    // not cached yet
+    // not cached yet (or unreadable: compiled again below)
   }
   const compiled = await compile(spec);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const header = Buffer.alloc(4);
-    header.writeUInt32LE(compiled.flags >>> 0, 0);
-    writeFileAtomic(file, Buffer.concat([header, compiled.program]));
+    writeFileAtomic(file, encode(compiled));
   } catch {
     // a full or read-only --root only costs the next create the compile again
   }

@@ -64,8 +64,18 @@ export interface Process {
   oomScoreAdj?: number;
   selinuxLabel?: string;
   ioPriority?: { class: string; priority: number };
-  scheduler?: unknown;
+  scheduler?: Scheduler;
   execCPUAffinity?: unknown;
+}
+/** config.md "scheduler" (sched_setattr(2) parameters). */
+export interface Scheduler {
+  policy: string;
+  nice?: number;
+  priority?: number;
+  flags?: string[];
+  runtime?: number;
+  deadline?: number;
+  period?: number;
 }
 export interface Namespace {
   type: string;

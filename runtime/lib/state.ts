@@ -5,7 +5,7 @@
  * lost. Commands that change a container hold flock(2) on its directory; it dies with the process,
  * so a runtime killed with -9 never leaves a stale lock.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RuntimeError, errnoOf, ioError } from "./errors.ts";
 import { flock, LOCK_EX } from "./sys/ffi.ts";
@@ -32,6 +32,30 @@ export interface ContainerRecord {
   cgroup?: CgroupPlacement;
   /** The validated config, for hooks at delete time and defaults of exec (runc keeps it too). */
   config: Spec;
+}
+
+/**
+ * --root when none is given: /run/bocker-runtime for root; for anyone else $XDG_RUNTIME_DIR/bocker-runtime
+ * (runc: $XDG_RUNTIME_DIR/runc when euid != 0), since /run is root's. Falls back to /run/bocker-runtime,
+ * whose EACCES then names the path.
+ */
+export function defaultStateRoot(euid: number, env: Record<string, string | undefined>): { root: string; xdg: boolean } {
+  const xdg = env.XDG_RUNTIME_DIR;
+  if (euid !== 0 && xdg) return { root: join(xdg, "bocker-runtime"), xdg: true };
+  return { root: "/run/bocker-runtime", xdg: false };
+}
+
+/**
+ * The XDG base-directory spec lets the session manager clean $XDG_RUNTIME_DIR of files that are
+ * not sticky; runc marks its root 0700|sticky for that reason, and so do we.
+ */
+export function ensureXdgStateRoot(root: string): void {
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o1700);
+  } catch (err) {
+    throw ioError("create state root", root, err);
+  }
 }
 
 /** runc's pattern, minus a leading dot: <root>/.cache belongs to the runtime. */

@@ -135,9 +135,12 @@ function attachDeviceFilter(resources: LinuxResources, dir: string, warnings: st
   }
 }
 
-/** Translates and applies `resources`; returns the translation's warnings. */
-export function applyResources(resources: LinuxResources, leaves: Leaf[], update: boolean): string[] {
-  const devices = !update || resources.devices !== undefined;
+/**
+ * Translates and applies `resources`; returns the translation's warnings. Device rules are written
+ * at setup (unless `confineDevices` is false) and on update only when `resources.devices` is given.
+ */
+export function applyResources(resources: LinuxResources, leaves: Leaf[], update: boolean, confineDevices = true): string[] {
+  const devices = confineDevices && (!update || resources.devices !== undefined);
   const probe = resourceWrites(resources, probingContext(leaves), { devices });
   enableV2Controllers(probe.writes, leaves);
   const { writes, warnings } = resourceWrites(resources, leafContext(leaves, update), { devices });

@@ -19,6 +19,12 @@ export interface SetupRequest {
   resources?: LinuxResources;
   /** Receives warnings (ignored kernel memory, systemd emulation); default: stderr. */
   warn?: (msg: string) => void;
+  /**
+   * false: write no device rules at all. Rootless containers need this: an unprivileged process can
+   * never write devices.allow/deny (runc ignores the devices controller in rootless mode), and their
+   * user namespace already forbids mknod. Default true: the default rules confine every container.
+   */
+  confineDevices?: boolean;
 }
 
 const stderrWarn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
@@ -86,7 +92,7 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
     for (const leaf of leaves) inheritCpuset(leaf, created);
-    warnings.push(...applyResources(req.resources ?? {}, leaves, false));
+    warnings.push(...applyResources(req.resources ?? {}, leaves, false, req.confineDevices ?? true));
   } catch (err) {
     removeDirs(created, new Set(leaves.map((l) => l.dir)), false);
     throw err;

@@ -11,13 +11,14 @@ import { encodePlan } from "../plan/encode.ts";
 import { compileCreate } from "../plan/compile.ts";
 import type { Logger } from "../log.ts";
 import { runHooksOrFail } from "../hooks.ts";
-import { placeContainer, removeCgroups, signalCgroup } from "../container-cgroup.ts";
+import { removeCgroups, signalCgroup } from "../container-cgroup.ts";
 import { spawnHelper, type HelperSession, type StdioTarget } from "../process/helper.ts";
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import { acceptFd, closeFd, listenUnix, mkfifo } from "../sys/ffi.ts";
 import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { prepareCreate } from "./prepare.ts";
-import { hookStateJson } from "./hook-state.ts";
+import { placeCreatedContainer } from "./rootless-cgroup.ts";
+import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
 
 export interface CreateOptions {
   root: string;
@@ -71,7 +72,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   let consoleListener: number | undefined;
   try {
     writeRecord(dir, record);
-    record.cgroup = placeContainer(opts.id, spec, opts.systemdCgroup, (m) => opts.log.warn(m));
+    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log);
     writeSpareCgroup(dir, record.cgroup);
     writeRecord(dir, record);
     trace("cgroups placed");
@@ -88,6 +89,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       cgroupProcs: record.cgroup.procsFiles,
       cgroupLayout: { ...prepared.facts.cgroupLayout, containerDirs: containerDirsByHierarchy(record.cgroup.procsFiles) },
     });
+    for (const w of compiled.warnings) opts.log.warn(w);
+    if (prepared.facts.seccomp?.skippedSyscalls?.length) opts.log.debug(`seccomp: skipped syscalls unknown to libseccomp: ${prepared.facts.seccomp.skippedSyscalls.join(", ")}`);
     session = spawnHelper(encodePlan(compiled.plan), { stdio: opts.stdio ?? ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
     trace(`bocker-init started with a plan of ${Object.values(compiled.plan).reduce((n, s) => n + s.length, 0)} steps`);
     const protocol = new ParentProtocol(compiled.plan.init.some((s) => s.op === "HOOKS_SYNC"));
@@ -109,7 +112,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
           session.abort();
           throw err;
         }
-        session.replyHooks(hookStateJson(record, "created"));
+        const listener = compiled.plan.init.some((st) => st.op === "SECCOMP" && st.args[2] !== -1);
+        session.replyHooks(hookStateJson(record, "created"), listener ? listenerPayloadJson(record, "creating", spec.linux?.seccomp?.listenerMetadata) : undefined);
         protocol.replied();
       } else if (phase === "done") break;
     }

@@ -9,8 +9,10 @@ import type { CompiledPlan } from "../plan/builder.ts";
 import { acceptFd, closeFd, listenUnix } from "../sys/ffi.ts";
 import { RuntimeError } from "../errors.ts";
 import { compileExec } from "../plan/compile.ts";
+import { setgroupsDenied } from "../linux/idmap.ts";
 import { encodePlan } from "../plan/encode.ts";
 import { NAMESPACE_PROC_NAMES } from "../linux/namespaces.ts";
+import { detectLsm } from "../linux/lsm.ts";
 import { spawnHelper, type HelperSession } from "../process/helper.ts";
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import type { Process } from "../spec-types.ts";
@@ -28,6 +30,8 @@ export interface ExecOptions {
   pidFile?: string;
   preserveFds: number;
   ignorePaused: boolean;
+  /** Compiler warnings (e.g. skipped ambient capabilities), for the log. */
+  warn: (message: string) => void;
 }
 
 export interface ExecStarted {
@@ -64,7 +68,10 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     foreground: !opts.detach,
     seccomp: await seccompProgram(rec.config, opts.root),
     pointerBase: "",
+    lsm: detectLsm(opts.process),
+    setgroupsDenied: setgroupsDenied(rec.pid),
   });
+  for (const w of compiled.warnings) opts.warn(w);
   // Checked again right before the helper opens /proc/<pid>/ns/*: the window is this function.
   if (!initAlive(rec)) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: its init process ${rec.pid} is gone`);
   const listener = internalConsole ? listenUnix(internalConsole) : undefined;

@@ -2,12 +2,24 @@
 import type { ContainerRecord, Status } from "../state.ts";
 
 export function hookStateJson(rec: ContainerRecord, status: Status): string {
-  return JSON.stringify({
+  return JSON.stringify(hookState(rec, status));
+}
+
+/**
+ * What a seccomp agent receives with the listener fd (config-linux.md "seccomp", listenerPath:
+ * the container process state): the fd names, the init pid, listenerMetadata and the state.
+ */
+export function listenerPayloadJson(rec: ContainerRecord, status: Status, metadata: string | undefined): string {
+  return JSON.stringify({ ociVersion: rec.ociVersion, fds: ["seccompFd"], pid: rec.pid, metadata: metadata ?? "", state: hookState(rec, status) });
+}
+
+function hookState(rec: ContainerRecord, status: Status): object {
+  return {
     ociVersion: rec.ociVersion,
     id: rec.id,
     status,
     pid: rec.pid,
     bundle: rec.bundle,
     ...(Object.keys(rec.annotations).length > 0 ? { annotations: rec.annotations } : {}),
-  });
+  };
 }

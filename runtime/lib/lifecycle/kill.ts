@@ -6,6 +6,9 @@ export async function killContainer(root: string, id: string, signal: number, al
   const dir = containerDir(root, id);
   const rec = readRecord(dir);
   const st = status(dir, rec);
+  // A rootless container without a delegated cgroup records an empty placement: its init is all
+  // --all can reach (with a pid namespace, SIGKILL to it takes every process with it).
+  if (all && rec.cgroup?.procsFiles.length === 0) all = false;
   if (st === "stopped" && !all) throw new RuntimeError("BAD_STATUS", `cannot kill container ${id}: it is stopped`);
   if (all) {
     if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup for --all`);

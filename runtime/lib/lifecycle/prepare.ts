@@ -10,8 +10,10 @@ import { compileCreate, type CreateFacts } from "../plan/compile.ts";
 import type { CompiledPlan } from "../plan/builder.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
 import { checkExecutable } from "../exec-lookup.ts";
-import { emptyInRootfs, readCgroupLayout, sourceKind } from "../host-facts.ts";
+import { readCgroupLayout, sourceKind } from "../host-facts.ts";
 import { EXEC_FIFO } from "../state.ts";
+import { checkUserNamespace, hostIdentity } from "../linux/idmap.ts";
+import { detectLsm } from "../linux/lsm.ts";
 
 export interface PrepareOptions {
   bundle: string;
@@ -39,6 +41,7 @@ export interface Prepared {
 export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
   const config = loadBundleConfig(opts.bundle);
   checkExecutable(config.spec, config.rootfs);
+  checkUserNamespace(config.spec, config.rootfs);
   const proc = config.spec.process!;
   const internalConsole = proc.terminal && !opts.consoleSocket && opts.allocateTerminal ? join(opts.stateDir, "console.sock") : undefined;
   const consoleSocket = opts.consoleSocket ?? internalConsole;
@@ -60,9 +63,10 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     preserveFds: opts.preserveFds,
     foreground: opts.foreground,
     seccomp,
+    lsm: detectLsm({ ...proc, mountLabel: config.spec.linux?.mountLabel }),
     sourceKind,
-    emptyInRootfs: (path) => emptyInRootfs(config.rootfs, path),
     cgroupLayout: needsCgroupLayout ? readCgroupLayout() : { unified: false, v1: [], hybridUnified: false },
+    host: hostIdentity(),
   };
   return { config, facts, compiled: compileCreate(config.spec, facts), internalConsole };
 }

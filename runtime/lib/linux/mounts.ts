@@ -31,8 +31,6 @@ export interface CgroupLayout {
 export interface MountFacts {
   bundle: string;
   sourceKind(path: string): SourceKind;
-  /** Whether a path inside the rootfs is missing or an empty directory (tmpcopyup has nothing to copy). */
-  emptyInRootfs(path: string): boolean;
   cgroupLayout: CgroupLayout;
 }
 
@@ -40,9 +38,9 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
   for (const [i, m] of mounts.entries()) {
     const pointer = `/mounts/${i}`;
     const { flags, propagation, data, tmpcopyup } = parseMountOptions(m.options ?? [], pointer);
-    // tmpcopyup over nothing is a plain tmpfs; copying real content needs a helper step we lack.
-    if (tmpcopyup && (m.type !== "tmpfs" || !facts.emptyInRootfs(m.destination))) {
-      throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/options: tmpcopyup over existing content of ${m.destination} is not supported by bocker-runtime`, { pointer: `${pointer}/options` });
+    // runc accepts tmpcopyup only on tmpfs mounts (it is a tmpfs that starts as a copy).
+    if (tmpcopyup && m.type !== "tmpfs") {
+      throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/options: tmpcopyup needs type tmpfs, got ${JSON.stringify(m.type)}`, { pointer: `${pointer}/options` });
     }
     const isBind = (flags & MS.BIND) !== 0 || m.type === "bind";
     if (isBind) bindMount(b, m, flags | MS.BIND, pointer, facts);
@@ -52,7 +50,8 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
       const source = m.source ?? type;
       const origin = b.origin(`mount ${type} ${source} on ${m.destination} (${mountFlagNames(flags)}${data.length ? ` ${data.join(",")}` : ""})`, pointer);
       b.add("init", "MKDIR_IN_ROOT", [m.destination, 0o755], origin);
-      b.add("init", "MOUNT_IN_ROOT", [source, m.destination, type, flags, data.join(",")], origin);
+      if (tmpcopyup) b.add("init", "TMPCOPYUP_IN_ROOT", [m.destination, flags, data.join(",")], origin);
+      else b.add("init", "MOUNT_IN_ROOT", [source, m.destination, type, flags, data.join(",")], origin);
     }
     for (const p of propagation) b.emit("init", "PROPAGATE_IN_ROOT", [m.destination, p], `set propagation ${mountFlagNames(p)} on ${m.destination}`, pointer);
   }

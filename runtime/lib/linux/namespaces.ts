@@ -7,8 +7,8 @@
  */
 import { RuntimeError } from "../errors.ts";
 import type { PlanBuilder } from "../plan/builder.ts";
-import type { IdMapping, Linux } from "../spec-types.ts";
-import { idMapText } from "./idmap.ts";
+import type { Linux } from "../spec-types.ts";
+import { idMapSteps, type HostIdentity, type IdMapStrategy } from "./idmap.ts";
 
 export const NAMESPACE_FLAGS: Record<string, number> = {
   user: 0x10000000,
@@ -38,7 +38,11 @@ export const JOIN_ORDER = ["user", "ipc", "uts", "network", "pid", "cgroup", "ti
 
 const O_RDONLY = 0;
 
-export function namespaceSteps(b: PlanBuilder, linux: Linux): void {
+/** A runtime run by root: it writes every id map itself. */
+export const ROOT_IDENTITY: HostIdentity = { euid: 0, egid: 0 };
+
+/** Returns how the id maps get written when a user namespace is created (undefined otherwise). */
+export function namespaceSteps(b: PlanBuilder, linux: Linux, who: HostIdentity = ROOT_IDENTITY): IdMapStrategy | undefined {
   const list = linux.namespaces ?? [];
   const indexOf = (type: string) => list.findIndex((n) => n.type === type);
   for (const type of JOIN_ORDER) {
@@ -52,11 +56,16 @@ export function namespaceSteps(b: PlanBuilder, linux: Linux): void {
     b.add("child", "SETNS", [slot, NAMESPACE_FLAGS[type]!], origin);
   }
   const userIndex = indexOf("user");
+  if (who.euid !== 0 && userIndex < 0) {
+    // runc validate/rootless.go: without CAP_SYS_ADMIN nothing else could be unshared or mounted.
+    throw new RuntimeError("CONFIG_INVALID", `config.json /linux/namespaces: bocker-runtime runs unprivileged (euid ${who.euid}), so the container needs a user namespace (see \`spec --rootless\`)`, { pointer: "/linux/namespaces" });
+  }
+  let idmaps: IdMapStrategy | undefined;
   if (userIndex >= 0 && !list[userIndex]!.path) {
     const pointer = `/linux/namespaces/${userIndex}`;
     const origin = b.origin("create user namespace", pointer);
     b.add("child", "UNSHARE", [NAMESPACE_FLAGS.user!], origin);
-    idMapSteps(b, linux.uidMappings ?? [], linux.gidMappings ?? []);
+    idmaps = idMapSteps(b, linux.uidMappings ?? [], linux.gidMappings ?? [], who);
     b.add("child", "REQUEST_IDMAPS", [], origin);
     b.add("child", "SETRESID", [0, 0], b.origin("become root in the new user namespace", pointer));
   }
@@ -75,16 +84,7 @@ export function namespaceSteps(b: PlanBuilder, linux: Linux): void {
       .join("");
     b.emit("child", "TIMENS_OFFSETS", [text], "set time namespace offsets", "/linux/timeOffsets");
   }
-}
-
-function idMapSteps(b: PlanBuilder, uid: readonly IdMapping[], gid: readonly IdMapping[]): void {
-  if (uid.length === 0 || gid.length === 0) {
-    throw new RuntimeError("CONFIG_INVALID", "a new user namespace needs linux.uidMappings and linux.gidMappings", { pointer: "/linux/uidMappings" });
-  }
-  b.emit("parent", "AWAIT_CHILD_USERNS", [], "wait for the user namespace", "/linux/namespaces");
-  b.emit("parent", "WRITE_CHILD_PROC", ["uid_map", idMapText(uid)], "write uid_map", "/linux/uidMappings");
-  b.emit("parent", "WRITE_CHILD_PROC", ["gid_map", idMapText(gid)], "write gid_map", "/linux/gidMappings");
-  b.emit("parent", "RESUME_CHILD", [], "id maps written", "/linux/namespaces");
+  return idmaps;
 }
 
 /** exec: join every namespace of the container that differs from ours (setns to our own user ns is EINVAL). */

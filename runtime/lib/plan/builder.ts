@@ -16,11 +16,14 @@ export interface Origin {
 export interface CompiledPlan {
   plan: Plan;
   origins: Origin[];
+  /** Things the config asks for that the runtime skips, as runc does, with a warning each. */
+  warnings: string[];
 }
 
 export class PlanBuilder {
   readonly plan: Plan = { host: [], parent: [], child: [], init: [] };
   readonly origins: Origin[] = [];
+  readonly warnings: string[] = [];
   private slots = 0;
 
   /** The next free fd slot of the helper's HOST table (README: 0..63). */
@@ -45,8 +48,12 @@ export class PlanBuilder {
     return this.add(section, op, args, this.origin(description, pointer));
   }
 
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
   build(): CompiledPlan {
-    return { plan: this.plan, origins: this.origins };
+    return { plan: this.plan, origins: this.origins, warnings: this.warnings };
   }
 }
 

@@ -9,10 +9,13 @@
 import { PlanBuilder, pointerKey, type CompiledPlan } from "./builder.ts";
 import { processSteps, hookStepArgs, type CompiledSeccomp } from "./process-steps.ts";
 import { namespaceSteps, joinContainerNamespaces } from "../linux/namespaces.ts";
+import type { HostIdentity } from "../linux/idmap.ts";
+import { userNamespaceMounts } from "../linux/userns-mounts.ts";
 import { mountSteps, type MountFacts } from "../linux/mounts.ts";
 import { deviceSteps } from "../linux/devices.ts";
 import { rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
 import { sysctlPath } from "../linux/sysctl.ts";
+import { checkMountLabel, type LsmFacts } from "../linux/lsm.ts";
 import type { Process, Spec } from "../spec-types.ts";
 
 const O_PATH = 0o10000000;
@@ -29,6 +32,9 @@ export interface CreateFacts extends MountFacts {
   /** `run` without -d: stage0 waits for the container and exits with its status. */
   foreground: boolean;
   seccomp?: CompiledSeccomp;
+  lsm?: LsmFacts;
+  /** Who runs the runtime (decides how id maps are written); default root. */
+  host?: HostIdentity;
 }
 
 export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
@@ -36,13 +42,14 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   const linux = spec.linux ?? {};
   const proc = spec.process!;
   const hooks = spec.hooks ?? {};
+  checkMountLabel(linux.mountLabel, facts.lsm ?? { apparmor: false, selinux: false });
 
   // HOST (stage0): namespace paths are opened in namespaceSteps; the FIFO is opened O_PATH so
   // the container can open it for writing later without any path lookup (runc: exec.fifo).
   const fifoSlot = b.slot();
   b.emit("host", "OPEN_SLOT", [fifoSlot, facts.execFifo, O_PATH], `open exec FIFO ${facts.execFifo}`, "");
   const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
-  const listenerSlot = listenerStep(b, spec);
+  const listenerSlot = listenerStep(b, facts.seccomp);
   if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the container in the foreground", "");
 
@@ -50,13 +57,13 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "/linux/cgroupsPath");
   b.emit("parent", "RELEASE_CHILD", [], "release stage1", "");
   b.emit("child", "AWAIT_RELEASE", [], "wait for cgroup placement", "");
-  namespaceSteps(b, linux);
+  const idmaps = namespaceSteps(b, linux, facts.host);
   b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
 
   // INIT: the root filesystem.
   const propagation = rootPropagationFlags(linux.rootfsPropagation);
   b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, propagation], `make / ${mountFlagNames(propagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
-  const mounts = spec.mounts ?? [];
+  const mounts = userNamespaceMounts(spec.mounts ?? [], linux);
   // In its own cgroup namespace a cgroup mount already shows the container's cgroup as the root.
   const cgroupns = (linux.namespaces ?? []).some((n) => n.type === "cgroup" && !n.path);
   mountSteps(b, mounts, cgroupns ? { ...facts, cgroupLayout: { ...facts.cgroupLayout, containerDirs: undefined } } : facts);
@@ -69,7 +76,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // The runtime runs prestart and createRuntime hooks at this sync (namespaces exist, pivot not
   // done: runtime-spec config.md "createRuntime"); createContainer hooks run here, in the
   // container's namespaces, before pivot_root. startContainer hooks need the state JSON too.
-  const needsSync = [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((h) => h && h.length > 0);
+  // The seccomp listener payload (the container process state) arrives with the same reply.
+  const needsSync = listenerSlot >= 0 || [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((h) => h && h.length > 0);
   if (needsSync) b.emit("init", "HOOKS_SYNC", [], "run prestart and createRuntime hooks (in the runtime namespace)", "/hooks");
   for (const [i, h] of (hooks.createContainer ?? []).entries()) {
     b.emit("init", "RUN_HOOK", hookStepArgs(h), `createContainer hook ${h.path}`, `/hooks/createContainer/${i}`);
@@ -80,7 +88,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
 
   // A new session for the container (runc nsexec: setsid), then its controlling terminal.
   b.emit("init", "SETSID", [], "start a new session", "");
-  if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot], "create a pty and send its master to the console socket", "/process/terminal");
+  // config-linux.md: the pty also appears as /dev/console in the container (not for exec).
+  if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 1], "create a pty, bind it onto /dev/console and send its master to the console socket", "/process/terminal");
   if (spec.hostname !== undefined) b.emit("init", "SETHOSTNAME", [spec.hostname], `hostname ${spec.hostname}`, "/hostname");
   if (spec.domainname !== undefined) b.emit("init", "SETDOMAINNAME", [spec.domainname], `domainname ${spec.domainname}`, "/domainname");
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
@@ -92,7 +101,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   processSteps(
     b,
     proc,
-    { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, handshake: { execFifoSlot: fifoSlot, startContainer: hooks.startContainer ?? [] }, pointerBase: "" },
+    { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, setgroupsDenied: idmaps?.setgroupsDenied, handshake: { execFifoSlot: fifoSlot, startContainer: hooks.startContainer ?? [] }, pointerBase: "", lsm: facts.lsm },
     linux.personality,
   );
   return b.build();
@@ -109,6 +118,9 @@ export interface ExecFacts {
   seccomp?: CompiledSeccomp;
   /** Where the process came from: "" (config.json) or e.g. "process.json". */
   pointerBase: string;
+  /** The container's /proc/<pid>/setgroups says "deny" (an unprivileged runtime's single-id map). */
+  setgroupsDenied?: boolean;
+  lsm?: LsmFacts;
 }
 
 /** exec: join the container (runc setns_init_linux.go), no rootfs work, no handshake. */
@@ -123,8 +135,8 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   joinContainerNamespaces(b, facts.pid, facts.namespaces);
   b.emit("child", "FORK_INIT", [], "fork into the container's pid namespace", "");
   b.emit("init", "SETSID", [], "start a new session", "");
-  if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot], "create a pty and send its master to the console socket", "/process/terminal");
-  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: -1, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase });
+  if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 0], "create a pty and send its master to the console socket", "/process/terminal");
+  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: -1, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm });
   return b.build();
 }
 
@@ -135,8 +147,9 @@ function consoleStep(b: PlanBuilder, proc: Process, socket: string | undefined):
   return slot;
 }
 
-function listenerStep(b: PlanBuilder, spec: Spec): number {
-  const path = spec.linux?.seccomp?.listenerPath;
+/** Only when the compiled profile notifies: a listenerPath with no SCMP_ACT_NOTIFY rule is unused (runc). */
+function listenerStep(b: PlanBuilder, seccomp: CompiledSeccomp | undefined): number {
+  const path = seccomp?.listenerPath;
   if (!path) return -1;
   const slot = b.slot();
   b.emit("host", "CONNECT_SLOT", [slot, path], `connect seccomp listener ${path}`, "/linux/seccomp/listenerPath");

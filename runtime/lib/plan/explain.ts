@@ -37,5 +37,6 @@ export function explainPlan(compiled: CompiledPlan, configFile: string): string 
       out.push(`      ${st.op}${st.args.length ? " " + st.args.map(formatArg).join(" ") : ""}`);
     }
   }
+  for (const w of compiled.warnings) out.push(`warning: ${w}`);
   return out.join("\n") + "\n";
 }

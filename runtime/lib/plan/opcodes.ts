@@ -39,6 +39,7 @@ export const OPCODES = {
   AWAIT_CHILD_USERNS: { code: 22, args: "", sections: ["parent"], doc: "wait until stage1 has unshared its user namespace" },
   WRITE_CHILD_PROC: { code: 23, args: "ss", sections: ["parent"], doc: "write content to /proc/<stage1>/<name>; name is setgroups, uid_map or gid_map" },
   RESUME_CHILD: { code: 24, args: "", sections: ["parent"], doc: "tell stage1 its id maps are written" },
+  RUN_IDMAP_TOOL: { code: 25, args: "sS", sections: ["parent"], doc: "args tool, mapping args: run `tool <stage1 pid> args...` (newuidmap/newgidmap, for maps an unprivileged runtime may not write itself), stdin /dev/null, stdout+stderr captured into the error; fails unless it exits 0" },
 
   // ---- child: stage1 ----
   AWAIT_RELEASE: { code: 40, args: "", sections: ["child"], doc: "wait for RELEASE_CHILD" },
@@ -70,7 +71,7 @@ export const OPCODES = {
   SETDOMAINNAME: { code: 77, args: "s", sections: ["init"], doc: "setdomainname" },
   SYSCTL: { code: 78, args: "ss", sections: ["init"], doc: "args path, value: write value to /proc/sys/<path> (path uses / separators, no ..), opened in root without symlinks and checked to be procfs" },
   SETSID: { code: 79, args: "", sections: ["init"], doc: "setsid" },
-  CONSOLE: { code: 80, args: "i", sections: ["init"], doc: "open the container's /dev/ptmx (checked 5:2), unlock, open the slave with TIOCGPTPEER, TIOCSCTTY (SETSID first), dup2 onto 0-2; send the master over the slot socket (SCM_RIGHTS, payload \"/dev/pts/N\") and close the slot" },
+  CONSOLE: { code: 80, args: "ii", sections: ["init"], doc: "args slot, bind: open the container's /dev/ptmx (checked 5:2), unlock, open the slave with TIOCGPTPEER, TIOCSCTTY (SETSID first), dup2 onto 0-2; with bind=1 (create, after the pivot) bind the slave onto /dev/console (created if missing, reached without symlinks, must be a file or char device); send the master over the slot socket (SCM_RIGHTS, payload \"/dev/pts/N\") and close the slot" },
   RLIMIT: { code: 81, args: "iii", sections: ["init"], doc: "prlimit(0, resource, soft, hard); -1 means RLIM_INFINITY" },
   NO_NEW_PRIVS: { code: 82, args: "", sections: ["init"], doc: "prctl(PR_SET_NO_NEW_PRIVS)" },
   SECCOMP: { code: 83, args: "sii", sections: ["init"], doc: "args program (sock_filter bytes), flags, listener slot (-1 none): seccomp(SECCOMP_SET_MODE_FILTER, flags); with a slot adds NEW_LISTENER and sends the listener fd with the HOOKS_SYNC listener payload (SCM_RIGHTS)" },
@@ -86,6 +87,9 @@ export const OPCODES = {
   CLOSE_FDS: { code: 93, args: "i", sections: ["init"], doc: "close_range(first >= 3, ~0, CLOSE_RANGE_CLOEXEC): nothing above the preserved fds reaches the process" },
   EXEC: { code: 94, args: "sSS", sections: ["init"], doc: "execve(file, argv, envp); a file without / is searched in envp's PATH" },
   PERSONALITY: { code: 95, args: "i", sections: ["init"], doc: "personality(domain)" },
+  SCHED: { code: 97, args: "iiiiiii", sections: ["init"], doc: "args policy, flags, nice, priority, runtime, deadline, period (ns): sched_setattr(0, {size 48, ...}, 0)" },
+  TMPCOPYUP_IN_ROOT: { code: 99, args: "sis", sections: ["init"], doc: "args target dir, MS flags, tmpfs data: a detached tmpfs (fsopen/fsconfig/fsmount), the target's contents copied in through fds without following anything (symlinks stay symlinks; owner, mode, times kept), the target's owner and mode on its root, read-only after the copy if MS_RDONLY, then move_mount onto the target (runc tmpcopyup)" },
+  SET_EXEC_LABEL: { code: 98, args: "Ss", sections: ["init"], doc: "args attr files (tried in order, first that exists), content: write content to /proc/thread-self/attr/<file>, opened in root and checked to be on procfs with no mount over it (CVE-2025-52881); the LSM applies it at execve" },
   IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
 } as const satisfies Record<string, OpcodeSpec>;
 

@@ -9,6 +9,8 @@
  */
 import { capabilityMask } from "../linux/capabilities.ts";
 import { RLIMIT_NUMBERS, rlimitValue } from "../linux/rlimits.ts";
+import { describeScheduler, schedulerArgs } from "../linux/sched.ts";
+import { lsmSteps, type LsmFacts } from "../linux/lsm.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Hook, Process } from "../spec-types.ts";
 import type { PlanBuilder } from "./builder.ts";
@@ -16,6 +18,10 @@ import type { PlanBuilder } from "./builder.ts";
 export interface CompiledSeccomp {
   program: Uint8Array;
   flags: number;
+  /** Set when a rule uses SCMP_ACT_NOTIFY: the listener fd and the state go to this socket. */
+  listenerPath?: string;
+  /** Names libseccomp does not know, skipped like runc does (logged at debug level). */
+  skippedSyscalls?: string[];
 }
 
 export interface ProcessStepOptions {
@@ -27,6 +33,10 @@ export interface ProcessStepOptions {
   handshake?: { execFifoSlot: number; startContainer: readonly Hook[] };
   /** Prefix for pointers: "" for config.json, or a --process file's own root. */
   pointerBase: string;
+  /** setgroups(2) is denied in the user namespace (CVE-2014-8989 rule for unprivileged maps): skip it. */
+  setgroupsDenied?: boolean;
+  /** Which LSMs are active, when the process asks for a label (detectLsm). */
+  lsm?: LsmFacts;
 }
 
 const PERSONALITY_DOMAINS: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
@@ -51,6 +61,10 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
     if (cls === undefined) throw new RuntimeError("CONFIG_INVALID", `config.json ${p}/ioPriority/class: unknown class ${JSON.stringify(proc.ioPriority.class)}`, { pointer: `${p}/ioPriority/class` });
     b.emit("init", "IOPRIO", [cls, proc.ioPriority.priority], `io priority ${proc.ioPriority.class} ${proc.ioPriority.priority}`, `${p}/ioPriority`);
   }
+  // runc setupScheduler: while still root, so raising the priority or a realtime policy works.
+  if (proc.scheduler) b.emit("init", "SCHED", schedulerArgs(proc.scheduler, `${p}/scheduler`), `scheduler ${describeScheduler(proc.scheduler)}`, `${p}/scheduler`);
+  // runc standard_init: the labels are set while still privileged; the kernel applies them at execve.
+  lsmSteps(b, proc, opts.lsm ?? { apparmor: false, selinux: false }, p);
   const nnp = proc.noNewPrivileges === true;
   if (nnp) b.emit("init", "NO_NEW_PRIVS", [], "set no_new_privs", `${p}/noNewPrivileges`);
   if (opts.seccomp && !nnp) seccompStep(b, opts, "load seccomp filter (before dropping CAP_SYS_ADMIN)");
@@ -64,11 +78,15 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   // Keep the permitted set across setuid so the CAPS step below can still raise capabilities.
   b.add("init", "KEEP_CAPS", [1], capsOrigin);
   const user = proc.user;
-  b.emit("init", "SETGROUPS", [user.additionalGids ?? []], `setgroups [${(user.additionalGids ?? []).join(", ")}]`, `${p}/user/additionalGids`);
+  if (!opts.setgroupsDenied) b.emit("init", "SETGROUPS", [user.additionalGids ?? []], `setgroups [${(user.additionalGids ?? []).join(", ")}]`, `${p}/user/additionalGids`);
+  else if ((user.additionalGids ?? []).length > 0) {
+    // runc setupUser: "cannot set any additional groups in a rootless container".
+    throw new RuntimeError("CONFIG_INVALID", `config.json ${p}/user/additionalGids: setgroups is denied in this user namespace (an unprivileged runtime mapping its own gid), so no additional groups can be set`, { pointer: `${p}/user/additionalGids` });
+  }
   b.emit("init", "SETRESID", [user.uid, user.gid], `become uid ${user.uid} gid ${user.gid}`, `${p}/user`);
   b.add("init", "KEEP_CAPS", [0], capsOrigin);
   b.add("init", "CAPS", [mask("effective"), mask("permitted"), mask("inheritable")], capsOrigin);
-  const ambient = mask("ambient");
+  const ambient = ambientMask(b, caps.ambient ?? [], mask("permitted") & mask("inheritable"), `${cp}/ambient`);
   if (ambient !== 0n) b.add("init", "AMBIENT", [ambient], capsOrigin);
   if (user.umask !== undefined) b.emit("init", "UMASK", [user.umask], `umask ${user.umask.toString(8).padStart(4, "0")}`, `${p}/user/umask`);
   b.emit("init", "CHDIR", [proc.cwd], `chdir ${proc.cwd}`, `${p}/cwd`);
@@ -91,6 +109,19 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
 function seccompStep(b: PlanBuilder, opts: ProcessStepOptions, what: string): void {
   const s = opts.seccomp!;
   b.emit("init", "SECCOMP", [s.program, s.flags, opts.seccompListenerSlot], `${what} (${s.program.length / 8} BPF instructions)`, "/linux/seccomp");
+}
+
+/**
+ * The kernel raises an ambient capability only if it is both permitted and inheritable
+ * (capabilities(7)); runc warns and skips the others rather than failing, and its own `spec`
+ * default lists ambient capabilities without inheritable ones, so that config must still create.
+ */
+function ambientMask(b: PlanBuilder, names: readonly string[], allowed: bigint, pointer: string): bigint {
+  const all = capabilityMask(names, pointer);
+  names.forEach((name, i) => {
+    if ((capabilityMask([name], pointer) & allowed) === 0n) b.warn(`config.json ${pointer}/${i}: ambient capability ${name} is not both permitted and inheritable; skipped (capabilities(7))`);
+  });
+  return all & allowed;
 }
 
 function describe(names: readonly string[] | undefined): string {

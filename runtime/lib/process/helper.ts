@@ -61,9 +61,12 @@ export class HelperSession {
   }
 
   /** Answer to `hooks`: the state JSON for createContainer/startContainer hooks. */
-  replyHooks(stateJson: string): void {
+  /** README: `ok <len>[ <len2>]\n<state>[<listener payload>]`; the payload only with a seccomp listener. */
+  replyHooks(stateJson: string, listenerPayload?: string): void {
     const body = Buffer.from(stateJson);
-    this.send(Buffer.concat([Buffer.from(`ok ${body.length}\n`), body]));
+    const second = listenerPayload === undefined ? undefined : Buffer.from(listenerPayload);
+    const head = second ? `ok ${body.length} ${second.length}\n` : `ok ${body.length}\n`;
+    this.send(Buffer.concat([Buffer.from(head), body, ...(second ? [second] : [])]));
   }
 
   abort(): void {

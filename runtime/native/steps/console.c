@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -20,6 +22,31 @@
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
+
+/* config-linux.md "/dev/console": bind the pty slave onto it (runc mountConsole). The target is
+ * reached without symlinks and must be a file or a char device (CVE-2025-52565: a container
+ * that swaps /dev/console for a symlink must not redirect the bind); a missing one is created. */
+static void bind_dev_console(int slave) {
+  int t = open_in_root("/dev/console", O_PATH, RESOLVE_NO_SYMLINKS);
+  if (t < 0 && errno == ENOENT) {
+    const char *name;
+    int dev = open_root_parent("/dev/console", &name);
+    int f = openat(dev, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0666);
+    if (f < 0 && errno != EEXIST) bail(errno, "openat(\"/dev/console\", O_CREAT|O_EXCL|O_NOFOLLOW, 0666) in root failed");
+    if (f >= 0) close(f);
+    close(dev);
+    t = open_in_root("/dev/console", O_PATH, RESOLVE_NO_SYMLINKS);
+  }
+  if (t < 0) bail(errno, "open(\"/dev/console\") in root without symlinks failed");
+  struct stat st;
+  if (fstat(t, &st) < 0) bail(errno, "fstat(\"/dev/console\") failed");
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) bail(EPERM, "refusing to bind the console: /dev/console in the container is neither a file nor a char device");
+  int tree = open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0) bail(errno, "open_tree(pty slave, OPEN_TREE_CLONE) failed");
+  if (move_mount(tree, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) bail(errno, "move_mount(pty slave, \"/dev/console\") failed");
+  close(tree);
+  close(t);
+}
 
 void op_console(const struct arg *a) {
   int sock = slot_fd(a[0].i);
@@ -44,6 +71,7 @@ void op_console(const struct arg *a) {
   if (ioctl(slave, TIOCSCTTY, 0) < 0) bail(errno, "ioctl(/dev/pts/%d, TIOCSCTTY) failed (SETSID must come first)", n);
   for (int fd = 0; fd < 3; fd++)
     if (dup2(slave, fd) < 0) bail(errno, "dup2(/dev/pts/%d, %d) failed", n, fd);
+  if (a[1].i) bind_dev_console(slave);
   close(slave);
   char name[32];
   int len = snprintf(name, sizeof name, "/dev/pts/%d", n);

@@ -92,3 +92,36 @@ void op_sethostname(const struct arg *a) {
 void op_setdomainname(const struct arg *a) {
   if (setdomainname(a[0].s, a[0].len) < 0) bail(errno, "setdomainname(%s) failed", qs(a[0].s));
 }
+
+/* CVE-2025-52881: a container could bind another procfs file (e.g. /proc/sys/kernel/core_pattern)
+ * over its attr/exec so that our label write lands there. Refuse a file that is not on procfs or
+ * whose mount differs from /proc's own, i.e. anything mounted over it. */
+static int open_attr_file(const char *name, char *path, size_t len) {
+  snprintf(path, len, "/proc/thread-self/attr/%s", name);
+  int fd = open_in_root(path, O_WRONLY, 0);
+  if (fd < 0) return -1;
+  int proc = open_in_root("/proc", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+  if (proc < 0) bail(errno, "open(\"/proc\") in root failed");
+  struct statfs sf;
+  struct statx a, b;
+  if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) bail(EXDEV, "%s is not on procfs", qs(path));
+  if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &a) < 0 || statx(proc, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) < 0) bail(errno, "statx(%s, STATX_MNT_ID) failed", qs(path));
+  if (a.stx_mnt_id != b.stx_mnt_id) bail(EXDEV, "refusing to write a label: %s is covered by another mount", qs(path));
+  close(proc);
+  return fd;
+}
+
+void op_set_exec_label(const struct arg *a) {
+  /* exec (setns) has no ROOTFS_PREPARE: its root is the container's "/". */
+  if (H.root_fd < 0 && (H.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) bail(errno, "open(\"/\") failed");
+  char path[256];
+  for (uint32_t k = 0; k < a[0].n; k++) {
+    int fd = open_attr_file(a[0].strv[k], path, sizeof path);
+    if (fd < 0 && errno == ENOENT && k + 1 < a[0].n) continue;
+    if (fd < 0) bail(errno, "open(%s, O_WRONLY) in root failed", qs(path));
+    if (write_all(fd, a[1].s, a[1].len) < 0) bail(errno, "write(%s, %s) failed", qs(path), qs(a[1].s));
+    close(fd);
+    return;
+  }
+  bail(EINVAL, "SET_EXEC_LABEL without an attr file");
+}

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -15,9 +17,30 @@ static uint64_t mount_id(int fd, struct statx *stx) {
   return stx->stx_mnt_id;
 }
 
-/* pivot_root refuses a new root whose parent mount is shared, which a shared rootfsPropagation
- * leaves it; make that mount private, as runc's rootfsParentMountPrivate does. The mount root is
- * found by walking ".." from the rootfs's parent until the mount id changes. */
+/* Whether mount `id` has a "shared:N" optional field in /proc/self/mountinfo (proc(5)). */
+static int mount_is_shared(uint64_t id) {
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) bail(errno, "fopen(\"/proc/self/mountinfo\") failed");
+  char line[8192];
+  int shared = 0;
+  while (fgets(line, sizeof line, f)) {
+    char *end;
+    if (strtoull(line, &end, 10) != id || *end != ' ') continue;
+    /* Optional fields sit between the 6th field and the " - " separator. */
+    char *sep = strstr(line, " - ");
+    if (sep) *sep = 0;
+    shared = strstr(line, " shared:") != NULL;
+    break;
+  }
+  fclose(f);
+  return shared;
+}
+
+/* pivot_root refuses a new root whose parent mount is shared, which the host's propagation (or a
+ * shared/private rootfsPropagation, which is not recursive or keeps peers) can leave it. Like runc's
+ * rootfsParentMountPrivate, make that mount private, and only when it is shared: a slave parent
+ * must stay a slave so the rootfs bind keeps receiving the host's mounts. The mount root is found
+ * by walking ".." from the rootfs's parent until the mount id changes. */
 static void make_parent_mount_private(const char *rootfs) {
   char parent[PATH_MAX];
   snprintf(parent, sizeof parent, "%s/..", rootfs);
@@ -25,6 +48,10 @@ static void make_parent_mount_private(const char *rootfs) {
   if (cur < 0) bail(errno, "open(%s) failed", qs(parent));
   struct statx a, b;
   uint64_t id = mount_id(cur, &a);
+  if (!mount_is_shared(id)) {
+    close(cur);
+    return;
+  }
   for (;;) {
     int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (up < 0) bail(errno, "openat(\"..\") while looking for the mount of %s failed", qs(parent));
@@ -46,7 +73,7 @@ void op_rootfs_prepare(const struct arg *a) {
   /* Our mount namespace starts as a copy of the host's: stop our mounts propagating back. */
   if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
     bail(errno, "mount(NULL, \"/\", NULL, %s, NULL) failed", flags_str(prop, MOUNT_FLAGS, names, sizeof names));
-  if (prop & MS_SHARED) make_parent_mount_private(a[0].s);
+  make_parent_mount_private(a[0].s);
   /* pivot_root needs the new root to be a mount point. */
   if (mount(a[0].s, a[0].s, NULL, MS_BIND | MS_REC, NULL) < 0)
     bail(errno, "mount(%s, %s, NULL, MS_BIND|MS_REC, NULL) failed", qs(a[0].s), qs(a[0].s));

@@ -10,7 +10,7 @@ int is_root_fd(int fd);
 
 #define STEP(name) void op_##name(const struct arg *a)
 STEP(open_slot); STEP(connect_slot); STEP(oom_score_adj); STEP(foreground);
-STEP(cgroup_enter); STEP(release_child); STEP(await_child_userns); STEP(write_child_proc); STEP(resume_child);
+STEP(cgroup_enter); STEP(release_child); STEP(await_child_userns); STEP(write_child_proc); STEP(resume_child); STEP(run_idmap_tool);
 STEP(await_release); STEP(setns); STEP(unshare); STEP(request_idmaps); STEP(setresid); STEP(timens_offsets); STEP(fork_init);
 STEP(rootfs_prepare); STEP(mkdir_in_root); STEP(mkfile_in_root); STEP(mount_in_root); STEP(remount_in_root);
 STEP(propagate_in_root); STEP(mknod_in_root); STEP(bind_device_in_root); STEP(symlink_in_root);
@@ -18,7 +18,7 @@ STEP(hooks_sync); STEP(run_hook); STEP(pivot_root); STEP(move_root); STEP(remoun
 STEP(mask_path); STEP(readonly_path); STEP(sethostname); STEP(setdomainname); STEP(sysctl); STEP(setsid);
 STEP(console); STEP(rlimit); STEP(no_new_privs); STEP(seccomp); STEP(cap_bounding); STEP(keep_caps);
 STEP(setgroups); STEP(caps); STEP(ambient); STEP(umask); STEP(chdir); STEP(report_done);
-STEP(exec_fifo_wait); STEP(close_fds); STEP(exec); STEP(personality); STEP(ioprio);
+STEP(exec_fifo_wait); STEP(close_fds); STEP(exec); STEP(personality); STEP(ioprio); STEP(sched); STEP(set_exec_label); STEP(tmpcopyup_in_root);
 #undef STEP
 
 #endif

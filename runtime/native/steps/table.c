@@ -6,7 +6,7 @@
 static const struct { int code; step_fn fn; } TABLE[] = {
   H_(OPEN_SLOT, open_slot), H_(CONNECT_SLOT, connect_slot), H_(OOM_SCORE_ADJ, oom_score_adj), H_(FOREGROUND, foreground),
   H_(CGROUP_ENTER, cgroup_enter), H_(RELEASE_CHILD, release_child), H_(AWAIT_CHILD_USERNS, await_child_userns),
-  H_(WRITE_CHILD_PROC, write_child_proc), H_(RESUME_CHILD, resume_child),
+  H_(WRITE_CHILD_PROC, write_child_proc), H_(RESUME_CHILD, resume_child), H_(RUN_IDMAP_TOOL, run_idmap_tool),
   H_(AWAIT_RELEASE, await_release), H_(SETNS, setns), H_(UNSHARE, unshare), H_(REQUEST_IDMAPS, request_idmaps),
   H_(SETRESID, setresid), H_(TIMENS_OFFSETS, timens_offsets), H_(FORK_INIT, fork_init),
   H_(ROOTFS_PREPARE, rootfs_prepare), H_(MKDIR_IN_ROOT, mkdir_in_root), H_(MKFILE_IN_ROOT, mkfile_in_root),
@@ -19,7 +19,8 @@ static const struct { int code; step_fn fn; } TABLE[] = {
   H_(CAP_BOUNDING, cap_bounding), H_(KEEP_CAPS, keep_caps), H_(SETGROUPS, setgroups), H_(CAPS, caps),
   H_(AMBIENT, ambient), H_(UMASK, umask), H_(CHDIR, chdir), H_(REPORT_DONE, report_done),
   H_(EXEC_FIFO_WAIT, exec_fifo_wait), H_(CLOSE_FDS, close_fds), H_(EXEC, exec), H_(PERSONALITY, personality),
-  H_(IOPRIO, ioprio),
+  H_(IOPRIO, ioprio), H_(SCHED, sched), H_(SET_EXEC_LABEL, set_exec_label),
+  H_(TMPCOPYUP_IN_ROOT, tmpcopyup_in_root),
 };
 
 step_fn step_handler(int code) {

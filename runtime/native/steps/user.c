@@ -56,3 +56,22 @@ void op_ioprio(const struct arg *a) {
   if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, prio) < 0)
     bail(errno, "ioprio_set(IOPRIO_WHO_PROCESS, 0, class %lld level %lld) failed", (long long)a[0].i, (long long)a[1].i);
 }
+
+/* struct sched_attr, SCHED_ATTR_SIZE_VER0 (glibc has no wrapper). */
+struct sched_attr_v0 {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+};
+
+void op_sched(const struct arg *a) {
+  struct sched_attr_v0 attr = {
+    .size = sizeof attr, .policy = (uint32_t)a[0].i, .flags = (uint64_t)a[1].i, .nice = (int32_t)a[2].i,
+    .priority = (uint32_t)a[3].i, .runtime = (uint64_t)a[4].i, .deadline = (uint64_t)a[5].i, .period = (uint64_t)a[6].i,
+  };
+  if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+    bail(errno, "sched_setattr(0, {policy %lld, flags 0x%llx, nice %lld, priority %lld, runtime %lld, deadline %lld, period %lld}, 0) failed",
+         (long long)a[0].i, (long long)a[1].i, (long long)a[2].i, (long long)a[3].i, (long long)a[4].i, (long long)a[5].i, (long long)a[6].i);
+}

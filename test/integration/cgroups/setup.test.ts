@@ -15,6 +15,13 @@ function defaultDirs(id: string): string[] {
 }
 
 describeRoot("setupCgroup on the real hierarchies", () => {
+  test("confineDevices: false writes no device rules (rootless: devices.deny needs CAP_SYS_ADMIN)", () => {
+    const p = track(cleanup, setupCgroup({ id: uniqueId("nodev"), confineDevices: false, resources: { pids: { limit: 5 } } }));
+    // A new v1 devices cgroup inherits its parent's list; ours (the host's) allows everything.
+    expect(read(leafIn(p, "devices"), "devices.list")).toBe("a *:* rwm");
+    expect(read(leafIn(p, "pids"), "pids.max")).toBe("5");
+  });
+
   test("creates the container under our own cgroup in every hierarchy and applies the limits", () => {
     const id = uniqueId("limits");
     const warnings: string[] = [];

@@ -138,7 +138,7 @@ describeRoot("bocker-init: hooks, seccomp, console", () => {
       containerPlan({
         rootfs,
         host: [s("FOREGROUND"), s("CONNECT_SLOT", 0, socket)],
-        afterPivot: [s("SETSID"), s("CONSOLE", 0)],
+        afterPivot: [s("SETSID"), s("CONSOLE", 0, 1)],
         argv: ["sh", "-c", "tty; [ -t 0 ] && [ -t 2 ] && echo stdio-is-tty"],
       }),
     );

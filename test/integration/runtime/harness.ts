@@ -43,11 +43,11 @@ export class RuntimeSuite {
   readonly dir: string;
   readonly rootfs: string;
   readonly root: string;
-  readonly binary = distBinary("bocker-runtime");
   cleanup = new Cleanup();
   private n = 0;
 
-  constructor(name: string) {
+  /** `binary`: another bocker-runtime (with its bocker-init beside it) than dist's. */
+  constructor(name: string, readonly binary = distBinary("bocker-runtime")) {
     this.dir = mkdtempSync(join(tmpdir(), `bocker-rt-${name}-`));
     chmodSync(this.dir, 0o755); // a user-namespaced root (an unprivileged host uid) must reach the rootfs
     this.rootfs = makeBusyboxRootfs(join(this.dir, "rootfs"));

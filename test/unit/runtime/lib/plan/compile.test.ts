@@ -16,7 +16,6 @@ function facts(over: Partial<CreateFacts> = {}): CreateFacts {
     preserveFds: 0,
     foreground: false,
     sourceKind: (p) => (p.endsWith(".txt") ? "file" : p === "/missing" ? "missing" : "dir"),
-    emptyInRootfs: (p) => p !== "/etc",
     cgroupLayout: { unified: false, v1: ["cpu,cpuacct", "memory", "name=systemd"], hybridUnified: true },
     ...over,
   };
@@ -119,9 +118,11 @@ describe("compileCreate", () => {
   test("a missing bind source and an unsupported option are config errors naming the pointer", () => {
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "/missing", type: "bind" })), facts())).toThrow("/mounts/7/source");
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "tmpfs", type: "tmpfs", options: ["idmap"] })), facts())).toThrow("/mounts/7/options/0");
-    // tmpcopyup over an empty or missing directory is a plain tmpfs; over content it is refused
-    expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/tmp", source: "tmpfs", type: "tmpfs", options: ["tmpcopyup"] })), facts())).not.toThrow();
-    expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "tmpfs", type: "tmpfs", options: ["tmpcopyup"] })), facts())).toThrow("/mounts/7/options: tmpcopyup over existing content");
+    // tmpcopyup: the helper copies the destination's content into the new tmpfs; tmpfs only
+    const copied = compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "tmpfs", type: "tmpfs", options: ["tmpcopyup", "nosuid", "size=1m"] })), facts());
+    expect(copied.plan.init.find((st) => st.op === "TMPCOPYUP_IN_ROOT")!.args).toEqual(["/etc", 2, "size=1m"]);
+    expect(copied.plan.init.some((st) => st.op === "MOUNT_IN_ROOT" && st.args[1] === "/etc")).toBe(false);
+    expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "/etc", type: "bind", options: ["rbind", "tmpcopyup"] })), facts())).toThrow("/mounts/7/options: tmpcopyup needs type tmpfs");
   });
 
   test("hooks: sync only when a hook needs it; createContainer before pivot, startContainer after the FIFO", () => {
@@ -175,7 +176,7 @@ describe("compileCreate", () => {
     expect(init).toContain("MOVE_ROOT");
     expect(init).not.toContain("PIVOT_ROOT");
     expect(init.indexOf("CONSOLE")).toBe(init.indexOf("SETSID") + 1);
-    expect(c.plan.init.find((s) => s.op === "CONSOLE")!.args).toEqual([1]);
+    expect(c.plan.init.find((s) => s.op === "CONSOLE")!.args).toEqual([1, 1]);
     expect(c.plan.init.find((s) => s.op === "CLOSE_FDS")!.args).toEqual([5]);
     expect(c.plan.init.find((s) => s.op === "RLIMIT")!.args).toEqual([7, 10n, -1n]);
   });
