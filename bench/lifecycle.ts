@@ -3,11 +3,14 @@
  * bundle, same run, interleaved so drift hits every runtime alike. Two measurements:
  *   run   `run ID` of /bin/true: create + start + wait + delete
  *   cs    `create ID` + `start ID` (the delete afterwards is not timed)
- * Prints median and mean per runtime and the ratio runtime/bocker (>1 means bocker is faster).
+ * Two unrecorded warm-up rounds first (page cache, cgroup hierarchies, the kernel's first-use
+ * paths), then the recorded rounds, alternating which runtime goes first. Prints the load average
+ * before and after, median / mean / min per runtime and the ratio runtime/bocker of the medians
+ * (>1 means bocker is faster).
  * Usage (root): bun bench/lifecycle.ts [iterations=30]; needs dist/ built (npm run build).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeBusyboxRootfs } from "../test/fixtures/rootfs.ts";
 import { defaultSpec } from "../runtime/lib/default-spec.ts";
@@ -42,9 +45,11 @@ function timed(argv: string[]): number {
   return ms;
 }
 
-function stats(xs: number[]): { median: number; mean: number } {
+function stats(xs: number[]): { median: number; mean: number; min: number } {
   const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)]!, mean: xs.reduce((a, b) => a + b, 0) / xs.length };
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { median, mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: s[0]! };
 }
 
 try {
@@ -81,25 +86,36 @@ try {
   }
   if (!runtimes.some((r) => r.name === "bocker-runtime")) throw new Error("dist/bocker-runtime does not work: build it first");
 
-  for (let i = 0; i < iterations; i++) {
-    for (const rt of runtimes) {
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+  const loadBefore = load();
+  const WARMUP = 2;
+  for (let i = -WARMUP; i < iterations; i++) {
+    const order = i % 2 === 0 ? runtimes : [...runtimes].reverse();
+    for (const rt of order) {
       const base = [rt.bin, "--root", rt.root];
-      rt.run.push(timed([...base, "run", "--bundle", bundle, `r${i}`]));
-      const id = `c${i}`;
-      rt.cs.push(timed([...base, "create", "--bundle", bundle, id]) + timed([...base, "start", id]));
+      const tag = i < 0 ? `w${-i}` : String(i);
+      const run = timed([...base, "run", "--bundle", bundle, `r${tag}`]);
+      const id = `c${tag}`;
+      const cs = timed([...base, "create", "--bundle", bundle, id]) + timed([...base, "start", id]);
+      if (i >= 0) {
+        rt.run.push(run);
+        rt.cs.push(cs);
+      }
       // /bin/true exits at once; delete (not timed) once it has.
       for (let k = 0; k < 100 && sh([...base, "delete", id]).code !== 0; k++) Bun.sleepSync(5);
     }
   }
 
   const bocker = runtimes.find((r) => r.name === "bocker-runtime")!;
-  console.log(`\n${iterations} iterations, bundle ${bundle} (busybox, runc spec defaults without seccomp)\n`);
-  console.log("runtime          run /bin/true (median / mean ms)   create+start (median / mean ms)   ratio vs bocker (run, create+start)");
+  console.log(`\n${iterations} iterations after ${WARMUP} warm-up rounds, bundle ${bundle} (busybox, runc spec defaults without seccomp)`);
+  console.log(`load average before: ${loadBefore}, after: ${load()}\n`);
+  console.log("runtime          run /bin/true (median / mean / min ms)   create+start (median / mean / min ms)   ratio vs bocker (run, create+start)");
+  const fmt = (x: { median: number; mean: number; min: number }) => `${x.median.toFixed(1)} / ${x.mean.toFixed(1)} / ${x.min.toFixed(1)}`;
   for (const rt of runtimes) {
     const run = stats(rt.run);
     const cs = stats(rt.cs);
     const ratio = `${(run.median / stats(bocker.run).median).toFixed(2)}x, ${(cs.median / stats(bocker.cs).median).toFixed(2)}x`;
-    console.log(`${rt.name.padEnd(16)} ${`${run.median.toFixed(1)} / ${run.mean.toFixed(1)}`.padEnd(34)} ${`${cs.median.toFixed(1)} / ${cs.mean.toFixed(1)}`.padEnd(33)} ${rt === bocker ? "-" : ratio}`);
+    console.log(`${rt.name.padEnd(16)} ${fmt(run).padEnd(40)} ${fmt(cs).padEnd(39)} ${rt === bocker ? "-" : ratio}`);
   }
 } finally {
   for (const name of ["bocker-runtime", "runc", "crun"]) {

@@ -5,6 +5,7 @@
 import { parseArgs, boolFlag, stringFlag } from "./lib/args.ts";
 import { RuntimeError } from "./lib/errors.ts";
 import { Logger, type LogFormat } from "./lib/log.ts";
+import { writeStderr, writeStdout } from "./lib/stdio.ts";
 import type { CommandMain } from "./lib/context.ts";
 import pkg from "../package.json" with { type: "json" };
 
@@ -54,12 +55,12 @@ async function main(argv: string[]): Promise<number> {
     if (format !== "text" && format !== "json") throw new RuntimeError("USAGE", `--log-format: expected text or json, got ${format}`);
     log = new Logger({ file: stringFlag(flags, "log"), format: format as LogFormat, debug: boolFlag(flags, "debug") });
     if (boolFlag(flags, "version")) {
-      process.stdout.write(`bocker-runtime version ${pkg.version}\nspec: 1.3.0\n`);
+      writeStdout(`bocker-runtime version ${pkg.version}\nspec: 1.3.0\n`);
       return 0;
     }
     const [name, ...rest] = positionals;
     if (!name || boolFlag(flags, "help") || name === "help") {
-      process.stdout.write(usage());
+      writeStdout(usage());
       return name || boolFlag(flags, "help") ? 0 : 1;
     }
     const command = COMMANDS[name];
@@ -76,8 +77,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     log.error(msg);
-    process.stderr.write(`bocker-runtime: ${msg}\n`);
-    if (process.env.BOCKER_DEBUG_STACK && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    writeStderr(`bocker-runtime: ${msg}\n`);
+    if (process.env.BOCKER_DEBUG_STACK && err instanceof Error) writeStderr(`${err.stack}\n`);
     return 1;
   }
 }

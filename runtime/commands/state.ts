@@ -2,11 +2,12 @@
 import { parseArgs, requireId } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { containerDir, ociState, readRecord } from "../lib/state.ts";
+import { writeStdout } from "../lib/stdio.ts";
 
 const state: CommandMain = async (argv, ctx) => {
   const { positionals } = parseArgs(argv, {});
   const dir = containerDir(ctx.root, requireId(positionals, "state"));
-  process.stdout.write(JSON.stringify(ociState(dir, readRecord(dir)), null, 2) + "\n");
+  writeStdout(JSON.stringify(ociState(dir, readRecord(dir)), null, 2) + "\n");
   return 0;
 };
 

@@ -4,6 +4,7 @@
  * is logrus's `time="…" level=… msg="…"`. Without --log, warnings and errors go to stderr.
  */
 import { appendFileSync } from "node:fs";
+import { writeStderr } from "./stdio.ts";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 export type LogFormat = "text" | "json";
@@ -41,7 +42,7 @@ export class Logger {
       }
     }
     // errors are printed by main.ts itself; stderr only carries warnings (and debug on request).
-    if (level !== "error" && (level !== "info" || this.options.debug)) process.stderr.write(line);
+    if (level !== "error" && (level !== "info" || this.options.debug)) writeStderr(line);
   }
 }
 

@@ -19,6 +19,7 @@ import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileA
 import { prepareCreate } from "./prepare.ts";
 import { placeCreatedContainer } from "./rootless-cgroup.ts";
 import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
+import { warmCgroupMigration } from "../cgroups/migration-warmup.ts";
 
 export interface CreateOptions {
   root: string;
@@ -76,6 +77,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     writeSpareCgroup(dir, record.cgroup);
     writeRecord(dir, record);
     trace("cgroups placed");
+    // Not earlier: the warm-up holds cgroup_mutex while it waits, which would stall the mkdirs above.
+    if (record.cgroup.procsFiles.length > 0) void warmCgroupMigration();
     const fifo = join(dir, EXEC_FIFO);
     try {
       mkfifo(fifo, 0o622);
