@@ -57,8 +57,9 @@ fail:
 }
 
 /* stage1 after FORK_INIT: report the init's host pid to Bun and to stage0, then leave. */
-static void stage1_after_fork(pid_t init) {
+static void stage1_after_fork(pid_t init, int ordered) {
   sync_send_line("init %d", (int)init);
+  close(ordered); /* releases stage2: its messages come after `init <pid>` */
   char msg[1 + sizeof(int32_t)] = { 'P' };
   int32_t p = init;
   memcpy(msg + 1, &p, sizeof p);
@@ -70,9 +71,20 @@ static const struct plan *the_plan;
 
 void op_fork_init(const struct arg *a) {
   (void)a;
+  /* The README's message order: stage2 may not write (`hooks`, an error) before stage1 has sent
+   * `init <pid>`, or the runtime would see them out of order. stage2 waits for EOF on this pipe. */
+  int order[2];
+  if (pipe2(order, O_CLOEXEC) < 0) bail(errno, "pipe2(O_CLOEXEC) failed");
   pid_t pid = fork();
   if (pid < 0) bail(errno, "fork() of the container init failed");
-  if (pid > 0) stage1_after_fork(pid);
+  if (pid > 0) {
+    close(order[0]);
+    stage1_after_fork(pid, order[1]);
+  }
+  close(order[1]);
+  char c;
+  while (read(order[0], &c, 1) < 0 && errno == EINTR) {}
+  close(order[0]);
   close(H.s01);
   H.s01 = -1;
   /* Opened now, while /proc is the host's (or, after SETNS, the container's): only EXEC_FIFO_WAIT

@@ -34,6 +34,12 @@ export interface HelperOptions {
   raw?: Uint8Array;
 }
 
+/**
+ * The lines other than stage1's `init <pid>`: stage2 runs as soon as it is forked, so its first
+ * message (`hooks`, an error) can reach the socket before stage1 has written `init <pid>`.
+ */
+export const withoutInit = (lines: readonly string[]): string[] => lines.filter((l) => !/^init \d+$/.test(l));
+
 export const DEFAULT_STATE = '{"ociVersion":"1.2.0","id":"t","status":"creating","pid":1,"bundle":"/"}';
 
 /** Replies `ok <len>\n<state>` to `hooks`, like Bun after prestart/createRuntime hooks. */

@@ -126,4 +126,18 @@ describeRoot("bocker-init: root variants and process attributes", () => {
       expect((await run.result).stderr).toBe("");
     }
   });
+
+  test("FORK_INIT: `init <pid>` is always the first line, even when the init fails at once", async () => {
+    for (let i = 0; i < 30; i++) {
+      const r = await runHelper({
+        host: [],
+        parent: [s("RELEASE_CHILD")],
+        child: [s("AWAIT_RELEASE"), s("FORK_INIT")],
+        init: [at(7, "MKDIR_IN_ROOT", "/x", 0o755)],
+      });
+      expect(r.lines.length).toBe(2);
+      expect(r.lines[0]).toMatch(/^init \d+$/);
+      expect(r.lines[1]).toStartWith("error 7 9 ");
+    }
+  });
 });
