@@ -49,9 +49,14 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
       const type = m.type ?? "none";
       const source = m.source ?? type;
       const origin = b.origin(`mount ${type} ${source} on ${m.destination} (${mountFlagNames(flags)}${data.length ? ` ${data.join(",")}` : ""})`, pointer);
-      b.add("init", "MKDIR_IN_ROOT", [m.destination, 0o755], origin);
-      if (tmpcopyup) b.add("init", "TMPCOPYUP_IN_ROOT", [m.destination, flags, data.join(",")], origin);
-      else b.add("init", "MOUNT_IN_ROOT", [source, m.destination, type, flags, data.join(",")], origin);
+      // TMPCOPYUP_IN_ROOT makes a missing target itself: it must know whether the directory was
+      // there (runc gives the tmpfs an existing directory's mode, else the mode= option's).
+      // The source travels as fsconfig's "source" key, so /proc/mounts shows it as mount(2) would.
+      if (tmpcopyup) b.add("init", "TMPCOPYUP_IN_ROOT", [m.destination, flags, [`source=${source}`, ...data].join(",")], origin);
+      else {
+        b.add("init", "MKDIR_IN_ROOT", [m.destination, 0o755], origin);
+        b.add("init", "MOUNT_IN_ROOT", [source, m.destination, type, flags, data.join(",")], origin);
+      }
     }
     for (const p of propagation) b.emit("init", "PROPAGATE_IN_ROOT", [m.destination, p], `set propagation ${mountFlagNames(p)} on ${m.destination}`, pointer);
   }

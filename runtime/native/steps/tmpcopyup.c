@@ -115,7 +115,11 @@ static void copy_tree(int src, int dst, int depth) {
 void op_tmpcopyup_in_root(const struct arg *a) {
   const char *target = a[0].s;
   unsigned long flags = (unsigned long)a[1].i;
+  /* runc chmods the tmpfs to the mode of the directory it covers only when that directory
+   * existed; a directory made for the mount keeps the tmpfs's own mode= (podman --tmpfs). */
   int t = open_in_root(target, O_PATH | O_DIRECTORY, 0);
+  int existed = t >= 0;
+  if (t < 0 && errno == ENOENT) t = mkdir_all_in_root(target, 0755);
   if (t < 0) bail(errno, "tmpcopyup: open(%s) in root as a directory failed", qs(target));
   if (is_root_fd(t)) bail(EINVAL, "tmpcopyup: target %s resolves to the container root", qs(target));
   int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
@@ -125,13 +129,15 @@ void op_tmpcopyup_in_root(const struct arg *a) {
   if (mnt < 0) bail(errno, "fsmount(tmpfs for %s) failed", qs(target));
   close(fs);
   copy_tree(t, mnt, 0);
-  /* The tmpfs root takes the owner and mode of the directory it covers (runc does the same). */
-  struct stat st;
-  if (fstat(t, &st) < 0) bail(errno, "fstat(%s) failed", qs(target));
-  if (fchownat(mnt, "", st.st_uid, st.st_gid, AT_EMPTY_PATH) < 0) bail(errno, "tmpcopyup: chown of the tmpfs root failed");
-  int root = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0 || fchmod(root, st.st_mode & 07777) < 0) bail(errno, "tmpcopyup: chmod of the tmpfs root failed");
-  close(root);
+  if (existed) {
+    /* The tmpfs root takes the owner and mode of the directory it covers, as runc does. */
+    struct stat st;
+    if (fstat(t, &st) < 0) bail(errno, "fstat(%s) failed", qs(target));
+    if (fchownat(mnt, "", st.st_uid, st.st_gid, AT_EMPTY_PATH) < 0) bail(errno, "tmpcopyup: chown of the tmpfs root failed");
+    int root = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0 || fchmod(root, st.st_mode & 07777) < 0) bail(errno, "tmpcopyup: chmod of the tmpfs root failed");
+    close(root);
+  }
   if (flags & MS_RDONLY) {
     struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
     if (mount_setattr(mnt, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) bail(errno, "mount_setattr(tmpfs for %s, MOUNT_ATTR_RDONLY) failed", qs(target));

@@ -120,7 +120,7 @@ describe("compileCreate", () => {
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "tmpfs", type: "tmpfs", options: ["idmap"] })), facts())).toThrow("/mounts/7/options/0");
     // tmpcopyup: the helper copies the destination's content into the new tmpfs; tmpfs only
     const copied = compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "tmpfs", type: "tmpfs", options: ["tmpcopyup", "nosuid", "size=1m"] })), facts());
-    expect(copied.plan.init.find((st) => st.op === "TMPCOPYUP_IN_ROOT")!.args).toEqual(["/etc", 2, "size=1m"]);
+    expect(copied.plan.init.find((st) => st.op === "TMPCOPYUP_IN_ROOT")!.args).toEqual(["/etc", 2, "source=tmpfs,size=1m"]);
     expect(copied.plan.init.some((st) => st.op === "MOUNT_IN_ROOT" && st.args[1] === "/etc")).toBe(false);
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "/etc", type: "bind", options: ["rbind", "tmpcopyup"] })), facts())).toThrow("/mounts/7/options: tmpcopyup needs type tmpfs");
   });
