@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { RuntimeSuite, defaultCgroupDirs } from "./harness.ts";
@@ -35,6 +35,32 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     const ev = JSON.parse((await s.rt(["events", "--stats", id])).stdout);
     expect(ev).toMatchObject({ type: "stats", id });
     expect(ev.data.pids).toMatchObject({ current: 1, limit: 42 });
+  });
+
+  // Without systemd (this machine, CI): the mapping runc's cgroupfs driver would use.
+  const systemdRuns = existsSync("/run/systemd/system");
+  (systemdRuns ? test.skip : test)("--systemd-cgroup maps slice:prefix:name onto cgroupfs without systemd, with a warning; delete removes it", async () => {
+    const id = s.id();
+    const scope = `/system.slice/bocker-${id}.scope`;
+    const hierarchies = readdirSync("/sys/fs/cgroup").map((h) => `/sys/fs/cgroup/${h}`);
+    const sliceExisted = new Set(hierarchies.filter((h) => existsSync(`${h}/system.slice`)));
+    s.cleanup.add("the slice and scope cgroups", () => {
+      for (const h of hierarchies) {
+        if (existsSync(`${h}${scope}`)) rmdirSync(`${h}${scope}`);
+        if (!sliceExisted.has(h) && existsSync(`${h}/system.slice`)) rmdirSync(`${h}/system.slice`);
+      }
+    });
+    const bundle = s.bundle(["sh", "-c", "grep :pids: /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max"], (spec) => {
+      spec.linux!.namespaces = spec.linux!.namespaces!.filter((n) => n.type !== "cgroup");
+      spec.linux!.cgroupsPath = `system.slice:bocker:${id}`;
+      spec.linux!.resources = { ...spec.linux!.resources, pids: { limit: 50 } };
+    });
+    const r = await s.rt(["--systemd-cgroup", "run", "--bundle", bundle, id]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`systemd is not running, mapping system.slice:bocker:${id} onto cgroupfs as ${scope}`);
+    // The container is in the scope and sees its own cgroup (a v1 bind of its directory) with its limit.
+    expect(r.stdout.split("\n").map((l) => l.replace(/^\d+:/, ""))).toEqual([`pids:${scope}`, "50", ""]);
+    expect(hierarchies.filter((h) => existsSync(`${h}${scope}`))).toEqual([]);
   });
 
   test("--log --log-format json writes runc-style lines", async () => {
