@@ -83,6 +83,7 @@ const exec: CommandMain = async (argv, ctx) => {
     };
   }
   if (!proc.args?.length || !proc.cwd?.startsWith("/")) throw new RuntimeError("CONFIG_INVALID", `${file ?? "exec"}: the process needs args and an absolute cwd`);
+  if (proc.user?.uid === undefined || proc.user.gid === undefined) throw new RuntimeError("CONFIG_INVALID", `${file ?? "exec"}: /user: uid and gid are required on Linux`, { pointer: "/user" });
   const detach = boolFlag(flags, "detach");
   const started = await execProcess({
     root: ctx.root,

@@ -67,6 +67,10 @@ export function semanticIssues(spec: Spec): Issue[] {
   else {
     if (!proc.args || proc.args.length === 0) add("/process/args", "must contain at least the program to run");
     if (!proc.cwd || !proc.cwd.startsWith("/")) add("/process/cwd", `must be an absolute path, got ${JSON.stringify(proc.cwd)}`);
+    // config.md "POSIX process": user and its uid and gid are REQUIRED; the schema, shared by all
+    // platforms, cannot say so, and everything from the plan compiler on relies on them.
+    if (!proc.user) add("/process/user", "is required on Linux: an object with uid and gid");
+    else for (const id of ["uid", "gid"] as const) if (proc.user[id] === undefined) add(`/process/user/${id}`, "is required on Linux");
     const seen = new Map<string, number>();
     for (const [i, r] of (proc.rlimits ?? []).entries()) {
       if (RLIMIT_NUMBERS[r.type] === undefined) add(`/process/rlimits/${i}/type`, `unknown rlimit ${JSON.stringify(r.type)}`);

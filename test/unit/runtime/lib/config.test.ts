@@ -29,6 +29,10 @@ describe("semantic checks (runc configs/validate)", () => {
   test("the default spec is valid", () => {
     expect(semanticIssues(defaultSpec())).toEqual([]);
   });
+  test("process.user and its uid and gid are required on Linux", () => {
+    expect(pointers(spec((s) => delete (s.process as { user?: unknown }).user))).toEqual(["/process/user"]);
+    expect(pointers(spec((s) => (s.process!.user = {} as never)))).toEqual(["/process/user/uid", "/process/user/gid"]);
+  });
   test("relative hook path, zero timeout", () => {
     expect(pointers(spec((s) => (s.hooks = { prestart: [{ path: "hook" }], poststop: [{ path: "/h", timeout: 0 }] })))).toEqual(["/hooks/prestart/0/path", "/hooks/poststop/0/timeout"]);
   });
