@@ -7,6 +7,7 @@ import { basename, join } from "node:path";
 import type { Context } from "./context.ts";
 import { BockerError } from "./errors.ts";
 import { withLock } from "./lock.ts";
+import { Store } from "./store.ts";
 
 /** `pull centos 7` → centos:7 on Docker Hub, or <BOCKER_REGISTRY>/centos:7. */
 export function pullReference(registry: string, name: string, tag: string): string {
@@ -24,7 +25,7 @@ export async function pullImage(ctx: Context, name: string, tag: string): Promis
     return ctx.store.allocate("img", (dir) => {
       ctx.tools.imagetool("--quiet", "tag", ref, basename(dir));
       ctx.tools.imagetool("--quiet", "rmi", "--no-prune", ref);
-      ctx.store.setImageSource(basename(dir), `${name}:${tag}`);
+      Store.writeImageSource(dir, `${name}:${tag}`);
     });
   });
 }
@@ -33,7 +34,7 @@ export async function initImage(ctx: Context, dir: string): Promise<string> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BockerError(`No directory named '${dir}' exists`);
   // The id is taken (and its source written) under the id lock; the import, which takes as long
   // as the directory is big, runs outside it.
-  const id = await ctx.store.allocate("img", (imageDir) => ctx.store.setImageSource(basename(imageDir), dir));
+  const id = await ctx.store.allocate("img", (imageDir) => Store.writeImageSource(imageDir, dir));
   try {
     ctx.tools.imagetool("--quiet", "init", dir, "--name", id);
   } catch (err) {

@@ -8,7 +8,7 @@
  *
  * Ids come from an allocator (pickFree, under an flock), then their directory is made.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BockerError, noContainer, noImage } from "./errors.ts";
 import { withLock } from "./lock.ts";
@@ -61,18 +61,25 @@ export class Store {
     return readdirSync(this.dirOf(kind)).filter((n) => ID_PATTERN[kind].test(n)).sort();
   }
 
-  /** Reserves a fresh id by creating its directory; `init` writes the first files inside the lock. */
+  /**
+   * Reserves a fresh id under the id lock. `init` writes the first files into a staging directory
+   * of the same name (BOCKER_ROOT/staging/<id>), then it is renamed into place: `ps` and `images`,
+   * which take no lock, never see an entry whose files are not written yet.
+   */
   allocate(kind: Kind, init: (dir: string) => void): Promise<string> {
     return withLock(join(this.root, "ids.lock"), () => {
       const n = pickFree(new Set(this.list(kind).map((id) => Number(id.slice(kind.length + 1)))), ID_MIN, ID_MAX);
       if (n === undefined) throw new BockerError(`no free ${kind}_ ids left in ${this.dirOf(kind)}`);
       const id = `${kind}_${n}`;
-      const dir = join(this.dirOf(kind), id);
-      mkdirSync(dir, { recursive: true });
+      const staging = join(this.root, "staging", id);
+      rmSync(staging, { recursive: true, force: true }); // left by a crash mid-allocation
+      mkdirSync(staging, { recursive: true });
+      mkdirSync(this.dirOf(kind), { recursive: true });
       try {
-        init(dir);
+        init(staging);
+        renameSync(staging, join(this.dirOf(kind), id));
       } catch (err) {
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(staging, { recursive: true, force: true });
         throw err;
       }
       return id;
@@ -98,7 +105,12 @@ export class Store {
   }
 
   setImageSource(id: string, source: string): void {
-    writeFileSync(join(this.imagesDir, id, "img.source"), `${source}\n`);
+    Store.writeImageSource(join(this.imagesDir, id), source);
+  }
+
+  /** img.source in an image directory (also a staging one, see allocate). */
+  static writeImageSource(imageDir: string, source: string): void {
+    writeFileSync(join(imageDir, "img.source"), `${source}\n`);
   }
 
   // ---- containers ----
