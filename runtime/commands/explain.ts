@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag, type FlagValues } from "../lib/args.ts";
 import type { CommandContext, CommandMain } from "../lib/context.ts";
 import { prepareCreate } from "../lib/lifecycle/prepare.ts";
+import { compileCreate } from "../lib/plan/compile.ts";
 import { explainPlan } from "../lib/plan/explain.ts";
 import { containerDir } from "../lib/state.ts";
 import { CREATE_FLAGS, pathFlag } from "./create.ts";
@@ -22,7 +23,7 @@ export async function explainMain(id: string, bundle: string, flags: FlagValues,
   });
   const c = prepared.config;
   process.stdout.write(`plan for container ${id} from ${c.file} (rootfs ${c.rootfs}); cgroups are placed at create\n`);
-  process.stdout.write(explainPlan(prepared.compiled, "config.json"));
+  process.stdout.write(explainPlan(compileCreate(c.spec, prepared.facts), "config.json"));
   return 0;
 }
 

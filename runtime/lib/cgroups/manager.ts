@@ -25,6 +25,8 @@ export interface SetupRequest {
    * user namespace already forbids mknod. Default true: the default rules confine every container.
    */
   confineDevices?: boolean;
+  /** Called once the directories exist, before any resource is written (migration-warmup.ts). */
+  afterDirsMade?: () => void;
 }
 
 const stderrWarn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
@@ -91,6 +93,7 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   const created: string[] = [];
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
+    req.afterDirsMade?.();
     for (const leaf of leaves) inheritCpuset(leaf, created);
     warnings.push(...applyResources(req.resources ?? {}, leaves, false, req.confineDevices ?? true));
   } catch (err) {

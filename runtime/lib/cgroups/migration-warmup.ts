@@ -1,25 +1,31 @@
 /**
- * The first write to any cgroup.procs after a quiet spell waits for an RCU grace period (5-15 ms
- * on this kernel): the writer of the kernel's cgroup_threadgroup_rwsem (a percpu rwsem) first
- * switches its readers to the slow path (rcu_sync_enter → synchronize_rcu), and only writers
- * arriving within a grace period of the previous one skip that wait. bocker-init's first
- * cgroup.procs write (stage1 joining the container's cgroups) would pay it on the critical path.
+ * The first write to any cgroup.procs after a quiet spell waits for an RCU grace period (10-20 ms
+ * on this project's test host, measured): cgroup_threadgroup_rwsem's rcu_sync first switches its
+ * readers to the slow path (rcu_sync_enter → synchronize_rcu). Writers that come while it is still
+ * "passed" skip the wait: until a grace period after the last writer left (kernel/rcu/sync.c).
+ * bocker-init's cgroup.procs writes (stage1 joining the container's cgroups) would pay the whole
+ * wait on create's critical path.
  *
- * So `create` starts the wait early: a no-op migration of this process into the cgroup it is
- * already in, written from Bun's thread pool, overlaps the grace period with the validation,
- * cgroup creation and helper start-up that happen anyway. Nothing changes for the kernel or the
- * container (the task is already a member); errors (rootless, read-only cgroupfs) are ignored.
+ * So `create` starts the wait itself, with a no-op migration of this process into the cgroup it
+ * already is in, written from Bun's thread pool (node:fs's callback API, already loaded), and the
+ * grace period passes while the resources are written and the plan compiled and sent. Nothing
+ * changes for the kernel or the container (the task is already a member); errors (rootless,
+ * read-only cgroupfs) are ignored: the helper's own write then waits as it would have anyway.
+ *
+ * When: the waiting writer holds cgroup_mutex, and so would stall any cgroup mkdir issued during
+ * the grace period. Create therefore starts it right after making the container's cgroup
+ * directories (the resource writes that follow do not take that mutex).
  */
-import { writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs";
 import { posix } from "node:path";
 import { detectCgroups, dirOf } from "./detect.ts";
 
-export function warmCgroupMigration(): Promise<void> {
+/** Starts the no-op migration; returns at once, the write runs on a pool thread. */
+export function warmCgroupMigration(): void {
   try {
     const own = detectCgroups().hierarchies[0];
-    if (!own) return Promise.resolve();
-    return writeFile(posix.join(dirOf(own, own.ownPath), "cgroup.procs"), String(process.pid)).catch(() => {});
+    if (own) writeFile(posix.join(dirOf(own, own.ownPath), "cgroup.procs"), String(process.pid), () => {});
   } catch {
-    return Promise.resolve();
+    // No cgroups visible (or unreadable mountinfo): nothing to warm.
   }
 }

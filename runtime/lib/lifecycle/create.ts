@@ -16,7 +16,7 @@ import { spawnHelper, type HelperSession, type StdioTarget } from "../process/he
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import { acceptFd, closeFd, listenUnix, mkfifo } from "../sys/ffi.ts";
 import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
-import { prepareCreate } from "./prepare.ts";
+import { prepareCreate, type Prepared } from "./prepare.ts";
 import { placeCreatedContainer } from "./rootless-cgroup.ts";
 import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
 import { warmCgroupMigration } from "../cgroups/migration-warmup.ts";
@@ -51,11 +51,25 @@ const SIGKILL = 9;
 
 export async function createContainer(opts: CreateOptions): Promise<CreatedContainer> {
   const dir = join(opts.root, opts.id);
-  const prepared = await prepareCreate({ bundle: opts.bundle, stateDir: dir, consoleSocket: opts.consoleSocket, noPivot: opts.noPivot, preserveFds: opts.preserveFds, foreground: opts.foreground, cacheRoot: opts.root, allocateTerminal: opts.allocateTerminal });
-  const { spec } = prepared.config;
   const trace = (what: string) => opts.log.debug(`create ${opts.id}: ${what} (${performance.now().toFixed(1)} ms after start-up)`);
-  trace("config validated and compiled");
-  const lock = createContainerDir(opts.root, opts.id);
+  trace("modules loaded");
+  // The helper first: its exec and sealed self-copy overlap with the validation; it does nothing
+  // before the plan arrives.
+  const session = spawnHelper({ stdio: opts.stdio ?? ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
+  trace("bocker-init started");
+  let prepared: Prepared;
+  let lock: ContainerLock;
+  try {
+    prepared = await prepareCreate({ bundle: opts.bundle, stateDir: dir, consoleSocket: opts.consoleSocket, noPivot: opts.noPivot, preserveFds: opts.preserveFds, foreground: opts.foreground, cacheRoot: opts.root, allocateTerminal: opts.allocateTerminal });
+    trace("config validated");
+    lock = createContainerDir(opts.root, opts.id);
+  } catch (err) {
+    // Nothing exists yet but the helper, which has not seen a plan: it dies without a trace.
+    session.proc.kill(SIGKILL);
+    await session.proc.exited;
+    throw err;
+  }
+  const { spec } = prepared.config;
   const record: ContainerRecord = {
     ociVersion: spec.ociVersion,
     id: opts.id,
@@ -69,16 +83,14 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     annotations: spec.annotations ?? {},
     config: spec,
   };
-  let session: HelperSession | undefined;
   let consoleListener: number | undefined;
   try {
     writeRecord(dir, record);
-    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log);
+    trace("state dir made");
+    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log, undefined, warmCgroupMigration);
+    // delete --force finds the cgroups here until the record is written again with the pid.
     writeSpareCgroup(dir, record.cgroup);
-    writeRecord(dir, record);
     trace("cgroups placed");
-    // Not earlier: the warm-up holds cgroup_mutex while it waits, which would stall the mkdirs above.
-    if (record.cgroup.procsFiles.length > 0) void warmCgroupMigration();
     const fifo = join(dir, EXEC_FIFO);
     try {
       mkfifo(fifo, 0o622);
@@ -87,6 +99,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       throw ioError("mkfifo", fifo, err);
     }
     if (prepared.internalConsole) consoleListener = listenUnix(prepared.internalConsole);
+    trace("exec fifo made");
     const compiled = compileCreate(spec, {
       ...prepared.facts,
       cgroupProcs: record.cgroup.procsFiles,
@@ -94,8 +107,9 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     });
     for (const w of compiled.warnings) opts.log.warn(w);
     if (prepared.facts.seccomp?.skippedSyscalls?.length) opts.log.debug(`seccomp: skipped syscalls unknown to libseccomp: ${prepared.facts.seccomp.skippedSyscalls.join(", ")}`);
-    session = spawnHelper(encodePlan(compiled.plan), { stdio: opts.stdio ?? ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
-    trace(`bocker-init started with a plan of ${Object.values(compiled.plan).reduce((n, s) => n + s.length, 0)} steps`);
+    trace("plan compiled with the cgroup placement");
+    session.send(encodePlan(compiled.plan));
+    trace(`plan of ${Object.values(compiled.plan).reduce((n, s) => n + s.length, 0)} steps sent to bocker-init`);
     const protocol = new ParentProtocol(compiled.plan.init.some((s) => s.op === "HOOKS_SYNC"));
     for (;;) {
       const msg = session.next();

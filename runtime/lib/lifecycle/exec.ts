@@ -84,10 +84,11 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
 }
 
 async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener: number | undefined): Promise<ExecStarted> {
-  const session = spawnHelper(encodePlan(compiled.plan), { stdio: ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
+  const session = spawnHelper({ stdio: ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
   const protocol = new ParentProtocol(false);
   let pid = 0;
   try {
+    session.send(encodePlan(compiled.plan));
     for (;;) {
       const msg = session.next();
       const phase = protocol.accept(msg);

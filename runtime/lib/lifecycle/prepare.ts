@@ -1,13 +1,13 @@
 /**
- * Bundle → validated config → compiled plan, touching nothing: shared by `create` and
- * `create --dry-run` / `explain`. The seccomp compiler (libseccomp via bun:ffi) is only
- * imported when the config has linux.seccomp.
+ * Bundle → validated config → the facts the plan compiler needs, touching nothing: shared by
+ * `create` and `create --dry-run` / `explain`, which compile the plan themselves (create only once
+ * it knows the cgroup placement, so the compiler runs once per create). The seccomp compiler
+ * (libseccomp via bun:ffi) is only imported when the config has linux.seccomp.
  */
 import { join } from "node:path";
 import { loadBundleConfig, type LoadedConfig } from "../config.ts";
 import { RuntimeError } from "../errors.ts";
-import { compileCreate, type CreateFacts } from "../plan/compile.ts";
-import type { CompiledPlan } from "../plan/builder.ts";
+import type { CreateFacts } from "../plan/compile.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
 import { checkExecutable } from "../exec-lookup.ts";
 import { readCgroupLayout, sourceKind } from "../host-facts.ts";
@@ -32,8 +32,6 @@ export interface PrepareOptions {
 export interface Prepared {
   config: LoadedConfig;
   facts: CreateFacts;
-  /** The plan with no cgroup placement: what explain prints, and the full validation create needs first. */
-  compiled: CompiledPlan;
   /** Set when the runtime itself must listen here for the pty master (allocateTerminal). */
   internalConsole?: string;
 }
@@ -68,5 +66,5 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     cgroupLayout: needsCgroupLayout ? readCgroupLayout() : { unified: false, v1: [], hybridUnified: false },
     host: hostIdentity(),
   };
-  return { config, facts, compiled: compileCreate(config.spec, facts), internalConsole };
+  return { config, facts, internalConsole };
 }

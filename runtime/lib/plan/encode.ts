@@ -17,8 +17,7 @@ export const PLAN_LIMITS = {
 const HEADER_BYTES = 12;
 const I64_MIN = -(1n << 63n);
 const U64_MAX = (1n << 64n) - 1n;
-
-type WireArg = { kind: "i"; value: bigint } | { kind: "s"; bytes: Uint8Array };
+const TWO_32 = 2 ** 32;
 
 export class PlanEncodeError extends Error {
   constructor(section: SectionName, index: number, st: Step, detail: string) {
@@ -27,58 +26,104 @@ export class PlanEncodeError extends Error {
   }
 }
 
-const utf8 = new TextEncoder();
+/**
+ * A growing little-endian buffer. The encoder writes each value once, straight into it: create
+ * runs this code cold (interpreted, once per process), where every intermediate object and BigInt
+ * conversion shows up in the start-up time.
+ */
+class Writer {
+  buf = new Uint8Array(16384);
+  view = new DataView(this.buf.buffer);
+  at = 0;
 
-function toInt(value: unknown): bigint | undefined {
-  if (typeof value === "bigint") return value >= I64_MIN && value <= U64_MAX ? value : undefined;
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  return undefined;
-}
-
-function toBytes(value: unknown): Uint8Array | undefined {
-  if (typeof value === "string") return utf8.encode(value);
-  if (value instanceof Uint8Array) return value;
-  return undefined;
-}
-
-/** Expands one typed argument into wire args; returns an error text on a kind mismatch. */
-function expandArg(kind: string, arg: PlanArg, out: WireArg[]): string | undefined {
-  switch (kind) {
-    case "i": {
-      const v = toInt(arg);
-      if (v === undefined) return "expected an integer (i64) or bigint";
-      out.push({ kind: "i", value: v });
-      return undefined;
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.at + n) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.at));
+    this.buf = bigger;
+    this.view = new DataView(bigger.buffer);
+  }
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.at++] = v;
+  }
+  u16(v: number): void {
+    this.room(2);
+    this.view.setUint16(this.at, v, true);
+    this.at += 2;
+  }
+  u32(v: number): void {
+    this.room(4);
+    this.view.setUint32(this.at, v, true);
+    this.at += 4;
+  }
+  /** 'i' argument: a safe-integer number or a bigint in i64 ∪ u64, as 64-bit two's complement. */
+  int(v: number | bigint): void {
+    this.u8(0x69);
+    this.room(8);
+    if (typeof v === "number") {
+      const hi = Math.floor(v / TWO_32);
+      this.view.setUint32(this.at, v - hi * TWO_32, true);
+      this.view.setInt32(this.at + 4, hi, true);
+    } else {
+      this.view.setBigUint64(this.at, BigInt.asUintN(64, v), true);
     }
+    this.at += 8;
+  }
+  /** 's' argument: a string (UTF-8) or raw bytes; returns the byte length. */
+  bytes(v: string | Uint8Array): number {
+    const raw = typeof v === "string" ? Buffer.from(v) : v;
+    this.u8(0x73);
+    this.u32(raw.length);
+    this.room(raw.length);
+    this.buf.set(raw, this.at);
+    this.at += raw.length;
+    return raw.length;
+  }
+}
+
+function isInt(value: unknown): value is number | bigint {
+  if (typeof value === "number") return Number.isSafeInteger(value);
+  return typeof value === "bigint" && value >= I64_MIN && value <= U64_MAX;
+}
+
+/** Writes one typed argument as wire args; returns how many, or an error text on a kind mismatch. */
+function writeArg(w: Writer, kind: string, arg: PlanArg): number | string {
+  switch (kind) {
+    case "i":
+      if (!isInt(arg)) return "expected an integer (i64) or bigint";
+      w.int(arg);
+      return 1;
     case "s": {
-      const b = toBytes(arg);
-      if (b === undefined) return "expected a string or Uint8Array";
-      if (b.length > PLAN_LIMITS.stringBytes) return `string of ${b.length} bytes exceeds ${PLAN_LIMITS.stringBytes}`;
-      out.push({ kind: "s", bytes: b });
-      return undefined;
+      if (typeof arg !== "string" && !(arg instanceof Uint8Array)) return "expected a string or Uint8Array";
+      const n = w.bytes(arg);
+      if (n > PLAN_LIMITS.stringBytes) return `string of ${n} bytes exceeds ${PLAN_LIMITS.stringBytes}`;
+      return 1;
     }
     case "S": {
       if (!Array.isArray(arg) || !arg.every((x) => typeof x === "string")) return "expected a string[]";
-      out.push({ kind: "i", value: BigInt(arg.length) });
-      for (const s of arg as string[]) out.push({ kind: "s", bytes: utf8.encode(s) });
-      return undefined;
+      w.int(arg.length);
+      for (const s of arg as string[]) w.bytes(s);
+      return 1 + arg.length;
     }
     case "I": {
       if (!Array.isArray(arg)) return "expected an array of integers";
-      out.push({ kind: "i", value: BigInt(arg.length) });
-      for (const [j, x] of (arg as unknown[]).entries()) {
-        const v = toInt(x);
-        if (v === undefined) return `element ${j}: expected an integer`;
-        out.push({ kind: "i", value: v });
+      w.int(arg.length);
+      for (let j = 0; j < arg.length; j++) {
+        const x: unknown = arg[j];
+        if (!isInt(x)) return `element ${j}: expected an integer`;
+        w.int(x);
       }
-      return undefined;
+      return 1 + arg.length;
     }
     default:
       return `opcode table has unknown kind '${kind}'`;
   }
 }
 
-function wireArgs(section: SectionName, index: number, st: Step): WireArg[] {
+function writeStep(w: Writer, section: SectionName, index: number, st: Step): void {
   const spec = OPCODES[st.op];
   if (spec === undefined) throw new PlanEncodeError(section, index, st, "unknown opcode");
   if (!(spec.sections as readonly string[]).includes(section)) {
@@ -90,65 +135,36 @@ function wireArgs(section: SectionName, index: number, st: Step): WireArg[] {
   if (!Number.isInteger(st.origin) || st.origin < 0 || st.origin > 0xffffffff) {
     throw new PlanEncodeError(section, index, st, `origin must be a u32, got ${st.origin}`);
   }
-  const out: WireArg[] = [];
-  for (const [i, arg] of st.args.entries()) {
-    const problem = expandArg(spec.args[i]!, arg, out);
-    if (problem !== undefined) throw new PlanEncodeError(section, index, st, `arg ${i} ('${spec.args[i]}'): ${problem}`);
+  w.u16(spec.code);
+  const countAt = w.at;
+  w.u16(0); // wire arg count, patched below
+  w.u32(st.origin);
+  let count = 0;
+  for (let i = 0; i < st.args.length; i++) {
+    const wrote = writeArg(w, spec.args[i]!, st.args[i]!);
+    if (typeof wrote === "string") throw new PlanEncodeError(section, index, st, `arg ${i} ('${spec.args[i]}'): ${wrote}`);
+    count += wrote;
   }
-  if (out.length > PLAN_LIMITS.argsPerStep) {
-    throw new PlanEncodeError(section, index, st, `${out.length} wire args exceed ${PLAN_LIMITS.argsPerStep}`);
-  }
-  return out;
+  if (count > PLAN_LIMITS.argsPerStep) throw new PlanEncodeError(section, index, st, `${count} wire args exceed ${PLAN_LIMITS.argsPerStep}`);
+  w.view.setUint16(countAt, count, true);
 }
 
 export function encodePlan(plan: Plan): Uint8Array {
-  const encoded: Array<{ code: number; origin: number; args: WireArg[] }[]> = [];
-  let body = 0;
+  const w = new Writer();
+  w.u32(PLAN_MAGIC);
+  w.u16(PLAN_VERSION);
+  w.u16(0);
+  w.u32(0); // body length, patched below
   for (const section of SECTIONS) {
     const steps = plan[section];
     if (steps.length > PLAN_LIMITS.stepsPerSection) {
       throw new Error(`plan section ${section} has ${steps.length} steps, more than ${PLAN_LIMITS.stepsPerSection}`);
     }
-    body += 4;
-    encoded.push(
-      steps.map((st, index) => {
-        const args = wireArgs(section, index, st);
-        body += 8 + args.reduce((n, a) => n + (a.kind === "i" ? 9 : 5 + a.bytes.length), 0);
-        return { code: OPCODES[st.op].code, origin: st.origin, args };
-      }),
-    );
+    w.u32(steps.length);
+    for (let i = 0; i < steps.length; i++) writeStep(w, section, i, steps[i]!);
   }
+  const body = w.at - HEADER_BYTES;
   if (body > PLAN_LIMITS.totalBytes) throw new Error(`plan is ${body} bytes, more than ${PLAN_LIMITS.totalBytes}`);
-
-  const buf = new Uint8Array(HEADER_BYTES + body);
-  const view = new DataView(buf.buffer);
-  let at = 0;
-  const u8 = (v: number) => void view.setUint8(at++, v);
-  const u16 = (v: number) => void (view.setUint16(at, v, true), (at += 2));
-  const u32 = (v: number) => void (view.setUint32(at, v, true), (at += 4));
-  u32(PLAN_MAGIC);
-  u16(PLAN_VERSION);
-  u16(0);
-  u32(body);
-  for (const steps of encoded) {
-    u32(steps.length);
-    for (const st of steps) {
-      u16(st.code);
-      u16(st.args.length);
-      u32(st.origin);
-      for (const a of st.args) {
-        if (a.kind === "i") {
-          u8(0x69);
-          view.setBigUint64(at, BigInt.asUintN(64, a.value), true);
-          at += 8;
-        } else {
-          u8(0x73);
-          u32(a.bytes.length);
-          buf.set(a.bytes, at);
-          at += a.bytes.length;
-        }
-      }
-    }
-  }
-  return buf;
+  w.view.setUint32(8, body, true);
+  return w.buf.subarray(0, w.at);
 }

@@ -78,7 +78,8 @@ export class HelperSession {
   }
 }
 
-export function spawnHelper(plan: Uint8Array, opts: SpawnHelperOptions): HelperSession {
+/** Starts bocker-init; it waits for the plan (`session.send(encodePlan(...))`) before doing anything. */
+export function spawnHelper(opts: SpawnHelperOptions): HelperSession {
   const preserved = Array.from({ length: opts.preserveFds }, (_, i) => 3 + i);
   const syncIndex = 3 + opts.preserveFds;
   const proc = Bun.spawn([findHelper(), String(syncIndex), String(opts.preserveFds)], {
@@ -87,7 +88,5 @@ export function spawnHelper(plan: Uint8Array, opts: SpawnHelperOptions): HelperS
   const syncFd = (proc.stdio as unknown as Array<number | null>)[syncIndex];
   if (typeof syncFd !== "number") throw new RuntimeError("IO", "could not create the sync socket for bocker-init");
   setBlocking(syncFd);
-  const session = new HelperSession(proc, syncFd);
-  session.send(plan);
-  return session;
+  return new HelperSession(proc, syncFd);
 }
