@@ -4,12 +4,14 @@
  * write "0". The init keeps the write end open, close-on-exec, until its execve: anything that
  * fails in between (a startContainer hook, seccomp, the execve itself) arrives as an `error`
  * line, and EOF means the user's program is running (runtime-spec: start returns after that, and
- * poststart hooks follow it). The read side is non-blocking so a dead init never hangs `start`.
+ * poststart hooks follow it). The read side is non-blocking until the init's "0" arrived, so an
+ * init that died before connecting never hangs `start`.
  */
 import { closeSync, constants, openSync, readSync, unlinkSync } from "node:fs";
 import { RuntimeError, errnoOf, ioError } from "./errors.ts";
 import { parseHelperLine } from "./process/protocol.ts";
 import { errnoDescription, errnoName } from "./sys/errno.ts";
+import { setBlocking } from "./sys/ffi.ts";
 
 export function releaseExecFifo(path: string, stillWaiting: () => boolean): void {
   let fd: number;
@@ -35,7 +37,12 @@ export function releaseExecFifo(path: string, stillWaiting: () => boolean): void
     for (let pause = 0.05; ; pause = Math.min(pause * 2, 5)) {
       const n = readSome();
       if (n === 0) break; // EOF after "0": the init reached execve (or died, reported below)
-      if (n !== undefined) continue;
+      if (n !== undefined) {
+        // The init is connected and holds the write end until its execve (close-on-exec) or its
+        // death: from here a blocking read ends exactly then, without polling (runc reads to EOF).
+        setBlocking(fd);
+        continue;
+      }
       // A short-lived process may write, exec and exit between two reads: look once more.
       if (!stillWaiting() && readSome() === undefined) break;
       Bun.sleepSync(pause);

@@ -141,8 +141,11 @@ function attachDeviceFilter(resources: LinuxResources, dir: string, warnings: st
  */
 export function applyResources(resources: LinuxResources, leaves: Leaf[], update: boolean, confineDevices = true): string[] {
   const devices = confineDevices && (!update || resources.devices !== undefined);
-  const probe = resourceWrites(resources, probingContext(leaves), { devices });
-  enableV2Controllers(probe.writes, leaves);
+  // Only for which v2 controllers to enable; device rules never need one (v2 enforces them with an
+  // eBPF program, v1 has its own hierarchy), so the probe skips translating them.
+  if (leaves.some((l) => l.hierarchy.version === 2)) {
+    enableV2Controllers(resourceWrites(resources, probingContext(leaves), { devices: false }).writes, leaves);
+  }
   const { writes, warnings } = resourceWrites(resources, leafContext(leaves, update), { devices });
   applyWrites(writes, leaves);
   const programDir = devices ? deviceProgramDir(leaves) : undefined;

@@ -12,6 +12,9 @@ export interface Relay {
 }
 
 export function relayConsole(master: number): Relay {
+  // Relaying is the one long-running loop of the runtime: back to the normal JIT policy (the
+  // executable starts with a reluctant one for run-once code, scripts/build.ts).
+  Bun.unsafe.setJITPolicy(1);
   const resize = () => {
     if (process.stdout.isTTY) setWindowSize(master, process.stdout.rows, process.stdout.columns);
   };
