@@ -2,6 +2,7 @@
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { resolve } from "node:path";
+import { warmCgroupMigration } from "../lib/cgroups/migration-warmup.ts";
 
 export const CREATE_FLAGS = {
   bundle: { kind: "string", alias: "b" },
@@ -21,6 +22,8 @@ const create: CommandMain = async (argv, ctx) => {
     const { explainMain } = await import("./explain.ts");
     return explainMain(id, bundle, flags, ctx);
   }
+  // Before the lifecycle modules load: the kernel's grace period starts now (migration-warmup.ts).
+  warmCgroupMigration();
   const { createContainer } = await import("../lib/lifecycle/create.ts");
   const created = await createContainer({
     root: ctx.root,

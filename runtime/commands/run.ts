@@ -5,16 +5,21 @@
  */
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
-import { createContainer } from "../lib/lifecycle/create.ts";
-import { startContainer } from "../lib/lifecycle/start.ts";
-import { deleteContainer } from "../lib/lifecycle/delete.ts";
-import { forwardSignals } from "../lib/process/forward.ts";
+import { warmCgroupMigration } from "../lib/cgroups/migration-warmup.ts";
 import { CREATE_FLAGS, pathFlag } from "./create.ts";
 
 const run: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, { ...CREATE_FLAGS, detach: { kind: "bool", alias: "d" }, "keep": { kind: "bool" } });
   const id = requireId(positionals, "run");
   const detach = boolFlag(flags, "detach");
+  // Before the lifecycle modules load: the kernel's grace period starts now (migration-warmup.ts).
+  warmCgroupMigration();
+  const [{ createContainer }, { startContainer }, { deleteContainer }, { forwardSignals }] = await Promise.all([
+    import("../lib/lifecycle/create.ts"),
+    import("../lib/lifecycle/start.ts"),
+    import("../lib/lifecycle/delete.ts"),
+    import("../lib/process/forward.ts"),
+  ]);
   const created = await createContainer({
     root: ctx.root,
     id,

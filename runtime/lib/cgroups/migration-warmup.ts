@@ -12,15 +12,17 @@
  * changes for the kernel or the container (the task is already a member); errors (rootless,
  * read-only cgroupfs) are ignored: the helper's own write then waits as it would have anyway.
  *
- * When: the waiting writer holds cgroup_mutex, and so would stall any cgroup mkdir issued during
- * the grace period. Create therefore starts it right after making the container's cgroup
- * directories (the resource writes that follow do not take that mutex).
+ * When: as early as possible, by `create` and `run` before they even load the lifecycle modules,
+ * and once more right after the container's cgroup directories exist. The waiting writer holds
+ * cgroup_mutex, so those mkdirs may wait for the end of the grace period, but nothing after them
+ * does (resource writes do not take that mutex), and the second write, inside the window, keeps
+ * it open until the helper's (each writer extends it by a grace period: GP_REPLAY).
  */
 import { writeFile } from "node:fs";
 import { posix } from "node:path";
 import { detectCgroups, dirOf } from "./detect.ts";
 
-/** Starts the no-op migration; returns at once, the write runs on a pool thread. */
+/** Starts (or extends) the no-op migration; returns at once, the write runs on a pool thread. */
 export function warmCgroupMigration(): void {
   try {
     const own = detectCgroups().hierarchies[0];
