@@ -12,6 +12,8 @@ import { RuntimeError, ioError } from "../lib/errors.ts";
 import { execProcess } from "../lib/lifecycle/exec.ts";
 import { forwardSignals } from "../lib/process/forward.ts";
 import type { Process } from "../lib/spec-types.ts";
+import type { Process as SchemaProcess } from "../../schemas/generated/types/runtime-config.ts";
+import { invalid, processIssues } from "../lib/config.ts";
 import { containerDir, readRecord } from "../lib/state.ts";
 import { pathFlag } from "./create.ts";
 
@@ -43,9 +45,10 @@ function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
   return [...out.values()];
 }
 
-function processFromFile(path: string): Process {
+/** The file's process as parsed; processIssues (below) checks what the rest relies on. */
+function processFromFile(path: string): SchemaProcess {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Process;
+    return JSON.parse(readFileSync(path, "utf8")) as SchemaProcess;
   } catch (err) {
     if (err instanceof SyntaxError) throw new RuntimeError("CONFIG_INVALID", `${path}: not valid JSON: ${err.message}`, { path });
     throw ioError("read", path, err);
@@ -56,7 +59,7 @@ const exec: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, EXEC_FLAGS, { stopAfterPositionals: 1 });
   const id = requireId(positionals, "exec");
   const file = stringFlag(flags, "process");
-  let proc: Process;
+  let proc: SchemaProcess;
   if (file) proc = processFromFile(resolve(file));
   else {
     const base = readRecord(containerDir(ctx.root, id)).config.process!;
@@ -82,13 +85,13 @@ const exec: CommandMain = async (argv, ctx) => {
         : base.capabilities,
     };
   }
-  if (!proc.args?.length || !proc.cwd?.startsWith("/")) throw new RuntimeError("CONFIG_INVALID", `${file ?? "exec"}: the process needs args and an absolute cwd`);
-  if (proc.user?.uid === undefined || proc.user.gid === undefined) throw new RuntimeError("CONFIG_INVALID", `${file ?? "exec"}: /user: uid and gid are required on Linux`, { pointer: "/user" });
+  const issues = processIssues(proc, "");
+  if (issues.length > 0) throw invalid(file ?? "exec", issues);
   const detach = boolFlag(flags, "detach");
   const started = await execProcess({
     root: ctx.root,
     id,
-    process: proc,
+    process: proc as Process,
     processFile: file ?? "config.json",
     detach,
     consoleSocket: pathFlag(stringFlag(flags, "console-socket")),

@@ -4,15 +4,16 @@
  */
 import { formatSchemaIssues, validateRuntimeConfig } from "../../schemas/index.ts";
 import { RuntimeError } from "./errors.ts";
-import type { Spec } from "./spec-types.ts";
+import type { Spec as SchemaSpec } from "../../schemas/generated/types/runtime-config.ts";
 
 /** Issues shown in full; the rest are counted. */
 export const MAX_SHOWN_ISSUES = 5;
 
-export function checkSchema(doc: unknown, file: string): Spec {
+/** The document as the schema types it; config.ts semanticIssues narrows it to a Linux Spec. */
+export function checkSchema(doc: unknown, file: string): SchemaSpec {
   const result = validateRuntimeConfig(doc);
   if (!result.ok) throw new RuntimeError("CONFIG_INVALID", summarizeIssues(file, result.errors), { path: file, pointer: result.errors[0]?.pointer });
-  return result.value as unknown as Spec;
+  return result.value;
 }
 
 /**

@@ -10,6 +10,7 @@ import { RLIMIT_NUMBERS } from "./linux/rlimits.ts";
 import { sysctlNamespace } from "./linux/sysctl.ts";
 import { NAMESPACE_FLAGS } from "./linux/namespaces.ts";
 import { HOOK_KINDS, type Spec } from "./spec-types.ts";
+import type { Process as SchemaProcess, Spec as SchemaSpec } from "../../schemas/generated/types/runtime-config.ts";
 import { checkSchema, summarizeIssues } from "./config-schema.ts";
 
 export interface Issue {
@@ -40,9 +41,11 @@ export function loadBundleConfig(bundleDir: string): LoadedConfig {
   } catch (err) {
     throw new RuntimeError("CONFIG_INVALID", `${file}: not valid JSON: ${(err as Error).message}`, { path: file });
   }
-  const spec = checkSchema(doc, file);
-  const issues = semanticIssues(spec);
+  const checked = checkSchema(doc, file);
+  const issues = semanticIssues(checked);
   if (issues.length > 0) throw invalid(file, issues);
+  // What the schema leaves optional for other platforms and semanticIssues just required.
+  const spec = checked as Spec;
   const rootfs = isAbsolute(spec.root!.path) ? spec.root!.path : join(bundle, spec.root!.path);
   try {
     if (!statSync(rootfs).isDirectory()) throw invalid(file, [{ pointer: "/root/path", message: `${rootfs} is not a directory` }]);
@@ -57,28 +60,17 @@ export function invalid(file: string, issues: readonly Issue[]): RuntimeError {
   return new RuntimeError("CONFIG_INVALID", summarizeIssues(file, issues), { path: file, pointer: issues[0]?.pointer });
 }
 
-/** Checks runc's validator makes beyond the schema; pure, so unit tests call it directly. */
-export function semanticIssues(spec: Spec): Issue[] {
+/**
+ * Checks runc's validator makes beyond the schema, and what config.md requires on Linux where the
+ * schema (shared by all platforms) cannot; pure, so unit tests call it directly. A document without
+ * issues is a Spec (spec-types.ts).
+ */
+export function semanticIssues(spec: SchemaSpec): Issue[] {
   const issues: Issue[] = [];
   const add = (pointer: string, message: string) => issues.push({ pointer, message });
   if (!spec.root?.path) add("/root/path", "the root filesystem path is required");
-  const proc = spec.process;
-  if (!proc) add("/process", "process is required to create a container");
-  else {
-    if (!proc.args || proc.args.length === 0) add("/process/args", "must contain at least the program to run");
-    if (!proc.cwd || !proc.cwd.startsWith("/")) add("/process/cwd", `must be an absolute path, got ${JSON.stringify(proc.cwd)}`);
-    // config.md "POSIX process": user and its uid and gid are REQUIRED; the schema, shared by all
-    // platforms, cannot say so, and everything from the plan compiler on relies on them.
-    if (!proc.user) add("/process/user", "is required on Linux: an object with uid and gid");
-    else for (const id of ["uid", "gid"] as const) if (proc.user[id] === undefined) add(`/process/user/${id}`, "is required on Linux");
-    const seen = new Map<string, number>();
-    for (const [i, r] of (proc.rlimits ?? []).entries()) {
-      if (RLIMIT_NUMBERS[r.type] === undefined) add(`/process/rlimits/${i}/type`, `unknown rlimit ${JSON.stringify(r.type)}`);
-      if (seen.has(r.type)) add(`/process/rlimits/${i}/type`, `duplicate rlimit ${r.type} (also /process/rlimits/${seen.get(r.type)})`);
-      seen.set(r.type, i);
-      if (r.soft > r.hard) add(`/process/rlimits/${i}`, `soft limit ${r.soft} is above hard limit ${r.hard}`);
-    }
-  }
+  if (!spec.process) add("/process", "process is required to create a container");
+  else issues.push(...processIssues(spec.process, "/process"));
   for (const kind of HOOK_KINDS) {
     for (const [i, h] of (spec.hooks?.[kind] ?? []).entries()) {
       if (!isAbsolute(h.path)) add(`/hooks/${kind}/${i}/path`, `hook path must be absolute, got ${JSON.stringify(h.path)}`);
@@ -97,10 +89,34 @@ export function semanticIssues(spec: Spec): Issue[] {
   for (const key of ["maskedPaths", "readonlyPaths"] as const) {
     for (const [i, p] of (linux[key] ?? []).entries()) if (!isAbsolute(p)) add(`/linux/${key}/${i}`, `must be an absolute path, got ${JSON.stringify(p)}`);
   }
+  if (linux.personality && linux.personality.domain === undefined) add("/linux/personality/domain", "is required (LINUX or LINUX32)");
   return issues;
 }
 
-function namespaceIssues(spec: Spec, add: (pointer: string, message: string) => void): void {
+/**
+ * A process's requirements beyond the schema (config.md "POSIX process"): `create` checks
+ * config.json's at `/process`, `exec --process` its file's at the root. Everything from the plan
+ * compiler on relies on them.
+ */
+export function processIssues(proc: SchemaProcess, base: string): Issue[] {
+  const issues: Issue[] = [];
+  const add = (pointer: string, message: string) => issues.push({ pointer, message });
+  if (!proc.args || proc.args.length === 0) add(`${base}/args`, "must contain at least the program to run");
+  if (!proc.cwd || !proc.cwd.startsWith("/")) add(`${base}/cwd`, `must be an absolute path, got ${JSON.stringify(proc.cwd)}`);
+  if (!proc.user) add(`${base}/user`, "is required on Linux: an object with uid and gid");
+  else for (const id of ["uid", "gid"] as const) if (proc.user[id] === undefined) add(`${base}/user/${id}`, "is required on Linux");
+  if (proc.ioPriority && proc.ioPriority.priority === undefined) add(`${base}/ioPriority/priority`, "is required with ioPriority");
+  const seen = new Map<string, number>();
+  for (const [i, r] of (proc.rlimits ?? []).entries()) {
+    if (RLIMIT_NUMBERS[r.type] === undefined) add(`${base}/rlimits/${i}/type`, `unknown rlimit ${JSON.stringify(r.type)}`);
+    if (seen.has(r.type)) add(`${base}/rlimits/${i}/type`, `duplicate rlimit ${r.type} (also ${base}/rlimits/${seen.get(r.type)})`);
+    seen.set(r.type, i);
+    if (r.soft > r.hard) add(`${base}/rlimits/${i}`, `soft limit ${r.soft} is above hard limit ${r.hard}`);
+  }
+  return issues;
+}
+
+function namespaceIssues(spec: SchemaSpec, add: (pointer: string, message: string) => void): void {
   const linux = spec.linux ?? {};
   const list = linux.namespaces ?? [];
   const seen = new Set<string>();

@@ -48,7 +48,7 @@ export function schedulerArgs(s: Scheduler, pointer: string): [number, number, n
 }
 
 export function describeScheduler(s: Scheduler): string {
-  const parts = [s.policy];
+  const parts: string[] = [s.policy];
   if (s.nice !== undefined) parts.push(`nice ${s.nice}`);
   if (s.priority !== undefined) parts.push(`priority ${s.priority}`);
   if (s.flags?.length) parts.push(`flags ${s.flags.join("|")}`);

@@ -1,9 +1,9 @@
 /**
  * What compileSeccomp accepts: `linux.seccomp` (runtime-spec config-linux.md#seccomp) with the
  * enumerations widened to string. The schema's LinuxSeccomp (schemas/index.ts) fits it, and so
- * does a profile that never went through schema validation (runtime/lib/spec-types.ts reads
- * these fields as strings), because compile.ts is where an unknown word becomes an error naming
- * its JSON pointer. Argument values may also be bigints, for 64-bit values JSON numbers cannot hold.
+ * does a profile that never went through schema validation (the default profile, tests), because
+ * compile.ts is where an unknown word becomes an error naming its JSON pointer. Argument values
+ * may also be bigints, for 64-bit values JSON numbers cannot hold.
  */
 
 export interface SeccompArg {

@@ -50,6 +50,13 @@ describeRoot("bocker-runtime exec and console", () => {
     const file = join(s.dir, "process.json");
     writeFileSync(file, JSON.stringify({ args: ["sh", "-c", "echo $A; pwd; id -u"], env: ["A=from-file"], cwd: "/bin", user: { uid: 5, gid: 5 } }));
     expect((await s.rt(["exec", "--process", file, id])).stdout).toBe("from-file\n/bin\n5\n");
+    // What config.md requires of a process is checked in the file too, naming file and pointer.
+    writeFileSync(file, JSON.stringify({ args: ["true"], cwd: "/", user: { uid: 0 }, ioPriority: { class: "IOPRIO_CLASS_BE" } }));
+    const bad = await s.rt(["exec", "--process", file, id]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(file);
+    expect(bad.stderr).toContain("/user/gid");
+    expect(bad.stderr).toContain("/ioPriority/priority");
   });
 
   test("exec into a stopped or missing container fails", async () => {

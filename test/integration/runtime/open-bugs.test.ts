@@ -38,7 +38,7 @@ describeRoot("bocker-runtime open bugs", () => {
     });
     expect(Bun.spawnSync(["mount", "--make-shared", shared]).exitCode).toBe(0);
     const rootfs = makeBusyboxRootfs(join(shared, "rootfs"));
-    for (const propagation of ["private", "shared", "slave"]) {
+    for (const propagation of ["private", "shared", "slave"] as const) {
       const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", "echo ok"], (c) => {
         c.root = { path: rootfs };
         c.linux!.rootfsPropagation = propagation;
@@ -56,7 +56,7 @@ describeRoot("bocker-runtime open bugs", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("policy : 3\nprio : 125\n");
     const bad = await s.rt(["create", "--bundle", s.bundle(["true"], (c) => {
-      c.process!.scheduler = { policy: "SCHED_FANCY" };
+      c.process!.scheduler = { policy: "SCHED_FANCY" as never }; // outside the schema's enum on purpose
     }), s.id()]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("/process/scheduler/policy");

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadBundleConfig, semanticIssues } from "../../../../runtime/lib/config.ts";
+import { loadBundleConfig, processIssues, semanticIssues } from "../../../../runtime/lib/config.ts";
 import { defaultSpec } from "../../../../runtime/lib/default-spec.ts";
 import type { Spec } from "../../../../runtime/lib/spec-types.ts";
 
@@ -32,6 +32,14 @@ describe("semantic checks (runc configs/validate)", () => {
   test("process.user and its uid and gid are required on Linux", () => {
     expect(pointers(spec((s) => delete (s.process as { user?: unknown }).user))).toEqual(["/process/user"]);
     expect(pointers(spec((s) => (s.process!.user = {} as never)))).toEqual(["/process/user/uid", "/process/user/gid"]);
+  });
+  test("what config.md requires and the schema leaves optional: ioPriority.priority, personality.domain", () => {
+    expect(pointers(spec((s) => (s.process!.ioPriority = { class: "IOPRIO_CLASS_BE" } as never)))).toEqual(["/process/ioPriority/priority"]);
+    expect(pointers(spec((s) => (s.linux!.personality = { flags: [] } as never)))).toEqual(["/linux/personality/domain"]);
+  });
+  test("exec's process file gets the same process checks, at its root", () => {
+    const proc = { ...defaultSpec().process!, user: { uid: 0 }, ioPriority: { class: "IOPRIO_CLASS_BE" }, args: [] } as never;
+    expect(processIssues(proc, "").map((i) => i.pointer)).toEqual(["/args", "/user/gid", "/ioPriority/priority"]);
   });
   test("relative hook path, zero timeout", () => {
     expect(pointers(spec((s) => (s.hooks = { prestart: [{ path: "hook" }], poststop: [{ path: "/h", timeout: 0 }] })))).toEqual(["/hooks/prestart/0/path", "/hooks/poststop/0/timeout"]);

@@ -45,8 +45,8 @@ describe("process.scheduler", () => {
   });
 
   test("unknown policy or flag, or nice out of range: a config error naming the pointer", () => {
-    expect(() => compileCreate(spec((s) => (s.process!.scheduler = { policy: "SCHED_FANCY" })), facts())).toThrow("config.json /process/scheduler/policy: unknown scheduling policy \"SCHED_FANCY\"");
-    expect(() => compileCreate(spec((s) => (s.process!.scheduler = { policy: "SCHED_OTHER", flags: ["SCHED_FLAG_X"] })), facts())).toThrow("/process/scheduler/flags/0");
+    expect(() => compileCreate(spec((s) => (s.process!.scheduler = { policy: "SCHED_FANCY" as never })), facts())).toThrow("config.json /process/scheduler/policy: unknown scheduling policy \"SCHED_FANCY\"");
+    expect(() => compileCreate(spec((s) => (s.process!.scheduler = { policy: "SCHED_OTHER", flags: ["SCHED_FLAG_X" as never] })), facts())).toThrow("/process/scheduler/flags/0");
     expect(() => compileCreate(spec((s) => (s.process!.scheduler = { policy: "SCHED_OTHER", nice: 40 })), facts())).toThrow("/process/scheduler/nice");
   });
 });
