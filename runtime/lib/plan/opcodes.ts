@@ -90,6 +90,7 @@ export const OPCODES = {
   SCHED: { code: 97, args: "iiiiiii", sections: ["init"], doc: "args policy, flags, nice, priority, runtime, deadline, period (ns): sched_setattr(0, {size 48, ...}, 0)" },
   TMPCOPYUP_IN_ROOT: { code: 99, args: "sis", sections: ["init"], doc: "args target dir, MS flags, tmpfs data (fsconfig keys, `source=` included): a missing target is made (0755); a detached tmpfs (fsopen/fsconfig/fsmount), the target's contents copied in through fds without following anything (symlinks stay symlinks; owner, mode, times kept), the owner and mode of a target that existed on its root, read-only after the copy if MS_RDONLY, then move_mount onto the target (runc tmpcopyup)" },
   SET_EXEC_LABEL: { code: 98, args: "Ss", sections: ["init"], doc: "args attr files (tried in order, first that exists), content: write content to /proc/thread-self/attr/<file>, opened in root and checked to be on procfs with no mount over it (CVE-2025-52881); the LSM applies it at execve" },
+  FIX_STDIO_OWNER: { code: 100, args: "i", sections: ["init"], doc: "arg uid: fchown each of fds 0-2 to uid (group kept) unless it is already owned by uid or is the container's /dev/null device; EINVAL, EPERM and EROFS are skipped (runc fixStdioPermissions)" },
   IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
 } as const satisfies Record<string, OpcodeSpec>;
 

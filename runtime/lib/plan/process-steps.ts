@@ -78,6 +78,7 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   // Keep the permitted set across setuid so the CAPS step below can still raise capabilities.
   b.add("init", "KEEP_CAPS", [1], capsOrigin);
   const user = proc.user;
+  b.emit("init", "FIX_STDIO_OWNER", [user.uid], `give stdio to uid ${user.uid}`, `${p}/user/uid`);
   if (!opts.setgroupsDenied) b.emit("init", "SETGROUPS", [user.additionalGids ?? []], `setgroups [${(user.additionalGids ?? []).join(", ")}]`, `${p}/user/additionalGids`);
   else if ((user.additionalGids ?? []).length > 0) {
     // runc setupUser: "cannot set any additional groups in a rootless container".

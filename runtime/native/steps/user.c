@@ -19,6 +19,29 @@ void op_setresid(const struct arg *a) {
   if (setresuid(uid, uid, uid) < 0) bail(errno, "setresuid(%u, %u, %u) failed", uid, uid, uid);
 }
 
+/*
+ * The container's stdio was opened outside it (a pipe, a file, the pty slave made by root in the
+ * container's devpts): give it to the user the process is about to become, so that it can reopen
+ * /proc/self/fd/N or /dev/stdout. Only the uid changes; the group may be unmapped or preferred by
+ * the mount. Skipped for fds already the user's and for /dev/null; errors meaning "not ours to
+ * change" (unmapped owner, read-only fs) are ignored. runc libcontainer fixStdioPermissions.
+ */
+void op_fix_stdio_owner(const struct arg *a) {
+  uid_t uid = (uid_t)a[0].i;
+  struct stat null;
+  if (stat("/dev/null", &null) < 0) bail(errno, "stat(/dev/null) failed");
+  for (int fd = 0; fd <= 2; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+      if (errno == EBADF) continue; /* a closed stdio slot has no owner to fix */
+      bail(errno, "fstat(fd %d) failed", fd);
+    }
+    if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev)) continue;
+    if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+      bail(errno, "fchown(fd %d, %u, %u) failed", fd, uid, st.st_gid);
+  }
+}
+
 void op_setgroups(const struct arg *a) {
   gid_t *groups = calloc(a[0].n + 1, sizeof(gid_t));
   if (groups == NULL) bail(ENOMEM, "setgroups: out of memory");

@@ -29,6 +29,15 @@ describeRoot("bocker-runtime open bugs", () => {
     expect(r.code).toBe(0);
   });
 
+  test("terminal: the pty slave belongs to the container's user (runc fixStdioPermissions)", async () => {
+    const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", "stat -c %u $(tty)"], (c) => {
+      c.process!.terminal = true;
+      c.process!.user = { uid: 1000, gid: 1000 };
+    }), s.id()]);
+    expect(r.stdout.replaceAll("\r", "").trim()).toBe("1000");
+    expect(r.code).toBe(0);
+  });
+
   test("rootfsPropagation private and shared pivot when the bundle is on a shared mount (runc rootfsParentMountPrivate)", async () => {
     const shared = join(s.dir, "shared-mnt");
     mkdirSync(shared);

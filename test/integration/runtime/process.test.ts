@@ -33,6 +33,13 @@ describeRoot("bocker-runtime container process and filesystem", () => {
     expect(r.code).toBe(0);
   });
 
+  test("stdio opened outside is given to the container's user, /dev/null is left alone (runc fixStdioPermissions)", async () => {
+    const script = "stat -L -c '%u %g' /proc/self/fd/1 /proc/self/fd/2; stat -L -c %u /proc/self/fd/0; echo reopened >> /proc/self/fd/1";
+    const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", script], (c) => (c.process!.user = { uid: 1000, gid: 1001 })), s.id()]);
+    // stdout and stderr are the harness's files (root's): now uid 1000, group kept; stdin is /dev/null.
+    expect(r).toEqual({ code: 0, stdout: "1000 0\n1000 0\n0\nreopened\n", stderr: "" });
+  });
+
   test("mounts of several kinds, in order, with their options; read-only root; masked and read-only paths", async () => {
     const host = join(s.dir, "shared");
     mkdirSync(host, { recursive: true });
