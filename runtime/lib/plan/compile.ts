@@ -90,6 +90,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   b.emit("init", "SETSID", [], "start a new session", "");
   // config-linux.md: the pty also appears as /dev/console in the container (not for exec).
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 1], "create a pty, bind it onto /dev/console and send its master to the console socket", "/process/terminal");
+  if (consoleSlot >= 0) consoleSizeStep(b, proc, "/process");
   if (spec.hostname !== undefined) b.emit("init", "SETHOSTNAME", [spec.hostname], `hostname ${spec.hostname}`, "/hostname");
   if (spec.domainname !== undefined) b.emit("init", "SETDOMAINNAME", [spec.domainname], `domainname ${spec.domainname}`, "/domainname");
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
@@ -136,6 +137,7 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   b.emit("child", "FORK_INIT", [], "fork into the container's pid namespace", "");
   b.emit("init", "SETSID", [], "start a new session", "");
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 0], "create a pty and send its master to the console socket", "/process/terminal");
+  if (consoleSlot >= 0) consoleSizeStep(b, proc, facts.pointerBase);
   processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: -1, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm });
   return b.build();
 }
@@ -154,4 +156,10 @@ function listenerStep(b: PlanBuilder, seccomp: CompiledSeccomp | undefined): num
   const slot = b.slot();
   b.emit("host", "CONNECT_SLOT", [slot, path], `connect seccomp listener ${path}`, "/linux/seccomp/listenerPath");
   return slot;
+}
+
+/** process.consoleSize, when both sides are set (runc leaves the pty's size alone otherwise). */
+function consoleSizeStep(b: PlanBuilder, proc: Process, base: string): void {
+  const size = proc.consoleSize;
+  if (size?.height && size.width) b.emit("init", "CONSOLE_SIZE", [size.height, size.width], `console size ${size.height}x${size.width}`, `${base}/consoleSize`);
 }

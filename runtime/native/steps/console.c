@@ -80,3 +80,9 @@ void op_console(const struct arg *a) {
   close(sock);
   H.slots[a[0].i] = -1;
 }
+
+/* process.consoleSize: the size the terminal starts with (runc resizes the master likewise). */
+void op_console_size(const struct arg *a) {
+  struct winsize ws = { .ws_row = (unsigned short)a[0].i, .ws_col = (unsigned short)a[1].i };
+  if (ioctl(STDIN_FILENO, TIOCSWINSZ, &ws) < 0) bail(errno, "ioctl(stdin pty, TIOCSWINSZ, %lldx%lld) failed", (long long)a[0].i, (long long)a[1].i);
+}

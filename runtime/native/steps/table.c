@@ -20,7 +20,7 @@ static const struct { int code; step_fn fn; } TABLE[] = {
   H_(AMBIENT, ambient), H_(UMASK, umask), H_(CHDIR, chdir), H_(REPORT_DONE, report_done),
   H_(EXEC_FIFO_WAIT, exec_fifo_wait), H_(CLOSE_FDS, close_fds), H_(EXEC, exec), H_(PERSONALITY, personality),
   H_(IOPRIO, ioprio), H_(SCHED, sched), H_(SET_EXEC_LABEL, set_exec_label),
-  H_(TMPCOPYUP_IN_ROOT, tmpcopyup_in_root), H_(FIX_STDIO_OWNER, fix_stdio_owner),
+  H_(TMPCOPYUP_IN_ROOT, tmpcopyup_in_root), H_(FIX_STDIO_OWNER, fix_stdio_owner), H_(CONSOLE_SIZE, console_size),
 };
 
 step_fn step_handler(int code) {

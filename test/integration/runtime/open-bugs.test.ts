@@ -29,6 +29,15 @@ describeRoot("bocker-runtime open bugs", () => {
     expect(r.code).toBe(0);
   });
 
+  test("terminal: process.consoleSize is the pty's size at start", async () => {
+    const r = await s.rt(["run", "--bundle", s.bundle(["stty", "size"], (c) => {
+      c.process!.terminal = true;
+      c.process!.consoleSize = { height: 31, width: 107 };
+    }), s.id()]);
+    expect(r.stdout.replaceAll("\r", "")).toBe("31 107\n");
+    expect(r.code).toBe(0);
+  });
+
   test("terminal: the pty slave belongs to the container's user (runc fixStdioPermissions)", async () => {
     const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", "stat -c %u $(tty)"], (c) => {
       c.process!.terminal = true;

@@ -181,6 +181,16 @@ describe("compileCreate", () => {
     expect(c.plan.init.find((s) => s.op === "RLIMIT")!.args).toEqual([7, 10n, -1n]);
   });
 
+  test("consoleSize: a CONSOLE_SIZE step after CONSOLE when both sides are set, none otherwise (runc)", () => {
+    const sized = (size: { height: number; width: number } | undefined, consoleSocket?: string) =>
+      compileCreate(spec((s) => ((s.process!.terminal = consoleSocket !== undefined), (s.process!.consoleSize = size))), facts({ consoleSocket }));
+    const init = ops(sized({ height: 30, width: 100 }, "/tmp/cs.sock"), "init");
+    expect(init.indexOf("CONSOLE_SIZE")).toBe(init.indexOf("CONSOLE") + 1);
+    expect(sized({ height: 30, width: 100 }, "/tmp/cs.sock").plan.init.find((s) => s.op === "CONSOLE_SIZE")!.args).toEqual([30, 100]);
+    expect(ops(sized({ height: 0, width: 100 }, "/tmp/cs.sock"), "init")).not.toContain("CONSOLE_SIZE");
+    expect(ops(sized({ height: 30, width: 100 }), "init")).not.toContain("CONSOLE_SIZE");
+  });
+
   test("explain prints every step with its pointer", () => {
     const text = explainPlan(compileCreate(spec(), facts()), "config.json");
     expect(text).toContain("mount proc proc on /proc (0)   [config.json /mounts/0]");
