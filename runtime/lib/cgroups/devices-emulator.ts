@@ -86,3 +86,50 @@ export function emulateDeviceRules(rules: EffectiveDeviceRule[]): EmulatedDevice
   const sorted = [...exceptions.values()].sort((a, b) => a.major - b.major || a.minor - b.minor || a.type.localeCompare(b.type));
   return { defaultAllow, exceptions: sorted };
 }
+
+/**
+ * A v1 cgroup's devices.list as emulator state: "a *:* rwm" alone means allow-everything (the
+ * list cannot show that mode's denials); anything else lists the exceptions of a deny-everything
+ * cgroup. undefined for text that is not a devices.list.
+ */
+export function parseDevicesList(text: string | undefined): EmulatedDevices | undefined {
+  if (text === undefined) return undefined;
+  const exceptions: DeviceException[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    if (line === "a *:* rwm") return { defaultAllow: true, exceptions: [] };
+    const m = /^([bc]) (\*|\d+):(\*|\d+) ([rwm]+)$/.exec(line);
+    if (!m) return undefined;
+    const num = (v: string) => (v === "*" ? -1 : Number(v));
+    exceptions.push({ type: m[1] as "b" | "c", major: num(m[2]!), minor: num(m[3]!), access: accessBits(m[4]!) });
+  }
+  return { defaultAllow: false, exceptions };
+}
+
+export interface DeviceRuleWrite {
+  allow: boolean;
+  /** Kernel syntax: "c 1:3 rw". */
+  text: string;
+}
+
+/**
+ * The least disruptive writes from one deny-everything state to another (runc's Emulator
+ * Transition): first deny what each old exception loses, then allow what each new one gains.
+ * Unlike replaying the rules after "deny a", access the container keeps is never withdrawn, not
+ * even for a moment. Both states must be deny-everything ones; a change of mode needs "a".
+ */
+export function transitionDevices(current: EmulatedDevices, target: EmulatedDevices): DeviceRuleWrite[] {
+  if (current.defaultAllow || target.defaultAllow) throw new Error("transitionDevices: both states must deny by default");
+  const find = (list: DeviceException[], e: DeviceException) => list.find((o) => o.type === e.type && o.major === e.major && o.minor === e.minor)?.access ?? 0;
+  const text = (e: DeviceException, bits: number) => `${e.type} ${n(e.major)}:${n(e.minor)} ${accessText(bits)}`;
+  const out: DeviceRuleWrite[] = [];
+  for (const e of current.exceptions) {
+    const dropped = e.access & ~find(target.exceptions, e);
+    if (dropped) out.push({ allow: false, text: text(e, dropped) });
+  }
+  for (const e of target.exceptions) {
+    const gained = e.access & ~find(current.exceptions, e);
+    if (gained) out.push({ allow: true, text: text(e, gained) });
+  }
+  return out;
+}

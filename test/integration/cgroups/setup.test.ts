@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { posix } from "node:path";
-import { destroyCgroup, detectCgroups, setupCgroup } from "../../../runtime/lib/cgroups/index.ts";
+import { destroyCgroup, detectCgroups, setupCgroup, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { foreignCgroup, leafIn, read, track, uniqueId } from "./fixture.ts";
@@ -68,6 +68,21 @@ describeRoot("setupCgroup on the real hierarchies", () => {
 
     destroyCgroup(p);
     for (const d of p.dirs) expect(existsSync(d)).toBe(false);
+  });
+
+  test("v1 device update: the kernel ends up with exactly the new rules, reached by differences", () => {
+    const p = track(cleanup, setupCgroup({ id: uniqueId("devupdate") }));
+    const list = () => read(leafIn(p, "devices"), "devices.list").split("\n");
+    updateCgroup(p, { devices: [{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 4, minor: 1, access: "rw" }] });
+    expect(list()).toContain("c 4:1 rw");
+    expect(list()).toContain("c 1:3 rwm");
+    updateCgroup(p, { devices: [{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 4, minor: 1, access: "r" }, { allow: true, type: "b", major: 8, minor: 0, access: "m" }] });
+    expect(list()).toContain("c 4:1 r");
+    expect(list()).toContain("b 8:0 m");
+    expect(list()).toContain("c 136:* rwm");
+    updateCgroup(p, { devices: [{ allow: false, access: "rwm" }] });
+    expect(list().filter((l) => l.startsWith("c 4:") || l.startsWith("b 8:"))).toEqual([]);
+    expect(list()).not.toContain("a *:* rwm");
   });
 
   test("a new cpuset cgroup inherits cpus and mems so tasks can join", () => {

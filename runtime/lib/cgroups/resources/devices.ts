@@ -4,13 +4,14 @@
  * container is confined even when the config lists no rules.
  *
  * v1: "a" is denied first, then every rule is written in order to devices.allow or devices.deny
- * (the kernel applies them as exceptions to the default, so order matters). v2 has no device files:
+ * (the kernel applies them as exceptions to the default, so order matters). An update of a
+ * confined cgroup writes only the difference to what devices.list shows instead. v2 has no device files:
  * access is enforced by an eBPF program (devices-bpf.ts) that apply.ts attaches to the container's
  * cgroup, so v2 yields no writes here. Either way the rules are first replayed through runc's v1
  * emulator, which refuses what v1 would silently ignore (devices-emulator.ts).
  */
 import type { CgroupWrite, DeviceRule, TranslateContext } from "../types.ts";
-import { emulateDeviceRules } from "../devices-emulator.ts";
+import { emulateDeviceRules, parseDevicesList, transitionDevices } from "../devices-emulator.ts";
 import { invalid, num, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/devices`;
@@ -62,8 +63,16 @@ export function deviceRuleText(r: EffectiveDeviceRule): string {
 
 export function devicesWrites(rules: DeviceRule[] | undefined, ctx: TranslateContext): CgroupWrite[] {
   const effective = deviceRules(rules);
-  emulateDeviceRules(effective); // validation only: v1 takes the rules as they are
+  const target = emulateDeviceRules(effective); // also the validation: v1 would ignore what it refuses
   if (ctx.versionOf("devices") !== 1) return [];
+  // A cgroup already confined (an update) moves to the new rules without "deny a": the container
+  // never loses, even briefly, access it keeps (runc reads devices.list for the same reason).
+  const current = ctx.update ? parseDevicesList(ctx.read("devices", "devices.list")) : undefined;
+  if (current && !current.defaultAllow && !target.defaultAllow) {
+    return transitionDevices(current, target).map((w) =>
+      write("devices", w.allow ? "devices.allow" : "devices.deny", w.text, `device rule ${w.text} (change from devices.list)`, P),
+    );
+  }
   return [
     write("devices", "devices.deny", "a", "device access (deny all)", P),
     ...effective.map((r) =>

@@ -35,6 +35,26 @@ describe("devices", () => {
     expect(writes[2]!.pointer).toBe("/linux/resources/devices/1");
   });
 
+  test("v1 update of a confined cgroup: only the difference to devices.list, no deny-all gap (runc Transition)", () => {
+    const list = ["c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm", "c 4:1 rw", ""].join("\n");
+    const ctx = hostContext({ versions: HYBRID, update: true, values: { "devices.list": list } });
+    // c 4:1 loses w and gains m; b 8:0 is new; everything else is unchanged and not written.
+    const writes = devicesWrites([{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 4, minor: 1, access: "rm" }, { allow: true, type: "b", major: 8, minor: 0, access: "r" }], ctx);
+    expect(pairs(writes)).toEqual([
+      ["devices.deny", "c 4:1 w"],
+      ["devices.allow", "c 4:1 m"],
+      ["devices.allow", "b 8:0 r"],
+    ]);
+  });
+
+  test("v1 update from allow-all, or to it, or with an unreadable list: the full replay after deny a", () => {
+    const full = (values: Record<string, string> | undefined, rules = [{ allow: false, access: "rwm" }]) =>
+      devicesWrites(rules, hostContext({ versions: HYBRID, update: true, values }))[0];
+    expect(full({ "devices.list": "a *:* rwm\n" })).toMatchObject({ file: "devices.deny", value: "a" });
+    expect(full(undefined)).toMatchObject({ file: "devices.deny", value: "a" });
+    expect(full({ "devices.list": "c 1:3 rwm\n" }, [{ allow: true, access: "rwm" }])).toMatchObject({ file: "devices.deny", value: "a" });
+  });
+
   test("no rules in the config still confines the container (runc appends its defaults)", () => {
     expect(devicesWrites(undefined, hostContext({ versions: HYBRID }))[0]).toMatchObject({ file: "devices.deny", value: "a" });
   });
