@@ -6,7 +6,7 @@
  * Two unrecorded warm-up rounds first (page cache, cgroup hierarchies, the kernel's first-use
  * paths), then the recorded rounds, alternating which runtime goes first. Prints the load average
  * before and after, median / mean / min per runtime and the ratio runtime/bocker of the medians
- * (>1 means bocker is faster).
+ * (>1 means bocker is faster). Then the memory a created container's waiting init holds (RSS, PSS).
  * Usage (root): bun bench/lifecycle.ts [iterations=30]; needs dist/ built (npm run build).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +25,9 @@ interface Runtime {
   root: string;
   run: number[];
   cs: number[];
+  /** MiB of the waiting init: resident, and proportional (shared pages divided among their users). */
+  rss: number[];
+  pss: number[];
 }
 
 /**
@@ -75,7 +78,7 @@ try {
       console.log(`${name}: not installed, skipped`);
       continue;
     }
-    const rt: Runtime = { name, bin: found, root: join(work, `root-${name}`), run: [], cs: [] };
+    const rt: Runtime = { name, bin: found, root: join(work, `root-${name}`), run: [], cs: [], rss: [], pss: [] };
     const probe = sh([found, "--root", rt.root, "run", "--bundle", bundle, `probe-${name}`]);
     if (probe.code !== 0) {
       console.log(`${name}: does not work on this host, skipped (${probe.err.trim().split("\n").at(-1)})`);
@@ -106,6 +109,23 @@ try {
     }
   }
 
+  // Memory of the container's init while it waits for `start` (what every created container
+  // costs until then): RSS and PSS from /proc/<pid>/smaps_rollup, after the timed rounds so the
+  // extra `state` calls do not disturb them.
+  for (const rt of runtimes) {
+    const base = [rt.bin, "--root", rt.root];
+    for (let i = 0; i < 5; i++) {
+      const id = `m${i}`;
+      timed([...base, "create", "--bundle", bundle, id]);
+      const pid = JSON.parse(Bun.spawnSync([...base, "state", id]).stdout.toString()).pid as number;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? NaN);
+      rt.rss.push(kb("Rss") / 1024);
+      rt.pss.push(kb("Pss") / 1024);
+      sh([...base, "delete", "--force", id]);
+    }
+  }
+
   const bocker = runtimes.find((r) => r.name === "bocker-runtime")!;
   console.log(`\n${iterations} iterations after ${WARMUP} warm-up rounds, bundle ${bundle} (busybox, runc spec defaults without seccomp)`);
   console.log(`load average before: ${loadBefore}, after: ${load()}\n`);
@@ -117,6 +137,8 @@ try {
     const ratio = `${(run.median / stats(bocker.run).median).toFixed(2)}x, ${(cs.median / stats(bocker.cs).median).toFixed(2)}x`;
     console.log(`${rt.name.padEnd(16)} ${fmt(run).padEnd(40)} ${fmt(cs).padEnd(39)} ${rt === bocker ? "-" : ratio}`);
   }
+  console.log("\nwaiting container init (created, not started), median of 5: RSS / PSS");
+  for (const rt of runtimes) console.log(`${rt.name.padEnd(16)} ${stats(rt.rss).median.toFixed(1)} MiB / ${stats(rt.pss).median.toFixed(1)} MiB`);
 } finally {
   for (const name of ["bocker-runtime", "runc", "crun"]) {
     const root = join(work, `root-${name}`);
