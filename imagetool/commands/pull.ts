@@ -1,4 +1,8 @@
-/** `pull REF [--platform os/arch[/variant]] [--creds user:pass] [--tls-verify=false]` */
+/**
+ * `pull REF [--platform os/arch[/variant]] [--creds user:pass] [--tls-verify=false] [--snapshotter S] [--unpack=false]`
+ * As root the layers are also unpacked into the snapshotter (default: detected), as `docker pull`
+ * does; without root there is no snapshotter to unpack into (ownership, device nodes, mounts).
+ */
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
@@ -6,7 +10,9 @@ import { parsePlatform } from "../lib/image/platform.ts";
 import { parseCredsFlag } from "../lib/registry/auth.ts";
 import { pullImage } from "../lib/registry/pull.ts";
 import { createProgressDisplay, formatBytes } from "../lib/registry/progress.ts";
-import { parseFlags, type CommandSpec } from "./flags.ts";
+import { openSnapshotter, SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
+import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
+import { parseFlags, UsageError, type CommandSpec } from "./flags.ts";
 
 const SPEC: CommandSpec = {
   name: "bocker-imagetool pull",
@@ -16,6 +22,8 @@ const SPEC: CommandSpec = {
     creds: { kind: "string", describe: "USERNAME:PASSWORD for the registry (default: ~/.docker/config.json)" },
     "tls-verify": { kind: "boolean", describe: "false: plain HTTP / no certificate checks (default: true)" },
     concurrency: { kind: "number", describe: "layers downloaded at once (default: 4)" },
+    unpack: { kind: "boolean", describe: "unpack the layers into snapshots while pulling (default: true as root)" },
+    snapshotter: { kind: "string", choices: SNAPSHOTTERS, describe: "where to unpack (default: detected from the storage root's filesystem)" },
   },
   positionals: { min: 1, max: 1, message: "pull needs exactly one REFERENCE" },
 };
@@ -23,8 +31,11 @@ const SPEC: CommandSpec = {
 export async function run(args: string[], globals: Globals): Promise<number> {
   const parsed = parseFlags(args, SPEC);
   if (parsed === undefined) return 0;
-  const argv = parsed.flags as { platform?: string; creds?: string; "tls-verify"?: boolean; concurrency?: number };
+  const argv = parsed.flags as { platform?: string; creds?: string; "tls-verify"?: boolean; concurrency?: number; unpack?: boolean; snapshotter?: SnapshotterName };
   const ref = parseReference(parsed.positionals[0]!);
+  const unpack = argv.unpack ?? process.getuid?.() === 0;
+  if (argv.snapshotter && !unpack) throw new UsageError("pull: --snapshotter needs the layers unpacked (root, and not --unpack=false)");
+  const unpackInto = unpack ? () => openSnapshotter(globals.root, argv.snapshotter) : undefined;
   const display = await createProgressDisplay(process.stderr, { quiet: globals.quiet });
   const started = performance.now();
   try {
@@ -34,6 +45,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
       tlsVerify: argv["tls-verify"] ?? true,
       concurrency: Math.max(1, Math.floor(argv.concurrency ?? 4)),
       progress: display,
+      ...(unpackInto ? { unpackInto } : {}),
     });
     display.stop();
     if (globals.quiet) {

@@ -12,7 +12,7 @@ import { resolveImage, type ResolvedImage } from "../image/refs.ts";
 import { openSnapshotter } from "../snapshot/detect.ts";
 import { mountAll, unmount } from "../snapshot/mount.ts";
 import type { Mount, SnapshotterName } from "../snapshot/snapshotter.ts";
-import { unpackImage } from "../snapshot/unpack-image.ts";
+import { unpackImage, type LayerSource } from "../snapshot/unpack-image.ts";
 import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
 
 export const BUNDLE_RECORD = "bocker-bundle.json";
@@ -41,11 +41,12 @@ export interface CreatedBundle {
   record: BundleRecord;
 }
 
-export function layerSource(store: ContentStore, image: ResolvedImage) {
+export function layerSource(store: ContentStore, image: ResolvedImage): LayerSource {
+  const { layers } = image.manifest;
   return {
-    layers: image.manifest.layers,
+    layers,
     diffIDs: image.config.rootfs.diff_ids,
-    openBlob: (d: string) => store.readChunks(d),
+    blob: async (i) => store.readChunks(layers[i]!.digest),
   };
 }
 

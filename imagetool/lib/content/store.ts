@@ -7,10 +7,11 @@
  * ingest/, hash and count while writing, fsync, check digest and size, then rename into place.
  * A blob path therefore only ever holds complete, verified content.
  *
- * A pull of many layers can defer the fsyncs to one point (`SyncBatch`): each verified temp file
- * stays under ingest/ until the batch commits, which flushes all of them at once (fdatasync in
- * parallel on the thread pool) and only then renames them into place, so the never-partial
- * guarantee is the same and the flushes overlap instead of stalling each layer's stream.
+ * A pull of many layers defers the renames to one point (`SyncBatch`): each verified temp file
+ * starts its fdatasync (on the thread pool) as soon as it is complete and stays under ingest/
+ * until the batch commits, which waits for all the flushes and only then renames the files into
+ * place, so the never-partial guarantee is the same and the flushes overlap the other downloads
+ * and the unpack instead of stalling each layer's stream.
  */
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { open, readFile, rename, rm } from "node:fs/promises";
@@ -26,24 +27,19 @@ export interface BlobInfo {
   size: number;
 }
 
-/** Verified blobs waiting for one flush before they are renamed into place (see the top comment). */
+/** Verified blobs being flushed, renamed into place together once all are flushed (see the top comment). */
 export class SyncBatch {
-  private readonly pending: Array<{ tmp: string; path: string }> = [];
+  private readonly pending: Array<{ tmp: string; path: string; flushed: Promise<void> }> = [];
 
-  add(tmp: string, path: string): void {
-    this.pending.push({ tmp, path });
+  /** `flushed`: the temp file's fdatasync, already started (commit waits for it, discard does not). */
+  add(tmp: string, path: string, flushed: Promise<void>): void {
+    flushed.catch(() => {}); // reported by commit; after a discard nobody waits for it
+    this.pending.push({ tmp, path, flushed });
   }
 
-  /** Flushes every pending temp file, then renames each to its blob path. */
+  /** Waits for every pending flush, then renames each temp file to its blob path. */
   async commit(): Promise<void> {
-    await Promise.all(this.pending.map(async ({ tmp }) => {
-      const fh = await open(tmp, "r");
-      try {
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-    }));
+    await Promise.all(this.pending.map((p) => p.flushed));
     for (const { tmp, path } of this.pending.splice(0)) await rename(tmp, path);
   }
 
@@ -113,31 +109,14 @@ export class ContentStore {
   /**
    * A blob as 1 MiB chunks read with plain read(2) calls, for unpacking: Bun.file().stream() cost
    * ~5% of a large unpack in smaller reads and stream machinery. Not re-verified here either; the
-   * unpacker checks size, digest and diffID as it reads.
+   * unpacker checks size and diffID as it reads.
    */
-  async *readChunks(digest: string, chunkSize = 1 << 20): AsyncGenerator<Uint8Array> {
-    const path = this.blobPath(digest);
-    let fd: number;
-    try {
-      fd = openSync(path, "r");
-    } catch (err) {
-      if (errnoCode(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", `blob ${digest} is not in the content store ${this.root}`, { cause: err });
-      throw err;
-    }
-    try {
-      for (;;) {
-        const buf = Buffer.allocUnsafe(chunkSize);
-        const n = readSync(fd, buf, 0, chunkSize, null);
-        if (n === 0) return;
-        yield buf.subarray(0, n);
-      }
-    } finally {
-      closeSync(fd);
-    }
+  readChunks(digest: string, chunkSize = 1 << 20): AsyncGenerator<Uint8Array> {
+    return readFileChunks(this.blobPath(digest), chunkSize, () => `blob ${digest} is not in the content store ${this.root}`);
   }
 
-  /** Stores bytes already in memory; checks them against `expected` when given. */
-  async writeBlob(data: Uint8Array | string, expected?: { digest?: string; size?: number }): Promise<BlobInfo> {
+  /** Stores bytes already in memory; checks them against `expected` when given. With a batch, see commitTemp. */
+  async writeBlob(data: Uint8Array | string, expected?: { digest?: string; size?: number }, batch?: SyncBatch): Promise<BlobInfo> {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     const algorithm = expected?.digest ? parseDigest(expected.digest).algorithm : "sha256";
     const digest = digestOf(bytes, algorithm);
@@ -150,27 +129,28 @@ export class ContentStore {
     if (this.has(digest)) return { digest, size: bytes.length };
     await this.commitTemp(digest, async (fh) => {
       await fh.write(bytes);
-    });
+    }, batch);
     return { digest, size: bytes.length };
   }
 
   /**
    * Streams a blob into the store, verifying size and digest as it goes. Reads at most
    * `expected.size` bytes: a source that sends more is cut off (skopeo 1.9 reads all 256 MiB a
-   * hostile registry sends for a 194-byte blob). An existing blob makes this a no-op.
+   * hostile registry sends for a 194-byte blob). An existing blob makes this a no-op. Returns
+   * where the verified content is: the blob path, or with a batch its temp file until the commit.
    */
-  async ingest(stream: ReadableStream<Uint8Array>, expected: BlobInfo, onProgress?: (bytes: number) => void, batch?: SyncBatch): Promise<void> {
+  async ingest(stream: ReadableStream<Uint8Array>, expected: BlobInfo, onProgress?: (bytes: number) => void, batch?: SyncBatch): Promise<string> {
     const { algorithm } = parseDigest(expected.digest);
     if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
       throw new ImagetoolError("INVALID_ARGUMENT", `blob ${expected.digest}: invalid expected size ${expected.size}`);
     }
     if (this.has(expected.digest)) {
       await stream.cancel().catch(() => {});
-      return;
+      return this.blobPath(expected.digest);
     }
     const reader = stream.getReader();
     try {
-      await this.commitTemp(expected.digest, async (fh) => {
+      return await this.commitTemp(expected.digest, async (fh) => {
         const hasher = newHasher(algorithm as DigestAlgorithm);
         let written = 0;
         for (;;) {
@@ -254,7 +234,7 @@ export class ContentStore {
    * Writes a temp file with `fill`, fsyncs it and renames it to the blob path; removes it on
    * failure. With a batch, the flush and rename are left to `batch.commit()`.
    */
-  private async commitTemp(digest: string, fill: (fh: Awaited<ReturnType<typeof open>>) => Promise<void>, batch?: SyncBatch): Promise<void> {
+  private async commitTemp(digest: string, fill: (fh: Awaited<ReturnType<typeof open>>) => Promise<void>, batch?: SyncBatch): Promise<string> {
     this.ensureLayout();
     const { algorithm, hex } = parseDigest(digest);
     mkdirSync(join(this.root, "blobs", algorithm), { recursive: true });
@@ -263,18 +243,40 @@ export class ContentStore {
     try {
       await fill(fh);
       if (batch) {
-        await fh.close();
-        batch.add(tmp, this.blobPath(digest));
-        return;
+        // The flush starts now, on the thread pool, and overlaps the other downloads and the unpack.
+        batch.add(tmp, this.blobPath(digest), fh.datasync().finally(() => fh.close()));
+        return tmp;
       }
       await fh.sync();
       await fh.close();
       await rename(tmp, this.blobPath(digest));
+      return this.blobPath(digest);
     } catch (err) {
       await fh.close().catch(() => {});
       rmSync(tmp, { force: true });
       throw err;
     }
+  }
+}
+
+/** A file as chunks of `chunkSize` bytes; a missing file is BLOB_NOT_FOUND with `missing()` as the message. */
+export async function* readFileChunks(path: string, chunkSize = 1 << 20, missing = () => `${path} does not exist`): AsyncGenerator<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", missing(), { cause: err });
+    throw err;
+  }
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(chunkSize);
+      const n = readSync(fd, buf, 0, chunkSize, null);
+      if (n === 0) return;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

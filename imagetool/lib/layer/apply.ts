@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { mknod } from "./libc.ts";
 import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
 import { cleanEntryName, resolveDirInRoot, UnsafePathError, type ResolveOptions } from "./safe-path.ts";
-import type { TarEntry, TarHeader } from "./tar-reader.ts";
+import type { EntryHandler, TarHeader, TarSink } from "./tar-reader.ts";
 import { applyOpaque, applyWhiteout, isOpaqueDir, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
 
 export interface ApplyOptions {
@@ -45,6 +45,8 @@ class Applier {
   /** Parent components joined with "/" → what they resolved to inside the root (see the top comment). */
   private readonly parents = new Map<string, { dir: string; resolved: string[] }>();
   private followedLowerSymlink = false;
+  /** The regular file whose data is being written (closed by abort on failure). */
+  private openFd: number | undefined;
 
   constructor(private readonly opts: ApplyOptions) {
     this.resolve = {
@@ -126,46 +128,56 @@ class Applier {
     for (let p = host; p.length > this.opts.root.length && !this.written.has(p); p = dirname(p)) this.written.add(p);
   }
 
-  async entry(e: TarEntry): Promise<void> {
-    const h = e.header;
+  /** Applies one entry; a regular file is created here and gets its data through the returned sink. */
+  entry(h: TarHeader): TarSink | undefined {
     const components = cleanEntryName(h.name);
     if (components.length === 0) {
       // CVE-2021-29136: an entry for `/` may only adjust the root directory's metadata.
       if (h.type !== "dir") throw new UnsafePathError(`refusing to replace the root directory with a ${h.type}`);
       applyMetadata(this.opts.root, h);
       this.dirTimes.push([this.opts.root, h]);
-      return;
+      return undefined;
     }
     const base = components[components.length - 1]!;
-    if (base.startsWith(WHITEOUT_PREFIX)) return this.whiteout(components, base);
+    if (base.startsWith(WHITEOUT_PREFIX)) {
+      this.whiteout(components, base);
+      return undefined;
+    }
     const host = this.hostPath(components);
     this.markWritten(host);
     // Create first and look only when something is in the way (EEXIST): in a fresh snapshot almost
     // nothing is, and an lstat per entry was ~5% of an unpack. Nothing in the way is followed.
-    if (!(await this.create(host, h, e.body))) {
+    let created = this.create(host, h);
+    if (created === false) {
       const existing = lstatSync(host);
       if (existing.isDirectory() && h.type === "dir") {
         this.dirTimes.push([host, h]); // both directories: merged
       } else {
         this.removed();
         rmSync(host, { recursive: true, force: true });
-        if (!(await this.create(host, h, e.body))) throw new UnsafePathError(`${JSON.stringify(h.name)} reappeared while being replaced`);
+        created = this.create(host, h);
+        if (created === false) throw new UnsafePathError(`${JSON.stringify(h.name)} reappeared while being replaced`);
         // Overlay: a directory re-created after its whiteout in the same layer must not show the
         // lower directory's entries again, which in overlayfs's format means opaque.
         if (h.type === "dir" && this.opts.format === "overlay" && isOverlayWhiteout(existing)) applyOpaque(host, "overlay", this.written);
       }
     }
-    // A hardlink shares the target's inode and metadata; a file got its metadata through its fd.
-    if (h.type !== "hardlink" && h.type !== "file") applyMetadata(host, h);
+    if (typeof created === "number") return this.fileSink(created, host, h);
+    // A hardlink shares the target's inode and metadata; a file gets its metadata through its fd.
+    if (h.type !== "hardlink") applyMetadata(host, h);
+    return undefined;
   }
 
-  /** Creates the entry at `host`; false when something already exists there (EEXIST). */
-  private async create(host: string, h: TarHeader, body: AsyncIterable<Uint8Array>): Promise<boolean> {
+  /**
+   * Creates the entry at `host`: the open fd for a regular file, true for anything else, false
+   * when something already exists there (EEXIST).
+   */
+  private create(host: string, h: TarHeader): number | boolean {
     try {
       switch (h.type) {
         case "file":
-          await this.writeFile(host, h, body);
-          break;
+          // O_EXCL|O_NOFOLLOW: whatever is already there (EEXIST) is never opened, let alone followed.
+          return openSync(host, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
         case "dir":
           mkdirSync(host, { mode: 0o700 });
           this.dirTimes.push([host, h]);
@@ -191,17 +203,28 @@ class Applier {
     }
   }
 
-  private async writeFile(host: string, h: TarHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
-    // O_EXCL|O_NOFOLLOW: whatever is already there (EEXIST) is never opened, let alone followed.
-    const fd = openSync(host, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
-    try {
-      for await (const chunk of body) {
+  /** Writes a file's data as it arrives; metadata through the fd once it is complete. */
+  private fileSink(fd: number, host: string, h: TarHeader): TarSink {
+    this.openFd = fd;
+    return {
+      data: (chunk) => {
         for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
-      }
-      applyFileMetadata(fd, host, h);
-    } finally {
-      closeSync(fd);
-    }
+      },
+      end: () => {
+        this.openFd = undefined;
+        try {
+          applyFileMetadata(fd, host, h);
+        } finally {
+          closeSync(fd);
+        }
+      },
+    };
+  }
+
+  /** Closes the file being written, if any (the layer failed mid-entry). */
+  abort(): void {
+    if (this.openFd !== undefined) closeSync(this.openFd);
+    this.openFd = undefined;
   }
 
   /** Hardlink targets must already exist inside the root (containerd hardlinkRootPath). */
@@ -250,18 +273,32 @@ function copyUp(lower: string, target: string): void {
   applyMetadata(target, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, xattrs: new Map(), type: "file", mtime: st.mtimeMs / 1000 } as TarHeader);
 }
 
-/** Applies every entry; on error names the layer and the entry. Returns the number of entries. */
-export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOptions): Promise<number> {
+/**
+ * A layer applier as a tar entry handler: errors name the layer and the entry. Call `finish` after
+ * the last entry (directory times), or `abort` when the layer failed.
+ */
+export function layerApplier(opts: ApplyOptions): { onEntry: EntryHandler; finish(): void; abort(): void; readonly entries: number } {
   const applier = new Applier(opts);
-  let n = 0;
-  for await (const e of entries) {
+  let entries = 0;
+  const guard = <T>(name: string, fn: () => T): T => {
     try {
-      await applier.entry(e);
+      return fn();
     } catch (err) {
-      throw new LayerEntryError(opts.label, e.header.name, err);
+      if (err instanceof LayerEntryError) throw err;
+      throw new LayerEntryError(opts.label, name, err);
     }
-    n++;
-  }
-  applier.finish();
-  return n;
+  };
+  return {
+    onEntry(h) {
+      entries++;
+      const sink = guard(h.name, () => applier.entry(h));
+      if (sink === undefined) return undefined;
+      return { data: (chunk) => guard(h.name, () => sink.data(chunk)), end: () => guard(h.name, () => sink.end()) };
+    },
+    finish: () => applier.finish(),
+    abort: () => applier.abort(),
+    get entries() {
+      return entries;
+    },
+  };
 }

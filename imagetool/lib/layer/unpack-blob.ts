@@ -3,39 +3,33 @@
  * decompressor its media type names, the diffID checked on the uncompressed stream (image-spec
  * config.md rootfs.diff_ids), then entry-by-entry application.
  */
-import { applyLayer, type ApplyOptions } from "./apply.ts";
-import { compressionOf, decompress } from "./decompress.ts";
-import { readTar } from "./tar-reader.ts";
-import { verified } from "./verify.ts";
+import { layerApplier, type ApplyOptions } from "./apply.ts";
+import { labelOf, plainTar, type LayerDescriptor } from "./plain-tar.ts";
+import { TarParser } from "./tar-reader.ts";
 
-export interface LayerDescriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-}
+export type { LayerDescriptor };
 
-export async function applyLayerBlob(
-  blob: AsyncIterable<Uint8Array>,
-  desc: LayerDescriptor,
-  diffID: string | undefined,
-  opts: Omit<ApplyOptions, "label">,
-): Promise<number> {
-  const label = `layer ${desc.digest}`;
-  const compressed = verified(blob, { digest: desc.digest, size: desc.size, what: `${label} (blob)` });
-  const plain = decompress(compressed, compressionOf(desc.mediaType));
-  const tarStream = diffID === undefined ? plain : verified(plain, { digest: diffID, what: `${label} (uncompressed, diffID)` });
-  const iterator = tarStream[Symbol.asyncIterator]();
-  // readTar must not close the stream when it meets the end-of-archive blocks: the rest (padding)
-  // still has to be read so both digests can be checked.
-  const unclosable: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: () => iterator.next() }) };
-  let entries: number;
+/**
+ * Applies a verified tar stream and returns its number of entries. The whole stream is read even
+ * after the end-of-archive blocks (padding may follow), so both digests are always checked; the
+ * caller trusts the tree only once this returns.
+ */
+async function applyTar(tar: AsyncIterable<Uint8Array>, label: string, opts: Omit<ApplyOptions, "label">): Promise<number> {
+  const applier = layerApplier({ ...opts, label });
+  const parser = new TarParser(applier.onEntry);
   try {
-    entries = await applyLayer(readTar(unclosable), { ...opts, label });
-    for (let r = await iterator.next(); !r.done; r = await iterator.next()) void r;
+    for await (const chunk of tar) parser.push(chunk);
+    parser.end();
   } catch (e) {
-    await iterator.return?.(undefined).catch(() => {});
+    applier.abort();
     if ((e as Error).message.startsWith(label)) throw e;
     throw new Error(`${label}: ${(e as Error).message}`, { cause: e });
   }
-  return entries;
+  applier.finish();
+  return applier.entries;
+}
+
+/** Applies a layer given as a stream of its blob's bytes. */
+export function applyLayerBlob(blob: AsyncIterable<Uint8Array>, desc: LayerDescriptor, diffID: string | undefined, opts: Omit<ApplyOptions, "label">): Promise<number> {
+  return applyTar(plainTar(blob, desc, diffID), labelOf(desc), opts);
 }

@@ -38,6 +38,17 @@ export async function* verified(source: AsyncIterable<Uint8Array>, want: Expecta
   if (got !== hex) throw new ImagetoolError("DIGEST_MISMATCH", `${want.what}: digest mismatch: expected ${want.digest}, got ${want.digest.split(":")[0]}:${got}`);
 }
 
+/** A stream passed through only up to `size` bytes, which it must have exactly (no digest). */
+export async function* sizeChecked(source: AsyncIterable<Uint8Array>, size: number, what: string): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > size) throw new ImagetoolError("SIZE_MISMATCH", `${what}: more data than the declared size of ${size} bytes; stopped reading`);
+    yield chunk;
+  }
+  if (total !== size) throw new ImagetoolError("SIZE_MISMATCH", `${what}: got ${total} bytes, descriptor says ${size}`);
+}
+
 /** Counts and hashes a stream without an expectation (for layers we generate). */
 export class StreamDigester {
   private readonly hasher = new CryptoHasher("sha256");

@@ -2,9 +2,14 @@
  * Pull: resolve the reference, pick the platform's manifest from an index, then fetch config and
  * layers (bounded parallelism, blobs already stored are skipped), store the manifest last and name
  * it, so a name never points at content that is not all there.
+ *
+ * With `unpackInto`, the layers are also unpacked into that snapshotter while the download goes
+ * on (as `ctr pull` and `docker pull` do): layer i is applied as soon as it is verified and layer
+ * i-1 is applied, so unpacking overlaps the transfer and the flushes instead of following them,
+ * and a later `bundle` finds the snapshots ready.
  */
 import { ImagetoolError } from "../errors.ts";
-import { SyncBatch, type ContentStore } from "../content/store.ts";
+import { readFileChunks, SyncBatch, type ContentStore } from "../content/store.ts";
 import { storageName, familiarName, type Reference } from "../reference.ts";
 import { parseManifestBody, layerCompression, CONFIG_TYPES } from "../image/mediatype.ts";
 import { hostPlatform, selectPlatformManifest } from "../image/platform.ts";
@@ -16,6 +21,8 @@ import type { Descriptor, ImageManifest, Platform } from "../image/types.ts";
 import { openRepository, type RepositoryOptions, type Repository } from "./repository.ts";
 import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./resolver.ts";
 import { fetchBlob } from "./fetcher.ts";
+import { unpackImage } from "../snapshot/unpack-image.ts";
+import type { Snapshotter } from "../snapshot/snapshotter.ts";
 
 /** Progress events; the command decides how to show them (bars on a TTY, lines otherwise). */
 export interface PullProgress {
@@ -30,6 +37,11 @@ export interface PullOptions extends RepositoryOptions {
   /** Layers downloaded at once (Docker uses 3). */
   concurrency?: number;
   progress?: PullProgress;
+  /**
+   * Unpack the layers during the pull into the snapshotter this opens (see the top comment); it is
+   * called while the manifest request is in flight (a first use probes overlay with a mount).
+   */
+  unpackInto?: () => Snapshotter;
 }
 
 export interface PullResult {
@@ -41,16 +53,29 @@ export interface PullResult {
   downloaded: number;
 }
 
-async function fetchBlobInto(store: ContentStore, repo: Repository, d: Descriptor, kind: "config" | "layer", written: Set<string>, progress?: PullProgress, batch?: SyncBatch): Promise<number> {
+/** Fetches a blob unless stored; returns the bytes downloaded and where the verified content is. */
+async function fetchBlobInto(store: ContentStore, repo: Repository, d: Descriptor, kind: "config" | "layer", written: Set<string>, progress?: PullProgress, batch?: SyncBatch): Promise<{ bytes: number; path: string }> {
   progress?.blobStart?.(d, kind);
   if (store.has(d.digest)) {
     progress?.blobDone?.(d, "exists");
-    return 0;
+    return { bytes: 0, path: store.blobPath(d.digest) };
   }
   written.add(d.digest);
-  await store.ingest(fetchBlob(repo, d), d, (n) => progress?.blobBytes?.(d, n), batch);
+  const path = await store.ingest(fetchBlob(repo, d), d, (n) => progress?.blobBytes?.(d, n), batch);
   progress?.blobDone?.(d, "transferred");
-  return d.size;
+  return { bytes: d.size, path };
+}
+
+/** A promise with its settle functions, for handing a downloaded layer to the unpacker. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // a layer nobody waited for may fail without an unhandled rejection
+  return { promise, resolve, reject };
 }
 
 /** Follows indexes down to the platform's image manifest; returns its descriptor and parsed body. */
@@ -89,7 +114,10 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
   const repo = openRepository(ref, options);
   const name = storageName(ref);
   const shown = familiarName(ref);
-  const top = await resolve(repo);
+  const resolving = resolve(repo);
+  resolving.catch(() => {}); // awaited below, after the snapshotter is open
+  const sn = options.unpackInto?.();
+  const top = await resolving;
   const { descriptor, bytes, manifest } = await platformManifest(repo, top.descriptor, top.body, options.platform ?? hostPlatform(), shown);
   checkLayers(manifest, shown);
   options.progress?.resolved?.(shown, descriptor);
@@ -97,7 +125,7 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
   const releaseLease = takeLease(store);
   const written = new Set<string>();
   try {
-    return await fetchAndName(store, repo, name, shown, descriptor, bytes, manifest, written, options);
+    return await fetchAndName(store, repo, name, shown, descriptor, bytes, manifest, written, options, sn);
   } catch (err) {
     releaseLease();
     await discardUnreferenced(store, written);
@@ -110,23 +138,52 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
 async function fetchAndName(
   store: ContentStore, repo: Repository, name: string, shown: string,
   descriptor: Descriptor, bytes: Uint8Array, manifest: ImageManifest, written: Set<string>, options: PullOptions,
+  sn: Snapshotter | undefined,
 ): Promise<PullResult> {
-  let downloaded = await fetchBlobInto(store, repo, manifest.config, "config", written, options.progress);
-  checkConfig(await store.readJSON(manifest.config.digest), manifest, `config ${manifest.config.digest} of '${shown}'`);
-  // Layers are flushed together once all are verified, then renamed into place (store.ts SyncBatch).
+  let downloaded = 0;
+  // Layers are flushed together once all are verified, then renamed into place (store.ts SyncBatch);
+  // until then the unpacker reads each verified layer from its temp file.
   const batch = new SyncBatch();
   try {
-    await forEachConcurrent(manifest.layers, options.concurrency ?? 4, async (layer) => {
-      downloaded += await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch);
+    // The config is fetched alongside the layers (as containerd's fetch handlers do: one round trip
+    // less) and checked as soon as it is here; a bad config stops layer downloads not yet started.
+    let stop: { error: unknown } | undefined;
+    const halt = (error: unknown) => {
+      stop ??= { error };
+      throw error;
+    };
+    const config = (async () => {
+      const { bytes } = await fetchBlobInto(store, repo, manifest.config, "config", written, options.progress);
+      downloaded += bytes; // not `downloaded += await …`: that reads `downloaded` before the await
+      return checkConfig(await store.readJSON(manifest.config.digest), manifest, `config ${manifest.config.digest} of '${shown}'`);
+    })().catch(halt);
+    const verifiedLayers = manifest.layers.map(() => deferred<string>());
+    const layers = forEachConcurrent(manifest.layers, options.concurrency ?? 4, async (layer, i) => {
+      if (stop) throw stop.error;
+      const { bytes, path } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch);
+      downloaded += bytes;
+      verifiedLayers[i]!.resolve(path);
+    }).finally(() => {
+      for (const d of verifiedLayers) d.reject(new Error("the download of this layer did not complete"));
     });
+    const unpacked = sn === undefined ? undefined : config.then((c) => unpackImage(sn, {
+      layers: manifest.layers,
+      diffIDs: c.rootfs.diff_ids,
+      blob: async (i) => readFileChunks(await verifiedLayers[i]!.promise),
+    })).catch(halt);
+    // Everything settles before anything is cleaned up: a download still running must not outlive
+    // discard(). The first failure in this order is reported (an unpack waiting for a layer that
+    // failed to download fails too, but the download's error is the one that says why).
+    const failed = (await Promise.allSettled([config, layers, unpacked])).find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (!store.has(descriptor.digest)) written.add(descriptor.digest);
+    await store.writeBlob(bytes, { digest: descriptor.digest, size: descriptor.size }, batch);
     await batch.commit();
   } finally {
     batch.discard();
   }
 
-  if (!store.has(descriptor.digest)) written.add(descriptor.digest);
-  const stored = await store.writeBlob(bytes, { digest: descriptor.digest, size: descriptor.size });
-  const manifestDescriptor: Descriptor = { mediaType: descriptor.mediaType, digest: stored.digest, size: stored.size };
+  const manifestDescriptor: Descriptor = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
   await setImageRef(store, name, manifestDescriptor);
   return { name, manifest: manifestDescriptor, config: manifest.config, layers: manifest.layers, downloaded };
 }

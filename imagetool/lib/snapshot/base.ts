@@ -9,7 +9,7 @@
  * were freed in the last ~30 s (ext4 find_inode_bit → recently_deleted, e.g. a busy /tmp) costs
  * ~0.3–1 ms instead of ~35 µs; measured: a 4,000-file image unpacked in 1.1 s instead of 2.6–3.5 s.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { WhiteoutFormat } from "../layer/whiteout.ts";
 import { markTopDir } from "../layer/libc.ts";
@@ -49,20 +49,19 @@ export abstract class DirSnapshotter implements Snapshotter {
     if (this.meta.has(key)) throw new Error(`snapshot ${JSON.stringify(key)} already exists`);
     const parentInfo = parent === undefined ? undefined : this.meta.get(parent);
     if (parentInfo && parentInfo.kind !== "committed") throw new Error(`parent ${JSON.stringify(parent)} is not committed`);
-    const id = await this.meta.allocateId();
     const tmp = mkdtempSync(join(this.dir, "tmp-"));
+    let placed: string | undefined;
     try {
       await this.build(tmp, kind, parentInfo);
-      renameSync(tmp, this.pathOf(id));
+      await this.meta.add({ key, kind, parent, labels, created: new Date().toISOString() }, (id) => {
+        if (existsSync(this.pathOf(id))) return false;
+        renameSync(tmp, this.pathOf(id));
+        placed = this.pathOf(id);
+        return true;
+      });
     } catch (e) {
-      await this.destroy(tmp).catch(() => rmSync(tmp, { recursive: true, force: true }));
-      throw e;
-    }
-    const info: SnapshotInfo = { key, kind, parent, labels, created: new Date().toISOString(), id };
-    try {
-      await this.meta.add(info);
-    } catch (e) {
-      await this.destroy(this.pathOf(id));
+      const path = placed ?? tmp;
+      await this.destroy(path).catch(() => rmSync(path, { recursive: true, force: true }));
       throw e;
     }
     return this.mountsFor(this.meta.chain(key));

@@ -77,18 +77,24 @@ export class MetaStore {
     return out;
   }
 
-  /** Allocates an id without recording the snapshot yet (its directory is built first). */
-  allocateId(): Promise<number> {
-    return this.mutate((m) => m.nextId++);
-  }
-
-  add(info: SnapshotInfo): Promise<void> {
+  /**
+   * Records a new snapshot under a fresh id in one locked write: `place(id)` moves its already
+   * built directory into place first (one lock and one fsync per snapshot instead of two: an id
+   * allocated up front cost its own), or returns false when something already has that id's
+   * directory (left by a crash between the move and the write), and the next id is tried. If
+   * `place` or the write fails, nothing is recorded.
+   */
+  add(info: Omit<SnapshotInfo, "id">, place: (id: number) => boolean): Promise<SnapshotInfo> {
     return this.mutate((m) => {
       if (m.snapshots[info.key]) throw new SnapshotExistsError(`snapshot ${JSON.stringify(info.key)} already exists`);
       if (info.parent !== undefined && m.snapshots[info.parent]?.kind !== "committed") {
         throw new SnapshotNotFoundError(`parent snapshot ${JSON.stringify(info.parent)} does not exist or is not committed`);
       }
-      m.snapshots[info.key] = info;
+      let id = m.nextId++;
+      while (!place(id)) id = m.nextId++;
+      const recorded: SnapshotInfo = { ...info, id };
+      m.snapshots[info.key] = recorded;
+      return recorded;
     });
   }
 

@@ -2,7 +2,7 @@
  * Unpacks an image's layers into a snapshotter, one committed snapshot per layer named by its
  * chain ID (image-spec config.md "Layer ChainID"), so each layer is unpacked once and shared by
  * every image and container built on it. A layer is applied to a temporary active snapshot and
- * committed only once both its digest and diffID have been verified.
+ * committed only once its content has been verified against its diffID (layer/plain-tar.ts).
  */
 import { randomBytes } from "node:crypto";
 import { createHash } from "node:crypto";
@@ -12,7 +12,8 @@ import { writableTarget, type Snapshotter } from "./snapshotter.ts";
 export interface LayerSource {
   layers: Array<{ mediaType: string; digest: string; size: number }>;
   diffIDs: string[];
-  openBlob(digest: string): AsyncIterable<Uint8Array>;
+  /** Layer i's blob bytes; may wait (a pull hands each layer over once it is downloaded and verified). */
+  blob(index: number): Promise<AsyncIterable<Uint8Array>>;
 }
 
 /** chainID(L0) = diffID(L0); chainID(L0..n) = sha256(chainID(L0..n-1) + " " + diffID(Ln)). */
@@ -48,7 +49,7 @@ export async function unpackImage(sn: Snapshotter, src: LayerSource): Promise<st
       const key = `extract-${randomBytes(6).toString("hex")}-${name}`;
       const target = writableTarget(await sn.prepare(key, parent, { "bocker.layer.digest": layer.digest }));
       try {
-        await applyLayerBlob(src.openBlob(layer.digest), layer, src.diffIDs[i], {
+        await applyLayerBlob(await src.blob(i), layer, src.diffIDs[i], {
           root: target.dir,
           format: sn.whiteoutFormat,
           lowerDirs: target.lowerDirs,

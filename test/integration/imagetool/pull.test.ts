@@ -3,12 +3,12 @@
  * auth; images put there by skopeo from layouts built in code.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
-import { buildBusyboxImage, buildMultiPlatformImage, imagetool, sh, startRegistry, type BuiltImage, type TestRegistry } from "../../fixtures/registry.ts";
+import { buildBusyboxImage, buildImage, buildMultiPlatformImage, imagetool, sh, startRegistry, type BuiltImage, type TestRegistry } from "../../fixtures/registry.ts";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
 
 describeRoot("imagetool pull", () => {
@@ -18,6 +18,7 @@ describeRoot("imagetool pull", () => {
   let basic: TestRegistry;
   let token: TestRegistry;
   let image: BuiltImage;
+  let diffIDs: string[];
   let multi: Awaited<ReturnType<typeof buildMultiPlatformImage>>;
   let n = 0;
   const root = () => join(tmp, `root${++n}`);
@@ -29,11 +30,15 @@ describeRoot("imagetool pull", () => {
     for (const r of [open, basic, token]) cleanup.add(`registry ${r.host}`, () => r.stop());
     const src = new ContentStore(join(tmp, "src"));
     image = await buildBusyboxImage(src, "busybox:1", tmp);
+    diffIDs = (await src.readJSON<{ rootfs: { diff_ids: string[] } }>(image.config.digest)).rootfs.diff_ids;
+    // The same layer under a config that commits to other content: caught when it is unpacked.
+    await buildImage(src, "baddiff:1", [join(tmp, "busybox-rootfs")], { rootfs: { type: "layers", diff_ids: [`sha256:${"0".repeat(64)}`] } });
     multi = await buildMultiPlatformImage(src, "multi:1", tmp);
     const copy = (name: string, dest: string, extra: string[] = []) =>
       sh(["skopeo", "copy", "--quiet", ...extra, `oci:${src.root}:${name}`, `docker://${dest}`, "--dest-tls-verify=false"]);
     await copy("busybox:1", `${open.host}/test/busybox:1`);
     await copy("multi:1", `${open.host}/test/multi:1`, ["--all"]);
+    await copy("baddiff:1", `${open.host}/test/baddiff:1`);
     for (const r of [basic, token]) await copy("busybox:1", `${r.host}/test/busybox:1`, ["--dest-creds", `${r.credentials!.username}:${r.credentials!.password}`]);
   });
   afterAll(() => cleanup.run());
@@ -113,4 +118,42 @@ describeRoot("imagetool pull", () => {
       expect(withConfig.code).toBe(0);
     });
   }
+
+  const snapshots = (r: string) => {
+    const meta = JSON.parse(readFileSync(join(r, "snapshots", "overlay", "metadata.json"), "utf8")) as { snapshots: Record<string, { key: string; kind: string }> };
+    return Object.values(meta.snapshots).map((s) => `${s.kind} ${s.key}`).sort();
+  };
+
+  test("as root the layers are unpacked while pulling: bundle finds the snapshots; --unpack=false unpacks nothing", async () => {
+    const r = root();
+    const ref = `${open.host}/test/busybox:1`;
+    expect((await imagetool(["--root", r, "-q", "pull", "--snapshotter", "overlay", ref])).code).toBe(0);
+    // One layer: its chain ID is its diffID.
+    expect(snapshots(r)).toEqual([`committed ${diffIDs[0]}`]);
+    const bundle = join(tmp, `bundle-${n}`);
+    cleanup.add(`remove ${bundle}`, () => imagetool(["--root", r, "bundle", "--remove", bundle]));
+    expect((await imagetool(["--root", r, "-q", "bundle", "--snapshotter", "overlay", ref, bundle])).code).toBe(0);
+    const after = snapshots(r);
+    expect(after.filter((s) => s.startsWith("committed"))).toEqual([`committed ${diffIDs[0]}`]);
+    expect(after.filter((s) => s.startsWith("active")).map((s) => s.split(" ")[1]!.slice(0, 10))).toEqual(["container-"]);
+    expect((await imagetool(["--root", r, "bundle", "--remove", bundle])).code).toBe(0);
+
+    const plain = root();
+    expect((await imagetool(["--root", plain, "-q", "pull", "--unpack=false", ref])).code).toBe(0);
+    expect(existsSync(join(plain, "snapshots"))).toBe(false);
+    const conflicting = await imagetool(["--root", plain, "pull", "--unpack=false", "--snapshotter", "overlay", ref]);
+    expect(conflicting.code).toBe(1);
+    expect(conflicting.stderr).toContain("--snapshotter needs the layers unpacked");
+  });
+
+  test("a layer that does not match its diffID fails the pull: nothing named, no temp files, no snapshot left", async () => {
+    const r = root();
+    const res = await imagetool(["--root", r, "pull", "--snapshotter", "overlay", `${open.host}/test/baddiff:1`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/diffID.*digest mismatch/);
+    expect(JSON.parse((await imagetool(["--root", r, "images", "--json"])).stdout)).toEqual([]);
+    expect(readdirSync(join(r, "content", "ingest")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(snapshots(r)).toEqual([]);
+    expect(readdirSync(join(r, "snapshots", "overlay")).filter((f) => /^\d+$|^tmp-/.test(f))).toEqual([]);
+  });
 });

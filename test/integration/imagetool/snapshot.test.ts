@@ -58,6 +58,15 @@ for (const [name, make] of Object.entries(kinds)) {
       }
     };
 
+    test("an id whose directory a crash left behind (moved into place, never recorded) is skipped", async () => {
+      const dir = fresh();
+      mkdirSync(join(dir, "1", "fs", "leftover"), { recursive: true });
+      await sn.prepare("a");
+      expect((await sn.stat("a")).id).toBe(2);
+      expect(existsSync(join(dir, "1", "fs", "leftover"))).toBe(true);
+      await sn.remove("a");
+    });
+
     test("prepare, write, commit, then a child sees the parent's files through its mounts", async () => {
       fresh();
       await sn.prepare("a-active");

@@ -38,6 +38,16 @@ describe("tar writer → reader", () => {
     expect(entries[5]!.mtime).toBe(1_700_000_000.5);
   });
 
+  test("the same entries and data however the stream is cut (headers and PAX records across chunks)", async () => {
+    const tar = buildTar([
+      file(`${"p".repeat(120)}/f`, "x".repeat(700), { xattrs: new Map([["user.a", new Uint8Array([0, 255])]]) }),
+      dir("d/"), file("e", ""), symlink("s", "t"), file("g", "y".repeat(1024)),
+    ]);
+    const whole = await read(tar, tar.length);
+    expect(whole.map((e) => e.name)).toEqual([`${"p".repeat(120)}/f`, "d/", "e", "s", "g"]);
+    for (const size of [1, 7, 511, 512, 513, 1024]) expect(await read(tar, size)).toEqual(whole);
+  });
+
   test("a consumer may skip a body; the next entry is still found", async () => {
     const tar = buildTar([file("a", "x".repeat(5000)), file("b", "y")]);
     const names: string[] = [];

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import { compressionOf, decompress } from "../../../../imagetool/lib/layer/decompress.ts";
-import { verified } from "../../../../imagetool/lib/layer/verify.ts";
+import { sizeChecked, verified } from "../../../../imagetool/lib/layer/verify.ts";
+import { plainTar } from "../../../../imagetool/lib/layer/plain-tar.ts";
 
 const sha = (d: Uint8Array) => `sha256:${createHash("sha256").update(d).digest("hex")}`;
 async function* src(...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
@@ -40,6 +41,29 @@ describe("verified streams", () => {
     }
     await expect(drain(verified(endless(), { digest: sha(data), size: 194, what: "hostile" }))).rejects.toThrow(/more data than the declared size of 194/);
     expect(pulled).toBe(1);
+  });
+
+  test("sizeChecked: exact size passes; short fails; longer stops at the first chunk past the size", async () => {
+    expect((await drain(sizeChecked(src(data), 10_000, "t"))).length).toBe(10_000);
+    await expect(drain(sizeChecked(src(data.subarray(0, 10)), 10_000, "short"))).rejects.toThrow(/short: got 10 bytes, descriptor says 10000/);
+    let pulled = 0;
+    async function* endless() {
+      for (;;) {
+        pulled++;
+        yield new Uint8Array(1024);
+      }
+    }
+    await expect(drain(sizeChecked(endless(), 194, "hostile"))).rejects.toThrow(/more data than the declared size of 194/);
+    expect(pulled).toBe(1);
+  });
+
+  test("plainTar checks the diffID when it has one, else the blob digest", async () => {
+    const blob = gzipSync(data);
+    const desc = { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: sha(blob), size: blob.length };
+    expect((await drain(plainTar(src(blob), desc, sha(data)))).length).toBe(10_000);
+    await expect(drain(plainTar(src(blob), desc, sha(new Uint8Array(1))))).rejects.toThrow(/diffID\): digest mismatch/);
+    await expect(drain(plainTar(src(blob), { ...desc, digest: sha(data) }, undefined))).rejects.toThrow(/\(blob\): digest mismatch/);
+    await expect(drain(plainTar(src(blob), { ...desc, size: blob.length - 1 }, sha(data)))).rejects.toThrow(/more data than the declared size/);
   });
 
   test("malformed digests are rejected", async () => {
