@@ -3,7 +3,7 @@
  * defaults.ts, then the caller's overrides. Pure apart from reading /etc/passwd and /etc/group
  * inside the (mounted) rootfs for `User`.
  */
-import type { Mount as SpecMount, Spec } from "../../../runtime/lib/spec-types.ts";
+import type { Mount as SpecMount, Spec } from "../../../schemas/linux-config.ts";
 import type { ImageConfig } from "../image/types.ts";
 import { DEFAULT_PATH_ENV, defaultSpec } from "./defaults.ts";
 import { resolveUserInRootfs, type ResolvedUser } from "./user.ts";

@@ -21,9 +21,6 @@ export const CAPABILITY_NAMES = [
 
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
-/** What `bocker-runtime spec` gives process.capabilities (the same three runc's `spec` writes). */
-export const DEFAULT_SPEC_CAPABILITIES: readonly CapabilityName[] = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
-
 const NUMBERS: ReadonlyMap<string, number> = new Map(CAPABILITY_NAMES.map((name, i) => [name, i]));
 
 export function capabilityNumber(name: string): number | undefined {

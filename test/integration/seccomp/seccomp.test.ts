@@ -11,7 +11,7 @@ import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { HOST_BUSYBOX } from "../../fixtures/rootfs.ts";
 import { compileSeccomp } from "../../../runtime/lib/seccomp/compile.ts";
-import { defaultSeccompProfile } from "../../../runtime/lib/seccomp/default-profile.ts";
+import { defaultSeccompProfile } from "../../../schemas/defaults/seccomp-profile.ts";
 import type { SeccompProfile } from "../../../runtime/lib/seccomp/types.ts";
 
 const cleanup = new Cleanup();

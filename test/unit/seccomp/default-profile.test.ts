@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { compileSeccomp } from "../../../runtime/lib/seccomp/compile.ts";
-import { defaultSeccompProfile } from "../../../runtime/lib/seccomp/default-profile.ts";
+import { defaultSeccompProfile } from "../../../schemas/defaults/seccomp-profile.ts";
 import { AUDIT_ARCH, runSeccompProgram, SECCOMP_RET, X32_SYSCALL_BIT } from "./bpf-interpreter.ts";
 
 const EPERM = SECCOMP_RET.ERRNO | 1;

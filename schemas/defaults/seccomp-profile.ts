@@ -6,8 +6,8 @@
  * container's set. The conditions are resolved here, for one capability set and one host
  * architecture, so the profile in config.json is plain runtime-spec.
  */
-import { DEFAULT_SPEC_CAPABILITIES } from "../linux/capabilities.ts";
-import type { LinuxSeccomp, LinuxSeccompArch, LinuxSeccompArg, LinuxSyscall } from "../../../schemas/index.ts";
+import { DEFAULT_CAPABILITIES } from "./capabilities.ts";
+import type { LinuxSeccomp, LinuxSeccompArch, LinuxSeccompArg, LinuxSyscall } from "../index.ts";
 
 /** Syscalls every container may make. Names a kernel or libseccomp lacks are skipped at compile time. */
 const ALWAYS_ALLOWED = `
@@ -130,7 +130,7 @@ function applies(group: Group, capabilities: ReadonlySet<string>, arch: string):
  * `spec` writes) on a host of architecture `arch` (Node's process.arch names).
  */
 export function defaultSeccompProfile(
-  capabilities: readonly string[] = DEFAULT_SPEC_CAPABILITIES,
+  capabilities: readonly string[] = DEFAULT_CAPABILITIES,
   arch: string = process.arch,
 ): LinuxSeccomp {
   const caps = new Set(capabilities);
