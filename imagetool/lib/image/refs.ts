@@ -5,8 +5,8 @@
  * take after `oci:<dir>:`. index.json is rewritten whole (temp + rename) under a lock, so readers
  * never see a partial file and concurrent writers don't lose each other's names.
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { ImagetoolError, errnoCode } from "../errors.ts";
 import { parseReference, storageName } from "../reference.ts";
 import { ContentStore } from "../content/store.ts";
@@ -68,9 +68,34 @@ export async function updateIndex(store: ContentStore, change: (index: ImageInde
     const index = readIndex(store);
     change(index);
     const tmp = store.tempPath("index");
-    writeFileSync(tmp, JSON.stringify({ ...index, schemaVersion: 2, mediaType: OCI_INDEX }, null, 2));
+    writeDurably(tmp, JSON.stringify({ ...index, schemaVersion: 2, mediaType: OCI_INDEX }, null, 2));
     renameSync(tmp, store.indexPath);
+    syncDirectory(dirname(store.indexPath));
   });
+}
+
+/**
+ * The names must survive a crash as surely as the blobs they point at (which the store fsyncs
+ * before their rename): the new index is flushed before it replaces the old one, and the
+ * directory after, so neither an empty index.json nor a lost rename can follow a power cut.
+ */
+function writeDurably(path: string, text: string): void {
+  const fd = openSync(path, "w", 0o644);
+  try {
+    writeFileSync(fd, text);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Names `descriptor` `name` (replacing whatever had that name). */
