@@ -2,7 +2,7 @@
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { resolve } from "node:path";
-import { warmCgroupMigration } from "../lib/cgroups/migration-warmup.ts";
+import { warmCgroupMigration } from "../lib/container-cgroup.ts";
 
 export const CREATE_FLAGS = {
   bundle: { kind: "string", alias: "b" },

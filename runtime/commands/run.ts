@@ -5,7 +5,7 @@
  */
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
-import { warmCgroupMigration } from "../lib/cgroups/migration-warmup.ts";
+import { warmCgroupMigration } from "../lib/container-cgroup.ts";
 import { CREATE_FLAGS, pathFlag } from "./create.ts";
 
 const run: CommandMain = async (argv, ctx) => {

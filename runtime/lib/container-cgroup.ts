@@ -9,8 +9,13 @@ import type { Spec } from "./spec-types.ts";
 
 export type { CgroupPlacement };
 
-export function placeContainer(id: string, spec: Spec, systemd: boolean, warn: (msg: string) => void, confineDevices = true, afterDirsMade?: () => void): CgroupPlacement {
-  return cgroups.setupCgroup({ id, cgroupsPath: spec.linux?.cgroupsPath, systemd, resources: (spec.linux?.resources ?? {}) as never, warn, confineDevices, afterDirsMade });
+export function placeContainer(id: string, spec: Spec, systemd: boolean, warn: (msg: string) => void, confineDevices = true): CgroupPlacement {
+  return cgroups.setupCgroup({ id, cgroupsPath: spec.linux?.cgroupsPath, systemd, resources: (spec.linux?.resources ?? {}) as never, warn, confineDevices });
+}
+
+/** Starts the kernel's wait for the first cgroup.procs write now (cgroups/migration-warmup.ts). */
+export function warmCgroupMigration(): void {
+  cgroups.warmCgroupMigration();
 }
 
 /** After a crash lost state.json and its spare copy: the path rule for the id, if those cgroups exist. */

@@ -10,10 +10,9 @@
  * Loaded lazily (dlopen costs start-up time) and only on hosts whose devices controller is v2.
  * bpf(2) keeps no per-thread state, so Bun's extra threads do not matter here.
  */
-import type { Library } from "bun:ffi";
 import { closeSync, constants, openSync } from "node:fs";
 import { RuntimeError } from "../errors.ts";
-import { errnoName } from "../sys/errno.ts";
+import { addressOf, bufferSyscall } from "../sys/ffi.ts";
 import { INSN_SIZE } from "./devices-bpf.ts";
 
 const SYS_BPF: Partial<Record<NodeJS.Architecture, number>> = { x64: 321, arm64: 280 };
@@ -37,27 +36,12 @@ const LICENSE = "Apache";
 /** union bpf_attr, large enough for every field we set; the kernel wants the tail zeroed. */
 const ATTR_SIZE = 128;
 
-const SYMBOLS = {
-  syscall: { args: ["i64", "i64", "ptr", "u64"], returns: "i64" },
-  __errno_location: { args: [], returns: "ptr" },
-} as const;
-
-let lib: Library<typeof SYMBOLS> | undefined;
-function libc(): Library<typeof SYMBOLS> {
-  lib ??= (require("bun:ffi") as typeof import("bun:ffi")).dlopen("libc.so.6", SYMBOLS);
-  return lib;
-}
-
-const ptrOf = (buf: Uint8Array | Uint32Array) => BigInt((require("bun:ffi") as typeof import("bun:ffi")).ptr(buf));
 
 /** The errno name of a failed call, or the result. */
 function bpf(cmd: number, attr: DataView): { ret: number; errno?: string } {
   const nr = SYS_BPF[process.arch];
   if (nr === undefined) throw new RuntimeError("IO", `cgroup v2 device programs are not supported on ${process.arch}`);
-  const ret = Number(libc().symbols.syscall(nr, cmd, new Uint8Array(attr.buffer), attr.byteLength));
-  if (ret >= 0) return { ret };
-  const { read } = require("bun:ffi") as typeof import("bun:ffi");
-  return { ret, errno: errnoName(read.i32(libc().symbols.__errno_location()!, 0)) };
+  return bufferSyscall(nr, cmd, new Uint8Array(attr.buffer, 0, attr.byteLength));
 }
 
 function fail(what: string, dir: string, errno: string, detail = ""): RuntimeError {
@@ -69,8 +53,8 @@ function load(program: Uint8Array, dir: string): number {
   const attr = new DataView(new ArrayBuffer(ATTR_SIZE));
   attr.setUint32(0, BPF_PROG_TYPE_CGROUP_DEVICE, true);
   attr.setUint32(4, program.length / INSN_SIZE, true);
-  attr.setBigUint64(8, ptrOf(program), true);
-  attr.setBigUint64(16, ptrOf(license), true);
+  attr.setBigUint64(8, addressOf(program), true);
+  attr.setBigUint64(16, addressOf(license), true);
   Buffer.from(attr.buffer).write(DEVICE_PROGRAM_NAME, 48);
   const first = bpf(BPF_PROG_LOAD, attr);
   if (!first.errno) return first.ret;
@@ -78,7 +62,7 @@ function load(program: Uint8Array, dir: string): number {
   const log = Buffer.alloc(64 * 1024);
   attr.setUint32(24, 1, true);
   attr.setUint32(28, log.length, true);
-  attr.setBigUint64(32, ptrOf(log), true);
+  attr.setBigUint64(32, addressOf(log), true);
   const again = bpf(BPF_PROG_LOAD, attr);
   if (!again.errno) return again.ret;
   // The first errno is the one that matters (a log that did not fit adds ENOSPC).
@@ -93,7 +77,7 @@ function query(dirFd: number, dir: string): number[] {
     const attr = new DataView(new ArrayBuffer(ATTR_SIZE));
     attr.setUint32(0, dirFd, true);
     attr.setUint32(4, BPF_CGROUP_DEVICE, true);
-    attr.setBigUint64(16, ptrOf(ids), true);
+    attr.setBigUint64(16, addressOf(ids), true);
     attr.setUint32(24, size, true);
     const { errno } = bpf(BPF_PROG_QUERY, attr);
     // ENOSPC: more programs than room; prog_cnt now says how many.
@@ -194,11 +178,11 @@ function programInfo(fd: number, id: number, dir: string): DeviceProgramInfo {
   const insns = new Uint8Array(64 * 1024);
   const info = new DataView(new ArrayBuffer(96)); // struct bpf_prog_info up to name and ifindex
   info.setUint32(20, insns.length, true); // xlated_prog_len
-  info.setBigUint64(32, ptrOf(insns), true); // xlated_prog_insns
+  info.setBigUint64(32, addressOf(insns), true); // xlated_prog_insns
   const attr = new DataView(new ArrayBuffer(ATTR_SIZE));
   attr.setUint32(0, fd, true);
   attr.setUint32(4, info.byteLength, true);
-  attr.setBigUint64(8, ptrOf(new Uint8Array(info.buffer)), true);
+  attr.setBigUint64(8, addressOf(new Uint8Array(info.buffer)), true);
   const { errno } = bpf(BPF_OBJ_GET_INFO_BY_FD, attr);
   if (errno) throw fail(`cannot read device eBPF program ${id} (bpf BPF_OBJ_GET_INFO_BY_FD)`, dir, errno);
   const name = Buffer.from(info.buffer, 64, 16);

@@ -9,5 +9,6 @@ export { freezeCgroup, thawCgroup, freezerState, killCgroup, cgroupPids } from "
 export { cgroupStats } from "./stats.ts";
 export { oomEvents, oomKillCount, type OomWatchOptions } from "./oom.ts";
 export { findCgroupPlacement, type LookupRequest } from "./lookup.ts";
+export { warmCgroupMigration } from "./migration-warmup.ts";
 export { detectCgroups, type CgroupLayout, type CgroupMode } from "./detect.ts";
 export { deviceRules, deviceRuleText, type EffectiveDeviceRule } from "./resources/devices.ts";

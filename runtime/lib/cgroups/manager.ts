@@ -10,6 +10,7 @@ import { applyResources } from "./apply.ts";
 import { detectCgroups, dirOf, type CgroupLayout } from "./detect.ts";
 import { cgroupError, placementLeaves, readCgroupFile, sleepMs, writeCgroupFile, type Leaf } from "./fs.ts";
 import { cgroupPathIn, resolveCgroupPath } from "./paths.ts";
+import { warmCgroupMigration } from "./migration-warmup.ts";
 import type { CgroupPlacement, LinuxResources } from "./types.ts";
 
 export interface SetupRequest {
@@ -25,8 +26,6 @@ export interface SetupRequest {
    * user namespace already forbids mknod. Default true: the default rules confine every container.
    */
   confineDevices?: boolean;
-  /** Called once the directories exist, before any resource is written (migration-warmup.ts). */
-  afterDirsMade?: () => void;
 }
 
 const stderrWarn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
@@ -93,7 +92,8 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   const created: string[] = [];
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
-    req.afterDirsMade?.();
+    // The helper's cgroup.procs writes come next: keep the kernel's fast path open for them.
+    warmCgroupMigration();
     for (const leaf of leaves) inheritCpuset(leaf, created);
     warnings.push(...applyResources(req.resources ?? {}, leaves, false, req.confineDevices ?? true));
   } catch (err) {

@@ -13,7 +13,7 @@
  * read-only cgroupfs) are ignored: the helper's own write then waits as it would have anyway.
  *
  * When: as early as possible, by `create` and `run` before they even load the lifecycle modules,
- * and once more right after the container's cgroup directories exist. The waiting writer holds
+ * and once more by setupCgroup right after the container's cgroup directories exist. The waiting writer holds
  * cgroup_mutex, so those mkdirs may wait for the end of the grace period, but nothing after them
  * does (resource writes do not take that mutex), and the second write, inside the window, keeps
  * it open until the helper's (each writer extends it by a grace period: GP_REPLAY).

@@ -19,7 +19,6 @@ import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileA
 import { prepareCreate, type Prepared } from "./prepare.ts";
 import { placeCreatedContainer } from "./rootless-cgroup.ts";
 import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
-import { warmCgroupMigration } from "../cgroups/migration-warmup.ts";
 
 export interface CreateOptions {
   root: string;
@@ -87,7 +86,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   try {
     writeRecord(dir, record);
     trace("state dir made");
-    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log, undefined, warmCgroupMigration);
+    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log);
     // delete --force finds the cgroups here until the record is written again with the pid.
     writeSpareCgroup(dir, record.cgroup);
     trace("cgroups placed");
@@ -166,11 +165,11 @@ function containerDirsByHierarchy(procsFiles: readonly string[]): Record<string,
 }
 
 /** Kills what started (init, anything in its cgroups, the helper) and removes what was made. */
-async function undoCreate(dir: string, record: ContainerRecord, session: HelperSession | undefined, log: Logger): Promise<void> {
+async function undoCreate(dir: string, record: ContainerRecord, session: HelperSession, log: Logger): Promise<void> {
   const steps: Array<[string, () => unknown]> = [
     ["kill the container init", () => record.pid > 0 && procStat(record.pid)?.starttime === record.starttime && process.kill(record.pid, SIGKILL)],
     ["kill the container cgroup", () => record.cgroup && signalCgroup(record.cgroup, SIGKILL)],
-    ["kill bocker-init", () => session?.proc.kill(SIGKILL)],
+    ["kill bocker-init", () => session.proc.kill(SIGKILL)],
   ];
   for (const [what, fn] of steps) {
     try {
@@ -179,7 +178,7 @@ async function undoCreate(dir: string, record: ContainerRecord, session: HelperS
       log.warn(`create cleanup: ${what}: ${(err as Error).message}`);
     }
   }
-  if (session) await session.proc.exited;
+  await session.proc.exited;
   try {
     if (record.cgroup) removeCgroups(record.cgroup);
   } catch (err) {

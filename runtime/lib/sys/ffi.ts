@@ -1,6 +1,7 @@
 /**
- * The only bun:ffi user: libc calls Node's fs has no binding for. Loaded lazily, on first use,
- * because dlopen costs a few milliseconds of start-up (`state` and `list` never need it).
+ * The runtime's libc binding (bun:ffi): the calls Node's fs has no binding for. Loaded lazily, on
+ * first use, because dlopen costs a few milliseconds of start-up (`state` and `list` never need
+ * it). libseccomp has its own binding (seccomp/libseccomp.ts).
  */
 import type { Library } from "bun:ffi";
 import { errnoName } from "./errno.ts";
@@ -17,6 +18,7 @@ const SYMBOLS = {
   recvmsg: { args: ["i32", "ptr", "i32"], returns: "i64" },
   ioctl: { args: ["i32", "u64", "ptr"], returns: "i32" },
   close: { args: ["i32"], returns: "i32" },
+  syscall: { args: ["i64", "i64", "ptr", "u64"], returns: "i64" },
 } as const;
 
 let lib: Library<typeof SYMBOLS> | undefined;
@@ -119,4 +121,20 @@ export function setWindowSize(fd: number, rows: number, cols: number): void {
 
 export function closeFd(fd: number): void {
   libc().symbols.close(fd);
+}
+
+/**
+ * syscall(2) for a call libc does not wrap, with a command, a buffer and its length (bpf(2)):
+ * the result, and the errno name when it is negative.
+ */
+export function bufferSyscall(nr: number, cmd: number, buf: Uint8Array): { ret: number; errno?: string } {
+  const ret = Number(libc().symbols.syscall(nr, cmd, buf, buf.byteLength));
+  if (ret >= 0) return { ret };
+  const { read } = require("bun:ffi") as typeof import("bun:ffi");
+  return { ret, errno: errnoName(read.i32(libc().symbols.__errno_location()!, 0)) };
+}
+
+/** The address of a buffer, for kernel structures that point at other memory. */
+export function addressOf(buf: Uint8Array | Uint32Array): bigint {
+  return BigInt((require("bun:ffi") as typeof import("bun:ffi")).ptr(buf));
 }
