@@ -4,6 +4,7 @@
  * Global flags (--root, --quiet, --debug) may appear before or after the command name.
  */
 import pkg from "../package.json" with { type: "json" };
+import { enableTrace, trace } from "./lib/trace.ts";
 
 export interface Globals {
   /** Storage root: <root>/content is the OCI layout, <root>/snapshots the snapshotters'. */
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const { globals, rest, version } = splitGlobals(argv);
     debug = globals.debug;
+    if (debug) enableTrace();
     if (version) {
       process.stdout.write(`bocker-imagetool version ${pkg.version}\n`);
       return 0;
@@ -84,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const mod = await command.load();
+    trace(`${name}: command loaded`);
     return await mod.run(args, globals);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

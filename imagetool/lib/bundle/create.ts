@@ -14,6 +14,7 @@ import { mountAll, unmount } from "../snapshot/mount.ts";
 import type { Mount, SnapshotterName } from "../snapshot/snapshotter.ts";
 import { unpackImage, type LayerSource } from "../snapshot/unpack-image.ts";
 import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
+import { trace } from "../trace.ts";
 
 export const BUNDLE_RECORD = "bocker-bundle.json";
 
@@ -62,8 +63,10 @@ function prepareDir(dir: string): boolean {
 export async function createBundle(opts: CreateBundleOptions): Promise<CreatedBundle> {
   const store = storeForRoot(opts.root);
   const image = await resolveImage(store, opts.image);
+  trace(`bundle: image ${image.manifestDescriptor.digest} resolved`);
   const sn = openSnapshotter(opts.root, opts.snapshotter);
   const top = await unpackImage(sn, layerSource(store, image));
+  trace(`bundle: ${sn.name} snapshots ready`);
   const bundleDir = resolve(opts.dir);
   const created = prepareDir(bundleDir);
   const rootfs = join(bundleDir, "rootfs");
@@ -76,6 +79,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<CreatedBu
     undo.push(() => sn.remove(key));
     mountAll(mounts, rootfs);
     undo.push(() => unmount(rootfs));
+    trace("bundle: rootfs mounted");
     const spec = imageConfigToSpec(image.config, rootfs, opts.overrides);
     const record: BundleRecord = {
       root: resolve(opts.root),
@@ -85,6 +89,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<CreatedBu
     };
     writeFileSync(join(bundleDir, "config.json"), JSON.stringify(spec, null, 2));
     writeFileSync(join(bundleDir, BUNDLE_RECORD), JSON.stringify(record, null, 2));
+    trace("bundle: config.json written");
     return { bundleDir, rootfs, mounts, record };
   } catch (e) {
     for (const u of undo.reverse()) await Promise.resolve().then(u).catch(() => {});

@@ -13,11 +13,12 @@
  * place, so the never-partial guarantee is the same and the flushes overlap the other downloads
  * and the unpack instead of stalling each layer's stream.
  */
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { close, closeSync, existsSync, fdatasync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ImagetoolError, errnoCode } from "../errors.ts";
 import { digestOf, newHasher, parseDigest, type DigestAlgorithm } from "./digest.ts";
+import type { GrowingFile } from "./growing-file.ts";
 
 export const OCI_LAYOUT_VERSION = "1.0.0";
 export const INDEX_FILE = "index.json";
@@ -75,9 +76,11 @@ export class ContentStore {
     return existsSync(this.blobPath(digest));
   }
 
-  /** Whole blob in memory, re-verified against its digest (for manifests and configs, not layers). */
-  async readBlob(digest: string): Promise<Uint8Array> {
-    const path = this.blobPath(digest);
+  /**
+   * Whole blob in memory, re-verified against its digest (for manifests and configs, not layers).
+   * `path`: where it is if not yet at its blob path (a pull's batch keeps it in ingest/ until the commit).
+   */
+  async readBlob(digest: string, path = this.blobPath(digest)): Promise<Uint8Array> {
     let data: Uint8Array;
     try {
       data = new Uint8Array(await readFile(path));
@@ -90,8 +93,8 @@ export class ContentStore {
     return data;
   }
 
-  async readJSON<T>(digest: string): Promise<T> {
-    const data = await this.readBlob(digest);
+  async readJSON<T>(digest: string, path?: string): Promise<T> {
+    const data = await this.readBlob(digest, path);
     try {
       return JSON.parse(new TextDecoder().decode(data)) as T;
     } catch (err) {
@@ -127,9 +130,7 @@ export class ContentStore {
       throw new ImagetoolError("DIGEST_MISMATCH", `blob content does not match ${expected.digest}: its digest is ${digest}`);
     }
     if (this.has(digest)) return { digest, size: bytes.length };
-    await this.commitTemp(digest, async (fh) => {
-      await fh.write(bytes);
-    }, batch);
+    await this.commitTemp(digest, (fd) => writeAll(fd, bytes), batch);
     return { digest, size: bytes.length };
   }
 
@@ -138,8 +139,10 @@ export class ContentStore {
    * `expected.size` bytes: a source that sends more is cut off (skopeo 1.9 reads all 256 MiB a
    * hostile registry sends for a 194-byte blob). An existing blob makes this a no-op. Returns
    * where the verified content is: the blob path, or with a batch its temp file until the commit.
+   * With `growing`, readers can follow the bytes while they are written (growing-file.ts); it is
+   * told the temp file and each write, and the caller settles it.
    */
-  async ingest(stream: ReadableStream<Uint8Array>, expected: BlobInfo, onProgress?: (bytes: number) => void, batch?: SyncBatch): Promise<string> {
+  async ingest(stream: ReadableStream<Uint8Array>, expected: BlobInfo, opts: IngestOptions = {}): Promise<string> {
     const { algorithm } = parseDigest(expected.digest);
     if (!Number.isSafeInteger(expected.size) || expected.size < 0) {
       throw new ImagetoolError("INVALID_ARGUMENT", `blob ${expected.digest}: invalid expected size ${expected.size}`);
@@ -150,7 +153,8 @@ export class ContentStore {
     }
     const reader = stream.getReader();
     try {
-      return await this.commitTemp(expected.digest, async (fh) => {
+      return await this.commitTemp(expected.digest, async (fd, tmp) => {
+        opts.growing?.opened(tmp);
         const hasher = newHasher(algorithm as DigestAlgorithm);
         let written = 0;
         for (;;) {
@@ -160,9 +164,10 @@ export class ContentStore {
             throw new ImagetoolError("SIZE_MISMATCH", `blob ${expected.digest}: source sent more than the expected ${expected.size} bytes; discarded`);
           }
           hasher.update(value);
-          await fh.write(value);
+          writeAll(fd, value);
           written += value.length;
-          onProgress?.(value.length);
+          opts.growing?.grew(value.length);
+          opts.onProgress?.(value.length);
         }
         if (written !== expected.size) {
           throw new ImagetoolError("SIZE_MISMATCH", `blob ${expected.digest}: expected ${expected.size} bytes, got ${written}; discarded`);
@@ -171,7 +176,7 @@ export class ContentStore {
         if (actual !== expected.digest) {
           throw new ImagetoolError("DIGEST_MISMATCH", `blob ${expected.digest}: content has digest ${actual}; discarded`);
         }
-      }, batch);
+      }, opts.batch);
     } catch (err) {
       await reader.cancel().catch(() => {});
       throw err;
@@ -231,36 +236,57 @@ export class ContentStore {
   }
 
   /**
-   * Writes a temp file with `fill`, fsyncs it and renames it to the blob path; removes it on
-   * failure. With a batch, the flush and rename are left to `batch.commit()`.
+   * Writes a temp file with `fill`, flushes it and renames it to the blob path; removes it on
+   * failure. With a batch, the flush and rename are left to `batch.commit()`. The data is written
+   * with write(2) from this thread (a page-cache copy; an awaited write per network chunk cost a
+   * thread-pool round trip each), the flush runs on the thread pool.
    */
-  private async commitTemp(digest: string, fill: (fh: Awaited<ReturnType<typeof open>>) => Promise<void>, batch?: SyncBatch): Promise<string> {
+  private async commitTemp(digest: string, fill: (fd: number, tmp: string) => Promise<void> | void, batch?: SyncBatch): Promise<string> {
     this.ensureLayout();
     const { algorithm, hex } = parseDigest(digest);
     mkdirSync(join(this.root, "blobs", algorithm), { recursive: true });
     const tmp = this.tempPath(hex);
-    const fh = await open(tmp, "wx", 0o644);
+    const fd = openSync(tmp, "wx", 0o644);
+    let closed = false;
+    const flushAndClose = () => {
+      closed = true;
+      return new Promise<void>((resolve, reject) => fdatasync(fd, (err) => {
+        close(fd, () => (err ? reject(err) : resolve()));
+      }));
+    };
     try {
-      await fill(fh);
+      await fill(fd, tmp);
       if (batch) {
         // The flush starts now, on the thread pool, and overlaps the other downloads and the unpack.
-        batch.add(tmp, this.blobPath(digest), fh.datasync().finally(() => fh.close()));
+        batch.add(tmp, this.blobPath(digest), flushAndClose());
         return tmp;
       }
-      await fh.sync();
-      await fh.close();
+      await flushAndClose();
       await rename(tmp, this.blobPath(digest));
       return this.blobPath(digest);
     } catch (err) {
-      await fh.close().catch(() => {});
+      if (!closed) closeSync(fd);
       rmSync(tmp, { force: true });
       throw err;
     }
   }
 }
 
+export interface IngestOptions {
+  /** Bytes written so far, after each write. */
+  onProgress?: (bytes: number) => void;
+  /** Defer the flush and rename to the batch's commit (see SyncBatch). */
+  batch?: SyncBatch;
+  /** Lets readers follow the blob while it is written. */
+  growing?: GrowingFile;
+}
+
+function writeAll(fd: number, data: Uint8Array): void {
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+}
+
 /** A file as chunks of `chunkSize` bytes; a missing file is BLOB_NOT_FOUND with `missing()` as the message. */
-export async function* readFileChunks(path: string, chunkSize = 1 << 20, missing = () => `${path} does not exist`): AsyncGenerator<Uint8Array> {
+async function* readFileChunks(path: string, chunkSize = 1 << 20, missing = () => `${path} does not exist`): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, "r");

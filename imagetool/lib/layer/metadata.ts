@@ -6,10 +6,10 @@ import type { TarHeader } from "./tar-reader.ts";
 /**
  * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.
  * Symlinks have no mode of their own on Linux. security.capability is also cleared by chown,
- * so xattrs come last.
+ * so xattrs come last. `chown` false: the inode is new and already has the wanted owner.
  */
-export function applyMetadata(host: string, h: TarHeader): void {
-  lchownSync(host, h.uid, h.gid);
+export function applyMetadata(host: string, h: TarHeader, chown = true): void {
+  if (chown) lchownSync(host, h.uid, h.gid);
   if (h.type !== "symlink") chmodSync(host, h.mode);
   setXattrs(host, h);
   if (h.type !== "dir") setTimes(host, h);
@@ -19,8 +19,8 @@ export function applyMetadata(host: string, h: TarHeader): void {
  * The same for a regular file we just created and still hold open: the fd calls save a path
  * lookup each (~8,000 files in a large image) and cannot be redirected by anything at the path.
  */
-export function applyFileMetadata(fd: number, host: string, h: TarHeader): void {
-  fchownSync(fd, h.uid, h.gid);
+export function applyFileMetadata(fd: number, host: string, h: TarHeader, chown = true): void {
+  if (chown) fchownSync(fd, h.uid, h.gid);
   fchmodSync(fd, h.mode);
   setXattrs(host, h);
   futimesSync(fd, h.mtime, h.mtime);

@@ -3,13 +3,14 @@
  * layers (bounded parallelism, blobs already stored are skipped), store the manifest last and name
  * it, so a name never points at content that is not all there.
  *
- * With `unpackInto`, the layers are also unpacked into that snapshotter while the download goes
- * on (as `ctr pull` and `docker pull` do): layer i is applied as soon as it is verified and layer
- * i-1 is applied, so unpacking overlaps the transfer and the flushes instead of following them,
- * and a later `bundle` finds the snapshots ready.
+ * With `unpackInto`, the layers are also unpacked into that snapshotter while they download (as
+ * `ctr pull` and `docker pull` do): the unpacker follows layer i's file as it is written
+ * (content/growing-file.ts) once layer i-1 is applied, and commits the snapshot only when both
+ * the blob digest and the diffID check out, so a later `bundle` finds the snapshots ready.
  */
 import { ImagetoolError } from "../errors.ts";
-import { readFileChunks, SyncBatch, type ContentStore } from "../content/store.ts";
+import { SyncBatch, type ContentStore } from "../content/store.ts";
+import { followFile, GrowingFile } from "../content/growing-file.ts";
 import { storageName, familiarName, type Reference } from "../reference.ts";
 import { parseManifestBody, layerCompression, CONFIG_TYPES } from "../image/mediatype.ts";
 import { hostPlatform, selectPlatformManifest } from "../image/platform.ts";
@@ -23,6 +24,7 @@ import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./resolver.ts";
 import { fetchBlob } from "./fetcher.ts";
 import { unpackImage } from "../snapshot/unpack-image.ts";
 import type { Snapshotter } from "../snapshot/snapshotter.ts";
+import { trace } from "../trace.ts";
 
 /** Progress events; the command decides how to show them (bars on a TTY, lines otherwise). */
 export interface PullProgress {
@@ -53,29 +55,31 @@ export interface PullResult {
   downloaded: number;
 }
 
-/** Fetches a blob unless stored; returns the bytes downloaded and where the verified content is. */
-async function fetchBlobInto(store: ContentStore, repo: Repository, d: Descriptor, kind: "config" | "layer", written: Set<string>, progress?: PullProgress, batch?: SyncBatch): Promise<{ bytes: number; path: string }> {
-  progress?.blobStart?.(d, kind);
-  if (store.has(d.digest)) {
-    progress?.blobDone?.(d, "exists");
-    return { bytes: 0, path: store.blobPath(d.digest) };
+/**
+ * Fetches a blob unless stored; returns the bytes downloaded and where the verified content is.
+ * `growing` (layers) is settled here: finished with the verified content, or failed.
+ */
+async function fetchBlobInto(
+  store: ContentStore, repo: Repository, d: Descriptor, kind: "config" | "layer", written: Set<string>,
+  progress: PullProgress | undefined, batch: SyncBatch, growing?: GrowingFile,
+): Promise<{ bytes: number; path: string }> {
+  try {
+    progress?.blobStart?.(d, kind);
+    if (store.has(d.digest)) {
+      progress?.blobDone?.(d, "exists");
+      growing?.finish(store.blobPath(d.digest), d.size);
+      return { bytes: 0, path: store.blobPath(d.digest) };
+    }
+    written.add(d.digest);
+    const path = await store.ingest(fetchBlob(repo, d), d, { onProgress: (n) => progress?.blobBytes?.(d, n), batch, growing });
+    growing?.finish(path, d.size);
+    progress?.blobDone?.(d, "transferred");
+    trace(`pull: ${kind} ${d.digest} fetched (${d.size} bytes)`);
+    return { bytes: d.size, path };
+  } catch (err) {
+    growing?.fail(err);
+    throw err;
   }
-  written.add(d.digest);
-  const path = await store.ingest(fetchBlob(repo, d), d, (n) => progress?.blobBytes?.(d, n), batch);
-  progress?.blobDone?.(d, "transferred");
-  return { bytes: d.size, path };
-}
-
-/** A promise with its settle functions, for handing a downloaded layer to the unpacker. */
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // a layer nobody waited for may fail without an unhandled rejection
-  return { promise, resolve, reject };
 }
 
 /** Follows indexes down to the platform's image manifest; returns its descriptor and parsed body. */
@@ -115,16 +119,19 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
   const name = storageName(ref);
   const shown = familiarName(ref);
   const resolving = resolve(repo);
-  resolving.catch(() => {}); // awaited below, after the snapshotter is open
+  resolving.catch(() => {}); // awaited below: the snapshotter and the store are readied meanwhile
   const sn = options.unpackInto?.();
-  const top = await resolving;
-  const { descriptor, bytes, manifest } = await platformManifest(repo, top.descriptor, top.body, options.platform ?? hostPlatform(), shown);
-  checkLayers(manifest, shown);
-  options.progress?.resolved?.(shown, descriptor);
-
+  if (sn) trace(`pull: ${sn.name} snapshotter open`);
+  // The lease creates the store's layout on a first pull (~3 ms of mkdirs and small files here),
+  // so it is taken while the manifest request is in flight rather than after it.
   const releaseLease = takeLease(store);
   const written = new Set<string>();
   try {
+    const top = await resolving;
+    trace(`pull: resolved ${top.descriptor.digest}`);
+    const { descriptor, bytes, manifest } = await platformManifest(repo, top.descriptor, top.body, options.platform ?? hostPlatform(), shown);
+    checkLayers(manifest, shown);
+    options.progress?.resolved?.(shown, descriptor);
     return await fetchAndName(store, repo, name, shown, descriptor, bytes, manifest, written, options, sn);
   } catch (err) {
     releaseLease();
@@ -153,23 +160,24 @@ async function fetchAndName(
       throw error;
     };
     const config = (async () => {
-      const { bytes } = await fetchBlobInto(store, repo, manifest.config, "config", written, options.progress);
+      // In the batch too: its flush is not waited for before the unpack can start.
+      const { bytes, path } = await fetchBlobInto(store, repo, manifest.config, "config", written, options.progress, batch);
       downloaded += bytes; // not `downloaded += await …`: that reads `downloaded` before the await
-      return checkConfig(await store.readJSON(manifest.config.digest), manifest, `config ${manifest.config.digest} of '${shown}'`);
+      return checkConfig(await store.readJSON(manifest.config.digest, path), manifest, `config ${manifest.config.digest} of '${shown}'`);
     })().catch(halt);
-    const verifiedLayers = manifest.layers.map(() => deferred<string>());
+    // Each layer is unpacked while it downloads (growing-file.ts); the unpacker follows the file.
+    const layerFiles = manifest.layers.map(() => new GrowingFile());
     const layers = forEachConcurrent(manifest.layers, options.concurrency ?? 4, async (layer, i) => {
       if (stop) throw stop.error;
-      const { bytes, path } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch);
+      const { bytes } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch, layerFiles[i]);
       downloaded += bytes;
-      verifiedLayers[i]!.resolve(path);
     }).finally(() => {
-      for (const d of verifiedLayers) d.reject(new Error("the download of this layer did not complete"));
+      for (const f of layerFiles) f.fail(new Error("the download of this layer did not complete"));
     });
     const unpacked = sn === undefined ? undefined : config.then((c) => unpackImage(sn, {
       layers: manifest.layers,
       diffIDs: c.rootfs.diff_ids,
-      blob: async (i) => readFileChunks(await verifiedLayers[i]!.promise),
+      blob: async (i) => followFile(layerFiles[i]!),
     })).catch(halt);
     // Everything settles before anything is cleaned up: a download still running must not outlive
     // discard(). The first failure in this order is reported (an unpack waiting for a layer that
@@ -177,13 +185,16 @@ async function fetchAndName(
     const failed = (await Promise.allSettled([config, layers, unpacked])).find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
     if (!store.has(descriptor.digest)) written.add(descriptor.digest);
+    trace("pull: every blob verified and every layer unpacked");
     await store.writeBlob(bytes, { digest: descriptor.digest, size: descriptor.size }, batch);
     await batch.commit();
+    trace("pull: blobs flushed");
   } finally {
     batch.discard();
   }
 
   const manifestDescriptor: Descriptor = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
   await setImageRef(store, name, manifestDescriptor);
+  trace(`pull: named ${name}`);
   return { name, manifest: manifestDescriptor, config: manifest.config, layers: manifest.layers, downloaded };
 }

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createHash } from "node:crypto";
 import { applyLayerBlob } from "../layer/unpack-blob.ts";
 import { writableTarget, type Snapshotter } from "./snapshotter.ts";
+import { trace } from "../trace.ts";
 
 export interface LayerSource {
   layers: Array<{ mediaType: string; digest: string; size: number }>;
@@ -49,12 +50,15 @@ export async function unpackImage(sn: Snapshotter, src: LayerSource): Promise<st
       const key = `extract-${randomBytes(6).toString("hex")}-${name}`;
       const target = writableTarget(await sn.prepare(key, parent, { "bocker.layer.digest": layer.digest }));
       try {
-        await applyLayerBlob(await src.blob(i), layer, src.diffIDs[i], {
+        const blob = await src.blob(i);
+        trace(`unpack: layer ${i} (${layer.digest}) starts`);
+        const entries = await applyLayerBlob(blob, layer, src.diffIDs[i], {
           root: target.dir,
           format: sn.whiteoutFormat,
           lowerDirs: target.lowerDirs,
         });
         await sn.commit(name, key, { "bocker.layer.diffid": src.diffIDs[i]! });
+        trace(`unpack: layer ${i} applied (${entries} entries) and committed`);
       } catch (e) {
         await sn.remove(key).catch(() => {});
         if (!(await exists(sn, name))) throw e; // someone else committed it meanwhile: fine

@@ -20,6 +20,7 @@ describeRoot("imagetool pull", () => {
   let image: BuiltImage;
   let diffIDs: string[];
   let multi: Awaited<ReturnType<typeof buildMultiPlatformImage>>;
+  let corrupt: string;
   let n = 0;
   const root = () => join(tmp, `root${++n}`);
 
@@ -39,6 +40,12 @@ describeRoot("imagetool pull", () => {
     await copy("busybox:1", `${open.host}/test/busybox:1`);
     await copy("multi:1", `${open.host}/test/multi:1`, ["--all"]);
     await copy("baddiff:1", `${open.host}/test/baddiff:1`);
+    // A layer of its own (so no other test shares its blob), corrupted in the registry's storage below.
+    const corruptDir = join(tmp, "corrupt-layer");
+    mkdirSync(join(corruptDir, "etc"), { recursive: true });
+    for (let i = 0; i < 50; i++) writeFileSync(join(corruptDir, "etc", `f${i}`), `file ${i}\n`.repeat(200));
+    corrupt = (await buildImage(src, "corrupt:1", [corruptDir])).layers[0]!.digest;
+    await copy("corrupt:1", `${open.host}/test/corrupt:1`);
     for (const r of [basic, token]) await copy("busybox:1", `${r.host}/test/busybox:1`, ["--dest-creds", `${r.credentials!.username}:${r.credentials!.password}`]);
   });
   afterAll(() => cleanup.run());
@@ -127,7 +134,14 @@ describeRoot("imagetool pull", () => {
   test("as root the layers are unpacked while pulling: bundle finds the snapshots; --unpack=false unpacks nothing", async () => {
     const r = root();
     const ref = `${open.host}/test/busybox:1`;
-    expect((await imagetool(["--root", r, "-q", "pull", "--snapshotter", "overlay", ref])).code).toBe(0);
+    const pulled = await imagetool(["--root", r, "-q", "--debug", "pull", "--snapshotter", "overlay", ref]);
+    expect(pulled.code).toBe(0);
+    // --debug: where the time went, in order, on stderr (stdout stays the name alone).
+    const phases = ["pull: command loaded", "pull: overlay snapshotter open", "pull: resolved", "unpack: layer 0 applied (", "pull: every blob verified", "pull: named"];
+    const at = phases.map((p) => pulled.stderr.indexOf(`bocker-imagetool: ${p}`));
+    expect(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1]!))).toBe(true);
+    expect(pulled.stderr).toMatch(/ms after start-up\)\n$/);
+    expect(pulled.stdout).toBe(`${ref}\n`);
     // One layer: its chain ID is its diffID.
     expect(snapshots(r)).toEqual([`committed ${diffIDs[0]}`]);
     const bundle = join(tmp, `bundle-${n}`);
@@ -153,6 +167,24 @@ describeRoot("imagetool pull", () => {
     expect(res.stderr).toMatch(/diffID.*digest mismatch/);
     expect(JSON.parse((await imagetool(["--root", r, "images", "--json"])).stdout)).toEqual([]);
     expect(readdirSync(join(r, "content", "ingest")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(snapshots(r)).toEqual([]);
+    expect(readdirSync(join(r, "snapshots", "overlay")).filter((f) => /^\d+$|^tmp-/.test(f))).toEqual([]);
+  });
+
+  test("a layer whose bytes are wrong fails while it is being unpacked: digest mismatch, nothing named, no snapshot, no temp file", async () => {
+    // The registry serves what its storage holds without checking it: flip the last byte.
+    const data = join(open.dir, "data", "docker", "registry", "v2", "blobs", "sha256", corrupt.slice(7, 9), corrupt.slice(7), "data");
+    const bytes = readFileSync(data);
+    bytes[bytes.length - 1]! ^= 0xff;
+    writeFileSync(data, bytes);
+    const r = root();
+    const res = await imagetool(["--root", r, "pull", "--snapshotter", "overlay", `${open.host}/test/corrupt:1`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`blob ${corrupt}: content has digest`);
+    expect(res.stderr).toContain("discarded");
+    expect(JSON.parse((await imagetool(["--root", r, "images", "--json"])).stdout)).toEqual([]);
+    expect(readdirSync(join(r, "content", "ingest")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(join(r, "content", "blobs", "sha256"))).toEqual([]);
     expect(snapshots(r)).toEqual([]);
     expect(readdirSync(join(r, "snapshots", "overlay")).filter((f) => /^\d+$|^tmp-/.test(f))).toEqual([]);
   });

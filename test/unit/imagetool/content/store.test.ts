@@ -73,7 +73,7 @@ describe("ContentStore", () => {
     const data = [bytes("ab"), bytes("cd"), bytes("ef")];
     const expected = { digest: digestOf("abcdef"), size: 6 };
     let progress = 0;
-    await store.ingest(streamOf(...data), expected, (b) => (progress += b));
+    await store.ingest(streamOf(...data), expected, { onProgress: (b) => (progress += b) });
     expect(readFileSync(store.blobPath(expected.digest), "utf8")).toBe("abcdef");
     expect(progress).toBe(6);
     const again = streamOf(...data);
@@ -140,8 +140,8 @@ describe("ContentStore", () => {
     const batch = new SyncBatch();
     const a = bytes("layer a");
     const b = bytes("layer b");
-    await store.ingest(streamOf(a), { digest: digestOf(a), size: a.length }, undefined, batch);
-    await store.ingest(streamOf(b), { digest: digestOf(b), size: b.length }, undefined, batch);
+    await store.ingest(streamOf(a), { digest: digestOf(a), size: a.length }, { batch });
+    await store.ingest(streamOf(b), { digest: digestOf(b), size: b.length }, { batch });
     expect(store.has(digestOf(a))).toBe(false);
     expect(ingestLeftovers(store).length).toBe(2);
     await batch.commit();
@@ -154,8 +154,8 @@ describe("ContentStore", () => {
     const store = fresh();
     const batch = new SyncBatch();
     const good = bytes("good");
-    await store.ingest(streamOf(good), { digest: digestOf(good), size: good.length }, undefined, batch);
-    expect(await code(store.ingest(streamOf(bytes("evil")), { digest: digestOf(bytes("fine")), size: 4 }, undefined, batch))).toBe("DIGEST_MISMATCH");
+    await store.ingest(streamOf(good), { digest: digestOf(good), size: good.length }, { batch });
+    expect(await code(store.ingest(streamOf(bytes("evil")), { digest: digestOf(bytes("fine")), size: 4 }, { batch }))).toBe("DIGEST_MISMATCH");
     expect(ingestLeftovers(store).length).toBe(1);
     batch.discard();
     expect(ingestLeftovers(store)).toEqual([]);

@@ -1,0 +1,14 @@
+/**
+ * `--debug` timing lines on stderr: where a command's time goes (start-up, resolve, each blob,
+ * each layer's unpack, the flushes), measured from process start as runtime/lib/log.ts's create
+ * trace is. Off unless main.ts enables it, and then it costs one branch per call.
+ */
+let enabled = false;
+
+export function enableTrace(): void {
+  enabled = true;
+}
+
+export function trace(what: string): void {
+  if (enabled) process.stderr.write(`bocker-imagetool: ${what} (${performance.now().toFixed(1)} ms after start-up)\n`);
+}
