@@ -6,10 +6,7 @@ import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { gcContent } from "../lib/content/gc.ts";
-import { listImages } from "../lib/image/refs.ts";
-import { diffIdListsInUse } from "../lib/image/walk.ts";
-import { chainIDs } from "../lib/snapshot/unpack-image.ts";
-import { pruneSnapshots } from "../lib/snapshot/prune.ts";
+import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
 import { formatBytes } from "../lib/registry/progress.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
@@ -23,11 +20,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   const store = storeForRoot(globals.root);
   let snapshots = 0;
   if (!dryRun) {
-    const keep = new Set<string>();
-    for (const diffIds of await diffIdListsInUse(store, listImages(store).map((e) => e.descriptor))) {
-      for (const id of chainIDs(diffIds)) keep.add(id);
-    }
-    const pruned = await pruneSnapshots(globals.root, keep);
+    const pruned = await pruneUnusedSnapshots(globals.root, store);
     snapshots = pruned.removed.length;
     if (!globals.quiet) for (const s of pruned.removed) process.stdout.write(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);
   }

@@ -35,7 +35,7 @@ export function takeLease(store: ContentStore): () => void {
 }
 
 /** Time (ms) the oldest live lease began, or Infinity; removes leases of dead processes. */
-function oldestLiveLease(store: ContentStore): number {
+export function oldestLiveLease(store: ContentStore): number {
   let oldest = Infinity;
   if (!existsSync(store.ingestDir)) return oldest;
   for (const name of readdirSync(store.ingestDir)) {

@@ -2,19 +2,51 @@
  * Snapshot garbage collection for `gc`: removes committed layer snapshots that no image needs
  * any more, in every snapshotter under `<root>/snapshots`. Snapshots with children (a container's
  * active snapshot, another image's layer) are kept, as are containers themselves; active
- * `extract-*` snapshots left by a crashed unpack are removed once they are older than `staleMs`.
+ * `extract-*` snapshots and temp directories left by a crashed unpack are removed once they are
+ * older than `staleMs`.
+ *
+ * A pull names its image only once every layer is unpacked, so until then its layer snapshots
+ * look unwanted. As for blobs (content/gc.ts), nothing created since the oldest live lease began
+ * (`since`: a pull or load in progress) is removed: a concurrent gc used to delete a pull's first
+ * layers under it (the next layer's parent was then missing), and the overlay probe's directory
+ * while the probe ran (which then recorded "copy" for good).
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { ContentStore } from "../content/store.ts";
+import { oldestLiveLease } from "../content/gc.ts";
+import { listImages } from "../image/refs.ts";
+import { diffIdListsInUse } from "../image/walk.ts";
 import { openSnapshotter, SNAPSHOTTERS } from "./detect.ts";
 import type { SnapshotInfo } from "./snapshotter.ts";
+import { chainIDs } from "./unpack-image.ts";
 
 export interface PruneResult {
   removed: Array<{ snapshotter: string; key: string }>;
 }
 
+export interface PruneOptions {
+  /** Keep everything created at or after this time (ms since the epoch): the oldest live lease's start. */
+  since?: number;
+  /** Age after which an unfinished unpack's leftovers are removed. */
+  staleMs?: number;
+}
+
+/** Removes the directories in `dir` whose names start with `prefix`, once stale and older than `since`. */
+function removeStaleDirs(dir: string, prefix: string, since: number, staleMs: number): void {
+  const now = Date.now();
+  for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!entry.startsWith(prefix)) continue;
+    const path = join(dir, entry);
+    const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtime !== undefined && mtime < since && now - mtime > staleMs) rmSync(path, { recursive: true, force: true });
+  }
+}
+
 /** `keep`: the chain IDs of every layer of every image still named (see chainIDs in unpack-image.ts). */
-export async function pruneSnapshots(root: string, keep: Set<string>, staleMs = 60 * 60 * 1000): Promise<PruneResult> {
+export async function pruneSnapshots(root: string, keep: Set<string>, options: PruneOptions = {}): Promise<PruneResult> {
+  const since = options.since ?? Infinity;
+  const staleMs = options.staleMs ?? 60 * 60 * 1000;
   const removed: PruneResult["removed"] = [];
   for (const name of SNAPSHOTTERS) {
     const dir = join(root, "snapshots", name);
@@ -23,9 +55,11 @@ export async function pruneSnapshots(root: string, keep: Set<string>, staleMs = 
     const all: SnapshotInfo[] = [];
     await sn.walk((i) => void all.push(i));
     const now = Date.now();
-    const unwanted = (i: SnapshotInfo) =>
-      (i.kind === "committed" && !keep.has(i.key)) ||
-      (i.kind === "active" && i.key.startsWith("extract-") && now - Date.parse(i.created) > staleMs);
+    const unwanted = (i: SnapshotInfo) => {
+      const created = Date.parse(i.created);
+      if (created >= since) return false;
+      return (i.kind === "committed" && !keep.has(i.key)) || (i.kind === "active" && i.key.startsWith("extract-") && now - created > staleMs);
+    };
     // Children before parents (higher ids were created later), so a removed child frees its parent.
     for (const info of all.filter(unwanted).sort((a, b) => b.id - a.id)) {
       try {
@@ -35,10 +69,20 @@ export async function pruneSnapshots(root: string, keep: Set<string>, staleMs = 
         if (!/has a child/.test((e as Error).message)) throw e;
       }
     }
-    // Temp dirs of snapshots whose creation was interrupted (never renamed into place).
-    for (const entry of readdirSync(dir)) {
-      if (entry.startsWith("tmp-") || entry.startsWith("overlay-check-")) rmSync(join(dir, entry), { recursive: true, force: true });
-    }
+    // Snapshots whose creation was interrupted (never renamed into place); a young one may be
+    // a snapshot being built right now.
+    removeStaleDirs(dir, "tmp-", since, staleMs);
   }
+  // The overlay probe's directories (detect.ts) sit in <root>/snapshots itself.
+  removeStaleDirs(join(root, "snapshots"), "overlay-check-", since, staleMs);
   return { removed };
+}
+
+/** What `gc` and `rmi` prune: the layers of no named image, minus what a pull in progress made. */
+export async function pruneUnusedSnapshots(root: string, store: ContentStore): Promise<PruneResult> {
+  const keep = new Set<string>();
+  for (const diffIds of await diffIdListsInUse(store, listImages(store).map((e) => e.descriptor))) {
+    for (const id of chainIDs(diffIds)) keep.add(id);
+  }
+  return pruneSnapshots(root, keep, { since: oldestLiveLease(store) });
 }

@@ -7,6 +7,7 @@ import { describeRoot } from "../../fixtures/root.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { buildBusyboxImage, buildImage, imagetool, sh, type BuiltImage } from "../../fixtures/registry.ts";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
+import { takeLease } from "../../../imagetool/lib/content/gc.ts";
 
 describeRoot("imagetool content store commands", () => {
   const cleanup = new Cleanup();
@@ -102,6 +103,48 @@ describeRoot("imagetool content store commands", () => {
     expect(res.stdout).toMatch(/Deleted snapshot: \w+\/sha256:[0-9a-f]{64}/);
     expect(res.stdout).toContain("snapshots: 1 removed");
     expect(res.stdout).toContain("blobs: 3 removed");
+  });
+
+  test("rmi of an image's last name removes its unpacked layers too, unless a container uses them", async () => {
+    const r = join(tmp, "r-rmi");
+    await buildBusyboxImage(new ContentStore(join(r, "content")), "docker.io/library/gone:1", join(tmp, "s3"));
+    const bundle = join(tmp, "rmi-bundle");
+    cleanup.add("rmi bundle", async () => {
+      if (existsSync(bundle)) await imagetool(["--root", r, "bundle", "--remove", bundle]);
+    });
+    expect((await imagetool(["--root", r, "bundle", "gone:1", bundle])).code).toBe(0);
+    // The container's snapshot builds on the layer: the name goes, the layer stays.
+    const inUse = await imagetool(["--root", r, "tag", "gone:1", "gone:2"]).then(() => imagetool(["--root", r, "rmi", "gone:1", "gone:2"]));
+    expect(inUse.code).toBe(0);
+    expect(inUse.stdout).not.toContain("Deleted snapshot");
+    expect((await imagetool(["--root", r, "bundle", "--remove", bundle])).code).toBe(0);
+    // Named again and removed again, with no container: the layer goes with it.
+    await buildBusyboxImage(new ContentStore(join(r, "content")), "docker.io/library/gone:1", join(tmp, "s4"));
+    const res = await imagetool(["--root", r, "rmi", "gone:1"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Deleted snapshot: overlay\/sha256:[0-9a-f]{64}/);
+    expect((await imagetool(["--root", r, "gc"])).stdout).toContain("snapshots: 0 removed");
+  });
+
+  test("gc keeps the layer snapshots a pull in progress made: nothing newer than a live lease goes", async () => {
+    const r = join(tmp, "r-lease");
+    const content = new ContentStore(join(r, "content"));
+    await buildBusyboxImage(content, "docker.io/library/leased:1", join(tmp, "s2"));
+    const bundle = join(tmp, "lease-bundle");
+    cleanup.add("lease bundle", async () => {
+      if (existsSync(bundle)) await imagetool(["--root", r, "bundle", "--remove", bundle]);
+    });
+    const release = takeLease(content); // as a pull does for its whole run
+    try {
+      // The layer is unpacked after the lease began, and its image is not named (yet, for a pull).
+      expect((await imagetool(["--root", r, "bundle", "leased:1", bundle])).code).toBe(0);
+      expect((await imagetool(["--root", r, "bundle", "--remove", bundle])).code).toBe(0);
+      expect((await imagetool(["--root", r, "rmi", "--no-prune", "leased:1"])).code).toBe(0);
+      expect((await imagetool(["--root", r, "gc"])).stdout).toContain("snapshots: 0 removed");
+    } finally {
+      release();
+    }
+    expect((await imagetool(["--root", r, "gc"])).stdout).toContain("snapshots: 1 removed");
   });
 
   test("save and load round-trip; load verifies every blob", async () => {
