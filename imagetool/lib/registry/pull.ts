@@ -24,6 +24,7 @@ import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./resolver.ts";
 import { fetchBlob } from "./fetcher.ts";
 import { unpackImage } from "../snapshot/unpack-image.ts";
 import type { Snapshotter } from "../snapshot/snapshotter.ts";
+import { discardCommitted } from "../snapshot/prune.ts";
 import { trace } from "../trace.ts";
 
 /** Progress events; the command decides how to show them (bars on a TTY, lines otherwise). */
@@ -126,16 +127,19 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
   // so it is taken while the manifest request is in flight rather than after it.
   const releaseLease = takeLease(store);
   const written = new Set<string>();
+  const committed: string[] = [];
   try {
     const top = await resolving;
     trace(`pull: resolved ${top.descriptor.digest}`);
     const { descriptor, bytes, manifest } = await platformManifest(repo, top.descriptor, top.body, options.platform ?? hostPlatform(), shown);
     checkLayers(manifest, shown);
     options.progress?.resolved?.(shown, descriptor);
-    return await fetchAndName(store, repo, name, shown, descriptor, bytes, manifest, written, options, sn);
+    return await fetchAndName(store, repo, name, shown, descriptor, bytes, manifest, written, options, sn, committed);
   } catch (err) {
     releaseLease();
+    // Nothing of a failed pull stays: neither its blobs nor the layers it had unpacked.
     await discardUnreferenced(store, written);
+    if (sn) await discardCommitted(sn, committed, store);
     throw err;
   } finally {
     releaseLease();
@@ -145,7 +149,7 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
 async function fetchAndName(
   store: ContentStore, repo: Repository, name: string, shown: string,
   descriptor: Descriptor, bytes: Uint8Array, manifest: ImageManifest, written: Set<string>, options: PullOptions,
-  sn: Snapshotter | undefined,
+  sn: Snapshotter | undefined, committed: string[],
 ): Promise<PullResult> {
   let downloaded = 0;
   // Layers are flushed together once all are verified, then renamed into place (store.ts SyncBatch);
@@ -178,7 +182,7 @@ async function fetchAndName(
       layers: manifest.layers,
       diffIDs: c.rootfs.diff_ids,
       blob: async (i) => followFile(layerFiles[i]!),
-    })).catch(halt);
+    }, committed)).catch(halt);
     // Everything settles before anything is cleaned up: a download still running must not outlive
     // discard(). The first failure in this order is reported (an unpack waiting for a layer that
     // failed to download fails too, but the download's error is the one that says why).

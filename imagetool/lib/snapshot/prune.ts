@@ -18,7 +18,7 @@ import { oldestLiveLease } from "../content/gc.ts";
 import { listImages } from "../image/refs.ts";
 import { diffIdListsInUse } from "../image/walk.ts";
 import { openSnapshotter, SNAPSHOTTERS } from "./detect.ts";
-import type { SnapshotInfo } from "./snapshotter.ts";
+import type { SnapshotInfo, Snapshotter } from "./snapshotter.ts";
 import { chainIDs } from "./unpack-image.ts";
 
 export interface PruneResult {
@@ -78,11 +78,36 @@ export async function pruneSnapshots(root: string, keep: Set<string>, options: P
   return { removed };
 }
 
-/** What `gc` and `rmi` prune: the layers of no named image, minus what a pull in progress made. */
-export async function pruneUnusedSnapshots(root: string, store: ContentStore): Promise<PruneResult> {
+/** The chain IDs of every layer of every named image. */
+async function chainIDsInUse(store: ContentStore): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const diffIds of await diffIdListsInUse(store, listImages(store).map((e) => e.descriptor))) {
     for (const id of chainIDs(diffIds)) keep.add(id);
   }
-  return pruneSnapshots(root, keep, { since: oldestLiveLease(store) });
+  return keep;
+}
+
+/** What `gc` and `rmi` prune: the layers of no named image, minus what a pull in progress made. */
+export async function pruneUnusedSnapshots(root: string, store: ContentStore): Promise<PruneResult> {
+  return pruneSnapshots(root, await chainIDsInUse(store), { since: oldestLiveLease(store) });
+}
+
+/**
+ * After a failed pull (its own lease released): removes the layer snapshots it committed, newest
+ * first, unless a named image needs them, something builds on them, or a pull or load still in
+ * progress may (they are newer than its lease), as discardUnreferenced does for its blobs.
+ */
+export async function discardCommitted(sn: Snapshotter, names: string[], store: ContentStore): Promise<void> {
+  if (names.length === 0) return;
+  const keep = await chainIDsInUse(store);
+  const since = oldestLiveLease(store);
+  for (const name of [...names].reverse()) {
+    if (keep.has(name)) continue;
+    try {
+      if (Date.parse((await sn.stat(name)).created) >= since) continue;
+      await sn.remove(name);
+    } catch {
+      // Has a child now (another pull or a container builds on it) or is gone already: it stays.
+    }
+  }
 }

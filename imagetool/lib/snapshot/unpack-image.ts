@@ -36,8 +36,11 @@ async function exists(sn: Snapshotter, key: string): Promise<boolean> {
   }
 }
 
-/** Returns the chain ID of the top layer (the parent for a container's snapshot). */
-export async function unpackImage(sn: Snapshotter, src: LayerSource): Promise<string> {
+/**
+ * Returns the chain ID of the top layer (the parent for a container's snapshot). The names of the
+ * snapshots this call commits are pushed to `committed` as it goes (a failed pull removes them).
+ */
+export async function unpackImage(sn: Snapshotter, src: LayerSource, committed?: string[]): Promise<string> {
   if (src.layers.length !== src.diffIDs.length) {
     throw new Error(`image has ${src.layers.length} layers but its config lists ${src.diffIDs.length} diff_ids (config.md rootfs.diff_ids)`);
   }
@@ -58,6 +61,7 @@ export async function unpackImage(sn: Snapshotter, src: LayerSource): Promise<st
           lowerDirs: target.lowerDirs,
         });
         await sn.commit(name, key, { "bocker.layer.diffid": src.diffIDs[i]! });
+        committed?.push(name);
         trace(`unpack: layer ${i} applied (${entries} entries) and committed`);
       } catch (e) {
         await sn.remove(key).catch(() => {});

@@ -44,7 +44,11 @@ describeRoot("imagetool pull", () => {
     const corruptDir = join(tmp, "corrupt-layer");
     mkdirSync(join(corruptDir, "etc"), { recursive: true });
     for (let i = 0; i < 50; i++) writeFileSync(join(corruptDir, "etc", `f${i}`), `file ${i}\n`.repeat(200));
-    corrupt = (await buildImage(src, "corrupt:1", [corruptDir])).layers[0]!.digest;
+    // Two layers: the first is unpacked and committed before the second fails.
+    const goodDir = join(tmp, "good-layer");
+    mkdirSync(join(goodDir, "usr"), { recursive: true });
+    writeFileSync(join(goodDir, "usr", "good"), "a layer of its own\n");
+    corrupt = (await buildImage(src, "corrupt:1", [goodDir, corruptDir])).layers[1]!.digest;
     await copy("corrupt:1", `${open.host}/test/corrupt:1`);
     for (const r of [basic, token]) await copy("busybox:1", `${r.host}/test/busybox:1`, ["--dest-creds", `${r.credentials!.username}:${r.credentials!.password}`]);
   });
@@ -171,7 +175,7 @@ describeRoot("imagetool pull", () => {
     expect(readdirSync(join(r, "snapshots", "overlay")).filter((f) => /^\d+$|^tmp-/.test(f))).toEqual([]);
   });
 
-  test("a layer whose bytes are wrong fails while it is being unpacked: digest mismatch, nothing named, no snapshot, no temp file", async () => {
+  test("a layer whose bytes are wrong fails while it is being unpacked: digest mismatch, nothing named, no snapshot (not even the good first layer's), no temp file", async () => {
     // The registry serves what its storage holds without checking it: flip the last byte.
     const data = join(open.dir, "data", "docker", "registry", "v2", "blobs", "sha256", corrupt.slice(7, 9), corrupt.slice(7), "data");
     const bytes = readFileSync(data);
