@@ -34,6 +34,11 @@ export async function createProgressDisplay(stream: NodeJS.WriteStream, opts: { 
     return {
       resolved: (name, d) => stream.write(`${name}: resolved to ${d.digest}\n`),
       blobDone: (d, how) => stream.write(`${short(d.digest)}: ${how === "transferred" ? `${verb.toLowerCase()} ${formatBytes(d.size)}` : how === "exists" ? "already exists" : "mounted"}\n`),
+      // Only the outcome off a TTY: one line per layer, as for its download.
+      layer: (d, e) => {
+        if (e.phase === "applied") stream.write(`${short(d.digest)}: unpacked (${e.entries} entries)\n`);
+        else if (e.phase === "exists") stream.write(`${short(d.digest)}: unpacked already\n`);
+      },
       stop() {},
     };
   }
@@ -84,6 +89,9 @@ export async function createProgressDisplay(stream: NodeJS.WriteStream, opts: { 
       done += d.size - v;
       bars.get(d.digest)?.update(Math.max(1, d.size), { ...payload(short(d.digest), d.size, d.size), rate: how === "transferred" ? "done" : how });
       refreshOverall();
+    },
+    layer(d, e) {
+      bars.get(d.digest)?.update({ rate: e.phase === "applying" ? "unpacking" : "unpacked" });
     },
     stop() {
       if (stopped) return;

@@ -22,7 +22,7 @@ import type { Descriptor, ImageManifest, Platform } from "../image/types.ts";
 import { openRepository, type RepositoryOptions, type Repository } from "./repository.ts";
 import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./resolver.ts";
 import { fetchBlob } from "./fetcher.ts";
-import { unpackImage } from "../snapshot/unpack-image.ts";
+import { unpackImage, type UnpackHooks } from "../snapshot/unpack-image.ts";
 import type { Snapshotter } from "../snapshot/snapshotter.ts";
 import { discardCommitted } from "../snapshot/prune.ts";
 import { trace } from "../trace.ts";
@@ -33,6 +33,8 @@ export interface PullProgress {
   blobStart?(descriptor: Descriptor, kind: "config" | "layer"): void;
   blobBytes?(descriptor: Descriptor, bytes: number): void;
   blobDone?(descriptor: Descriptor, how: "transferred" | "exists" | "mounted"): void;
+  /** Where a layer's unpack is, when the pull unpacks (see UnpackHooks). */
+  layer?(descriptor: Descriptor, event: Parameters<NonNullable<UnpackHooks["onLayer"]>>[1]): void;
 }
 
 export interface PullOptions extends RepositoryOptions {
@@ -182,7 +184,10 @@ async function fetchAndName(
       layers: manifest.layers,
       diffIDs: c.rootfs.diff_ids,
       blob: async (i) => followFile(layerFiles[i]!),
-    }, committed)).catch(halt);
+    }, {
+      committed,
+      onLayer: (i, event) => options.progress?.layer?.(manifest.layers[i]!, event),
+    })).catch(halt);
     // Everything settles before anything is cleaned up: a download still running must not outlive
     // discard(). The first failure in this order is reported (an unpack waiting for a layer that
     // failed to download fails too, but the download's error is the one that says why).

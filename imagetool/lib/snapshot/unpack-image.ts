@@ -36,11 +36,15 @@ async function exists(sn: Snapshotter, key: string): Promise<boolean> {
   }
 }
 
-/**
- * Returns the chain ID of the top layer (the parent for a container's snapshot). The names of the
- * snapshots this call commits are pushed to `committed` as it goes (a failed pull removes them).
- */
-export async function unpackImage(sn: Snapshotter, src: LayerSource, committed?: string[]): Promise<string> {
+export interface UnpackHooks {
+  /** The names of the snapshots this call commits are pushed here as it goes (a failed pull removes them). */
+  committed?: string[];
+  /** Layer `index` is being applied, was applied (`entries` tar entries), or was unpacked already. */
+  onLayer?(index: number, event: { phase: "applying" } | { phase: "applied"; entries: number } | { phase: "exists" }): void;
+}
+
+/** Returns the chain ID of the top layer (the parent for a container's snapshot). */
+export async function unpackImage(sn: Snapshotter, src: LayerSource, hooks: UnpackHooks = {}): Promise<string> {
   if (src.layers.length !== src.diffIDs.length) {
     throw new Error(`image has ${src.layers.length} layers but its config lists ${src.diffIDs.length} diff_ids (config.md rootfs.diff_ids)`);
   }
@@ -49,20 +53,24 @@ export async function unpackImage(sn: Snapshotter, src: LayerSource, committed?:
   let parent: string | undefined;
   for (const [i, layer] of src.layers.entries()) {
     const name = chain[i]!;
-    if (!(await exists(sn, name))) {
+    if (await exists(sn, name)) {
+      hooks.onLayer?.(i, { phase: "exists" });
+    } else {
       const key = `extract-${randomBytes(6).toString("hex")}-${name}`;
       const target = writableTarget(await sn.prepare(key, parent, { "bocker.layer.digest": layer.digest }));
       try {
         const blob = await src.blob(i);
         trace(`unpack: layer ${i} (${layer.digest}) starts`);
+        hooks.onLayer?.(i, { phase: "applying" });
         const entries = await applyLayerBlob(blob, layer, src.diffIDs[i], {
           root: target.dir,
           format: sn.whiteoutFormat,
           lowerDirs: target.lowerDirs,
         });
         await sn.commit(name, key, { "bocker.layer.diffid": src.diffIDs[i]! });
-        committed?.push(name);
+        hooks.committed?.push(name);
         trace(`unpack: layer ${i} applied (${entries} entries) and committed`);
+        hooks.onLayer?.(i, { phase: "applied", entries });
       } catch (e) {
         await sn.remove(key).catch(() => {});
         if (!(await exists(sn, name))) throw e; // someone else committed it meanwhile: fine

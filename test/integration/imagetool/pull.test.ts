@@ -58,6 +58,8 @@ describeRoot("imagetool pull", () => {
     const r = root();
     const res = await imagetool(["--root", r, "pull", `${open.host}/test/busybox:1`]);
     expect(res.stderr).toContain(`${image.layers[0]!.digest.slice(7, 19)}: downloaded`);
+    // As root the layer is unpacked during the pull, and says so once done.
+    expect(res.stderr).toMatch(new RegExp(`${image.layers[0]!.digest.slice(7, 19)}: unpacked \\(\\d+ entries\\)\n`));
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`Pulled ${open.host}/test/busybox:1 (${image.manifest.digest})`);
     const store = new ContentStore(join(r, "content"));
