@@ -1,4 +1,4 @@
-/** `push IMAGE [DESTINATION] [--creds user:pass] [--tls-verify=false]`: DESTINATION defaults to IMAGE's name. */
+/** `push IMAGE [DESTINATION] [--all | --platform P] [--creds user:pass] [--tls-verify=false]`: DESTINATION defaults to IMAGE's name. */
 import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
@@ -14,6 +14,8 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     .scriptName("bocker-imagetool push")
     .usage("$0 IMAGE [DESTINATION]  (e.g. push myapp localhost:5000/myapp:1)")
     .option("platform", { type: "string", describe: "os/arch[/variant] when IMAGE is multi-platform" })
+    .option("all", { type: "boolean", default: false, describe: "a multi-platform IMAGE whole: every platform, then the index (as skopeo copy --all)" })
+    .conflicts("all", "platform")
     .option("creds", { type: "string", describe: "USERNAME:PASSWORD for the registry (default: ~/.docker/config.json)" })
     .option("tls-verify", { type: "boolean", default: true, describe: "false: plain HTTP / no certificate checks" })
     .option("chunk-size", { type: "number", default: DEFAULT_CHUNK_SIZE, describe: "blobs larger than this are uploaded in chunks of this size (bytes)" })
@@ -28,6 +30,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   try {
     const result = await pushImage(storeForRoot(globals.root), source, dest, {
       ...(argv.platform ? { platform: parsePlatform(argv.platform) } : {}),
+      all: argv.all,
       ...(argv.creds ? { credentials: parseCredsFlag(argv.creds) } : {}),
       tlsVerify: argv["tls-verify"],
       chunkSize: Math.max(1, argv["chunk-size"]),

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
-import { buildBusyboxImage, imagetool, sh, startRegistry, type BuiltImage, type TestRegistry } from "../../fixtures/registry.ts";
+import { buildBusyboxImage, buildMultiPlatformImage, imagetool, sh, startRegistry, type BuiltImage, type TestRegistry } from "../../fixtures/registry.ts";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
 
 describeRoot("imagetool push", () => {
@@ -79,6 +79,40 @@ describeRoot("imagetool push", () => {
     const mount = await imagetool(["--root", r, "push", "--creds", creds, `${token.host}/a/busybox:1`, `${token.host}/b/busybox:1`]);
     expect(mount.code).toBe(0);
     expect(mount.stderr).toContain("mounted");
+  });
+
+  test("--all pushes a multi-platform image whole: every platform, then the index; without it, one platform", async () => {
+    const r = join(tmp, "r-multi");
+    const multi = await buildMultiPlatformImage(new ContentStore(join(r, "content")), "docker.io/library/multi:1", join(tmp, "multi"));
+    const all = await imagetool(["--root", r, "push", "--all", "multi:1", `${open.host}/all/multi:1`]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toBe(`Pushed ${open.host}/all/multi:1 (${multi.index.digest})\n`);
+    const index = await skopeoInspect(`${open.host}/all/multi:1`);
+    expect(index.manifests.map((m: { digest: string }) => m.digest).sort()).toEqual([multi.host.manifest.digest, multi.other.manifest.digest].sort());
+    // Each platform is there, pullable by itself.
+    const other = await imagetool(["--root", join(tmp, "r-multi-pull"), "pull", "--unpack=false", "--platform", multi.otherPlatform, `${open.host}/all/multi:1`]);
+    expect(other.code).toBe(0);
+    expect(other.stdout).toContain(multi.other.manifest.digest);
+    // Without --all: the host's platform alone, as skopeo copy does by default.
+    const one = await imagetool(["--root", r, "push", "multi:1", `${open.host}/one/multi:1`]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain(multi.host.manifest.digest);
+    expect((await skopeoInspect(`${open.host}/one/multi:1`)).config.digest).toBe(multi.host.config.digest);
+    expect((await imagetool(["--root", r, "push", "--all", "--platform", "linux/amd64", "multi:1", `${open.host}/x/multi:1`])).stderr).toContain("mutually exclusive");
+  });
+
+  test("--all refuses an index whose other platforms are not in the store, naming what is missing", async () => {
+    const r = join(tmp, "r-partial");
+    const store = new ContentStore(join(r, "content"));
+    const multi = await buildMultiPlatformImage(store, "docker.io/library/partial:1", join(tmp, "partial"));
+    rmSync(store.blobPath(multi.other.config.digest));
+    const res = await imagetool(["--root", r, "push", "--all", "partial:1", `${open.host}/partial/multi:1`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`cannot push all of 'docker.io/library/partial:1': platform ${multi.otherPlatform}`);
+    expect(res.stderr).toContain("push one platform without --all");
+    // Nothing was sent: the check comes before any upload.
+    const probe = await sh(["skopeo", "inspect", "--raw", "--tls-verify=false", `docker://${open.host}/partial/multi:1`], false);
+    expect(probe.code).not.toBe(0);
   });
 
   test("pushing an image that is not in the store", async () => {
