@@ -142,20 +142,25 @@ async function resolveEntry(store: ContentStore, entry: ImageEntry, platform?: P
   return { ...(entry.name !== undefined ? { name: entry.name } : {}), ...loaded };
 }
 
+/** The stored entry a name or the digest of what it names (manifest or index) refers to. */
+export function findEntry(entries: ImageEntry[], query: string): ImageEntry | undefined {
+  const hexQuery = query.startsWith("sha256:") ? query.slice(7) : query;
+  return findByName(entries, query) ?? entries.find((e) => e.descriptor.digest === `sha256:${hexQuery}`);
+}
+
 /**
  * Finds an image by full or short name, by manifest or config digest, or by a unique prefix
  * (at least 4 hex digits) of its id (the config digest, as Docker shows it).
  */
 export async function resolveImage(store: ContentStore, query: string, platform?: Platform): Promise<ResolvedImage> {
   const entries = listImages(store);
-  const byName = findByName(entries, query);
-  if (byName) return resolveEntry(store, byName, platform);
+  const found = findEntry(entries, query);
+  if (found) return resolveEntry(store, found, platform);
 
   const hexQuery = query.startsWith("sha256:") ? query.slice(7) : query;
   if (/^[a-f0-9]{4,64}$/.test(hexQuery)) {
     const matches = new Map<string, ResolvedImage>();
     for (const entry of entries) {
-      if (entry.descriptor.digest === `sha256:${hexQuery}`) return resolveEntry(store, entry, platform);
       const image = await resolveEntry(store, entry, platform).catch(() => undefined);
       if (!image) continue;
       const ids = [image.configDescriptor.digest, image.manifestDescriptor.digest].map((d) => parseDigest(d).hex);

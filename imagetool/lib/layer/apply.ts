@@ -155,13 +155,13 @@ class Applier {
     // Create first and look only when something is in the way (EEXIST): in a fresh snapshot almost
     // nothing is, and an lstat per entry was ~5% of an unpack. Nothing in the way is followed.
     let created = this.create(host, h);
-    let fresh = created !== false;
+    let merged = false;
     if (created === false) {
       const existing = lstatSync(host);
       if (existing.isDirectory() && h.type === "dir") {
-        this.dirTimes.push([host, h]); // both directories: merged
+        merged = true; // both directories: the existing inode keeps whatever owner it had
+        this.dirTimes.push([host, h]);
       } else {
-        fresh = true;
         this.removed();
         rmSync(host, { recursive: true, force: true });
         created = this.create(host, h);
@@ -171,7 +171,7 @@ class Applier {
         if (h.type === "dir" && this.opts.format === "overlay" && isOverlayWhiteout(existing)) applyOpaque(host, "overlay", this.written);
       }
     }
-    const chown = !fresh || this.owner.differs(host, h.uid, h.gid);
+    const chown = merged || this.owner.differs(host, h.uid, h.gid);
     if (typeof created === "number") return this.fileSink(created, host, h, chown);
     // A hardlink shares the target's inode and metadata; a file gets its metadata through its fd.
     if (h.type !== "hardlink") applyMetadata(host, h, chown);

@@ -6,7 +6,8 @@
 import { ImagetoolError } from "../errors.ts";
 import type { ContentStore } from "../content/store.ts";
 import { parseReference, registryHost, familiarName, type Reference } from "../reference.ts";
-import { findByName, listImages, resolveImage, type ResolvedImage } from "../image/refs.ts";
+import { findEntry, listImages, resolveImage, type ResolvedImage } from "../image/refs.ts";
+import { formatPlatform } from "../image/platform.ts";
 import { loadImageManifest } from "../image/manifest.ts";
 import { INDEX_TYPES, parseManifestBody } from "../image/mediatype.ts";
 import { forEachConcurrent } from "../image/concurrency.ts";
@@ -91,14 +92,14 @@ export async function pushImage(store: ContentStore, source: string, dest: Refer
 
 /** For --all: the stored index and each of its platforms, all of whose blobs must be in the store. */
 async function resolveTop(store: ContentStore, source: string): Promise<{ index: Descriptor; platforms: ResolvedImage[] } | undefined> {
-  const entry = findByName(listImages(store), source) ?? listImages(store).find((e) => e.descriptor.digest === source);
+  const entry = findEntry(listImages(store), source);
   if (entry === undefined) return undefined;
   const shown = entry.name ?? entry.descriptor.digest;
   const body = parseManifestBody(await store.readBlob(entry.descriptor.digest), entry.descriptor.mediaType, `manifest ${entry.descriptor.digest} of '${shown}'`);
   if (body.kind !== "index") return undefined;
   const platforms: ResolvedImage[] = [];
   for (const d of body.index.manifests) {
-    const where = d.platform ? `${d.platform.os}/${d.platform.architecture}${d.platform.variant ? `/${d.platform.variant}` : ""}` : d.digest;
+    const where = d.platform ? formatPlatform(d.platform) : d.digest;
     if (INDEX_TYPES.includes(d.mediaType)) throw new ImagetoolError("UNSUPPORTED", `cannot push all of '${shown}': ${where} is a nested index; push one platform without --all`);
     let image: ResolvedImage;
     try {

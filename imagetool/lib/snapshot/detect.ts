@@ -16,13 +16,16 @@ import type { Snapshotter, SnapshotterName } from "./snapshotter.ts";
 const BTRFS_SUPER_MAGIC = 0x9123683e;
 export const SNAPSHOTTERS: readonly SnapshotterName[] = ["overlay", "btrfs", "copy"];
 
+/** The probe's temp directories in `<root>/snapshots` (gc removes ones a crash left behind). */
+export const PROBE_DIR_PREFIX = "overlay-check-";
+
 /**
  * The probe mount is `volatile` where the kernel has it (5.10+): unmounting an ordinary overlay
  * syncs the whole upper filesystem (overlayfs.rst "Volatile mount"; ovl_sync_fs), which after
  * another program wrote a few hundred MB cost 0.2–1.5 s here. Without volatile, a plain mount.
  */
 export function overlaySupported(dir: string): boolean {
-  const tmp = mkdtempSync(join(dir, "overlay-check-"));
+  const tmp = mkdtempSync(join(dir, PROBE_DIR_PREFIX));
   try {
     for (const d of ["lower", "upper", "work", "merged"]) mkdirSync(join(tmp, d));
     const data = `lowerdir=${tmp}/lower,upperdir=${tmp}/upper,workdir=${tmp}/work`;

@@ -17,7 +17,7 @@ import type { ContentStore } from "../content/store.ts";
 import { oldestLiveLease } from "../content/gc.ts";
 import { listImages } from "../image/refs.ts";
 import { diffIdListsInUse } from "../image/walk.ts";
-import { openSnapshotter, SNAPSHOTTERS } from "./detect.ts";
+import { openSnapshotter, PROBE_DIR_PREFIX, SNAPSHOTTERS } from "./detect.ts";
 import type { SnapshotInfo, Snapshotter } from "./snapshotter.ts";
 import { chainIDs } from "./unpack-image.ts";
 
@@ -74,7 +74,7 @@ export async function pruneSnapshots(root: string, keep: Set<string>, options: P
     removeStaleDirs(dir, "tmp-", since, staleMs);
   }
   // The overlay probe's directories (detect.ts) sit in <root>/snapshots itself.
-  removeStaleDirs(join(root, "snapshots"), "overlay-check-", since, staleMs);
+  removeStaleDirs(join(root, "snapshots"), PROBE_DIR_PREFIX, since, staleMs);
   return { removed };
 }
 
@@ -107,7 +107,8 @@ export async function discardCommitted(sn: Snapshotter, names: string[], store: 
       if (Date.parse((await sn.stat(name)).created) >= since) continue;
       await sn.remove(name);
     } catch {
-      // Has a child now (another pull or a container builds on it) or is gone already: it stays.
+      // Has a child now (another pull or a container builds on it), is gone already, or cannot
+      // go now: it stays for gc, and the pull's own error is the one reported.
     }
   }
 }
