@@ -5,6 +5,7 @@
  */
 import pkg from "../package.json" with { type: "json" };
 import { enableTrace, trace } from "./lib/trace.ts";
+import { writeStdout, writeStderr } from "../runtime/lib/stdio.ts";
 
 export interface Globals {
   /** Storage root: <root>/content is the OCI layout, <root>/snapshots the snapshotters'. */
@@ -72,17 +73,17 @@ async function main(argv: string[]): Promise<number> {
     debug = globals.debug;
     if (debug) enableTrace();
     if (version) {
-      process.stdout.write(`bocker-imagetool version ${pkg.version}\n`);
+      writeStdout(`bocker-imagetool version ${pkg.version}\n`);
       return 0;
     }
     const [name, ...args] = rest;
     if (!name || name === "help" || name === "--help" || name === "-h") {
-      process.stdout.write(usage());
+      writeStdout(usage());
       return name ? 0 : 1;
     }
     const command = COMMANDS[name];
     if (!command) {
-      process.stderr.write(`bocker-imagetool: unknown command '${name}'\n${usage()}`);
+      writeStderr(`bocker-imagetool: unknown command '${name}'\n${usage()}`);
       return 1;
     }
     const mod = await command.load();
@@ -90,10 +91,10 @@ async function main(argv: string[]): Promise<number> {
     return await mod.run(args, globals);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`bocker-imagetool: ${msg}\n`);
+    writeStderr(`bocker-imagetool: ${msg}\n`);
     if (debug && err instanceof Error) {
-      process.stderr.write(`${err.stack}\n`);
-      if (err.cause) process.stderr.write(`caused by: ${String((err.cause as Error).stack ?? err.cause)}\n`);
+      writeStderr(`${err.stack}\n`);
+      if (err.cause) writeStderr(`caused by: ${String((err.cause as Error).stack ?? err.cause)}\n`);
     }
     return 1;
   }

@@ -9,6 +9,7 @@ import { SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
 import { OVERRIDE_FLAGS, overridesFrom, splitCommand } from "./bundle-flags.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 const SPEC: CommandSpec = {
   name: "bocker-imagetool bundle",
@@ -39,6 +40,6 @@ export async function run(all: string[], globals: Globals): Promise<number> {
     ...(flags.snapshotter ? { snapshotter: flags.snapshotter as SnapshotterName } : {}),
     overrides: overridesFrom(flags, command),
   });
-  if (!globals.quiet) process.stdout.write(`${b.bundleDir} (${b.record.snapshotter} snapshot ${b.record.key})\n`);
+  if (!globals.quiet) writeStdout(`${b.bundleDir} (${b.record.snapshotter} snapshot ${b.record.key})\n`);
   return 0;
 }

@@ -2,6 +2,7 @@
 import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { commitBundle } from "../lib/bundle/commit.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -19,6 +20,6 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     ...(argv.message ? { message: argv.message } : {}),
     ...(argv.author ? { author: argv.author } : {}),
   });
-  process.stdout.write(globals.quiet ? `${img.configDigest}\n` : `${img.name} ${img.configDigest}\n`);
+  writeStdout(globals.quiet ? `${img.configDigest}\n` : `${img.name} ${img.configDigest}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@
  * image takes. Accepts `--flag value`, `--flag=value`, `-f value`, `--no-flag`/`--flag=false` for
  * booleans, repeated list flags, and `--help`. Unknown flags are errors (as yargs' strictOptions).
  */
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export interface FlagDef {
   kind: "boolean" | "string" | "number" | "list";
@@ -51,7 +52,7 @@ function booleanValue(raw: string, flag: string): boolean {
 }
 
 /** Parses `args`; returns undefined when `--help` was given (the help text is then printed). */
-export function parseFlags(args: readonly string[], spec: CommandSpec, out: { write(s: string): unknown } = process.stdout): ParsedFlags | undefined {
+export function parseFlags(args: readonly string[], spec: CommandSpec, out: (text: string) => void = writeStdout): ParsedFlags | undefined {
   const byName = new Map<string, [string, FlagDef]>();
   for (const [name, def] of Object.entries(spec.flags)) {
     byName.set(name, [name, def]);
@@ -62,7 +63,7 @@ export function parseFlags(args: readonly string[], spec: CommandSpec, out: { wr
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--help" || arg === "-h") {
-      out.write(helpText(spec));
+      out(helpText(spec));
       return undefined;
     }
     if (!arg.startsWith("-") || arg === "-") {

@@ -8,6 +8,7 @@ import { storeForRoot } from "../lib/content/store.ts";
 import { gcContent } from "../lib/content/gc.ts";
 import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
 import { formatBytes } from "../lib/registry/progress.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -22,13 +23,13 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   if (!dryRun) {
     const pruned = await pruneUnusedSnapshots(globals.root, store);
     snapshots = pruned.removed.length;
-    if (!globals.quiet) for (const s of pruned.removed) process.stdout.write(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);
+    if (!globals.quiet) for (const s of pruned.removed) writeStdout(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);
   }
   const result = await gcContent(store, { dryRun });
   if (!globals.quiet) {
-    for (const digest of result.removed) process.stdout.write(`${dryRun ? "Would delete" : "Deleted"}: ${digest}\n`);
-    process.stdout.write(`blobs: ${result.removed.length} removed (${formatBytes(result.freedBytes)}), ${result.kept} kept\n`);
-    if (!dryRun) process.stdout.write(`snapshots: ${snapshots} removed\n`);
+    for (const digest of result.removed) writeStdout(`${dryRun ? "Would delete" : "Deleted"}: ${digest}\n`);
+    writeStdout(`blobs: ${result.removed.length} removed (${formatBytes(result.freedBytes)}), ${result.kept} kept\n`);
+    if (!dryRun) writeStdout(`snapshots: ${snapshots} removed\n`);
   }
   return 0;
 }

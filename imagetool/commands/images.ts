@@ -4,6 +4,7 @@ import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { describeImages } from "../lib/image/list.ts";
 import { formatBytes } from "../lib/registry/progress.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 function ago(created: string | undefined): string {
   if (!created) return "";
@@ -26,11 +27,11 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     .parseSync();
   const images = await describeImages(storeForRoot(globals.root));
   if (argv.json) {
-    process.stdout.write(`${JSON.stringify(images, null, 2)}\n`);
+    writeStdout(`${JSON.stringify(images, null, 2)}\n`);
     return 0;
   }
   if (globals.quiet) {
-    for (const id of new Set(images.map((i) => i.id))) process.stdout.write(`${id.slice(7, 19)}\n`);
+    for (const id of new Set(images.map((i) => i.id))) writeStdout(`${id.slice(7, 19)}\n`);
     return 0;
   }
   const rows = [["REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"]];
@@ -38,6 +39,6 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     rows.push([i.repository, i.tag, i.digest.slice(0, 19), i.id.slice(7, 19), ago(i.created), i.error ? `error: ${i.error}` : formatBytes(i.size)]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  for (const r of rows) process.stdout.write(`${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("   ")}\n`);
+  for (const r of rows) writeStdout(`${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("   ")}\n`);
   return 0;
 }

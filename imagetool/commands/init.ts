@@ -3,6 +3,7 @@ import { basename, resolve } from "node:path";
 import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { initImage } from "../lib/bundle/init-image.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -16,6 +17,6 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   const dir = String(argv._[0]);
   const name = argv.name ?? basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]/g, "-");
   const img = await initImage({ root: globals.root, dir, name });
-  process.stdout.write(globals.quiet ? `${img.configDigest}\n` : `${img.name} ${img.configDigest}\n`);
+  writeStdout(globals.quiet ? `${img.configDigest}\n` : `${img.name} ${img.configDigest}\n`);
   return 0;
 }

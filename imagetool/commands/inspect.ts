@@ -4,6 +4,7 @@ import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { resolveImage } from "../lib/image/refs.ts";
 import { parsePlatform } from "../lib/image/platform.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -30,6 +31,6 @@ export async function run(args: string[], globals: Globals): Promise<number> {
           manifest: image.manifest,
           config: image.config,
         };
-  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  writeStdout(`${JSON.stringify(out, null, 2)}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@ import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { loadArchive } from "../lib/image/archive.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -14,6 +15,6 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     .help()
     .parseSync();
   const names = await loadArchive(storeForRoot(globals.root), argv.input, argv.name);
-  for (const name of names) process.stdout.write(globals.quiet ? `${name}\n` : `Loaded image: ${name}\n`);
+  for (const name of names) writeStdout(globals.quiet ? `${name}\n` : `Loaded image: ${name}\n`);
   return 0;
 }

@@ -13,6 +13,7 @@ import { createProgressDisplay, formatBytes } from "../lib/registry/progress.ts"
 import { openSnapshotter, SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
 import { parseFlags, UsageError, type CommandSpec } from "./flags.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 const SPEC: CommandSpec = {
   name: "bocker-imagetool pull",
@@ -36,7 +37,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   const unpack = argv.unpack ?? process.getuid?.() === 0;
   if (argv.snapshotter && !unpack) throw new UsageError("pull: --snapshotter needs the layers unpacked (root, and not --unpack=false)");
   const unpackInto = unpack ? () => openSnapshotter(globals.root, argv.snapshotter) : undefined;
-  const display = await createProgressDisplay(process.stderr, { quiet: globals.quiet });
+  const display = await createProgressDisplay({ quiet: globals.quiet });
   const started = performance.now();
   try {
     const result = await pullImage(storeForRoot(globals.root), ref, {
@@ -49,10 +50,10 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     });
     display.stop();
     if (globals.quiet) {
-      process.stdout.write(`${result.name}\n`);
+      writeStdout(`${result.name}\n`);
     } else {
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
-      process.stdout.write(`Pulled ${familiarName(ref)} (${result.manifest.digest}): ${result.layers.length} layers, ${formatBytes(result.downloaded)} downloaded in ${seconds}s\n`);
+      writeStdout(`Pulled ${familiarName(ref)} (${result.manifest.digest}): ${result.layers.length} layers, ${formatBytes(result.downloaded)} downloaded in ${seconds}s\n`);
     }
     return 0;
   } finally {

@@ -8,6 +8,7 @@ import { parseCredsFlag } from "../lib/registry/auth.ts";
 import { pushImage } from "../lib/registry/push.ts";
 import { DEFAULT_CHUNK_SIZE } from "../lib/registry/pusher.ts";
 import { createProgressDisplay } from "../lib/registry/progress.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -26,7 +27,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     .parseSync();
   const source = String(argv._[0]);
   const dest = parseReference(String(argv._[1] ?? source));
-  const display = await createProgressDisplay(process.stderr, { quiet: globals.quiet, verb: "Uploaded" });
+  const display = await createProgressDisplay({ quiet: globals.quiet, verb: "Uploaded" });
   try {
     const result = await pushImage(storeForRoot(globals.root), source, dest, {
       ...(argv.platform ? { platform: parsePlatform(argv.platform) } : {}),
@@ -38,7 +39,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
       progress: display,
     });
     display.stop();
-    process.stdout.write(globals.quiet ? `${result.digest}\n` : `Pushed ${familiarName(dest)} (${result.digest})\n`);
+    writeStdout(globals.quiet ? `${result.digest}\n` : `Pushed ${familiarName(dest)} (${result.digest})\n`);
     return 0;
   } finally {
     display.stop();

@@ -5,6 +5,7 @@ import { storeForRoot } from "../lib/content/store.ts";
 import { untagImage } from "../lib/image/tag.ts";
 import { gcContent } from "../lib/content/gc.ts";
 import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -19,15 +20,15 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   const store = storeForRoot(globals.root);
   for (const query of argv._.map(String)) {
     for (const name of await untagImage(store, query, argv.force)) {
-      if (!globals.quiet) process.stdout.write(`Untagged: ${name}\n`);
+      if (!globals.quiet) writeStdout(`Untagged: ${name}\n`);
     }
   }
   if (argv.prune) {
     // The unpacked layers go too (as with docker rmi), then the blobs.
     const pruned = await pruneUnusedSnapshots(globals.root, store);
-    if (!globals.quiet) for (const s of pruned.removed) process.stdout.write(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);
+    if (!globals.quiet) for (const s of pruned.removed) writeStdout(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);
     const { removed } = await gcContent(store);
-    if (!globals.quiet) for (const digest of removed) process.stdout.write(`Deleted: ${digest}\n`);
+    if (!globals.quiet) for (const digest of removed) writeStdout(`Deleted: ${digest}\n`);
   }
   return 0;
 }

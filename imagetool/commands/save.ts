@@ -3,6 +3,7 @@ import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { saveArchive } from "../lib/image/archive.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -13,6 +14,6 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     .help()
     .parseSync();
   const roots = await saveArchive(storeForRoot(globals.root), argv._.map(String), argv.output);
-  if (!globals.quiet) process.stdout.write(`Saved ${roots.length} image(s) to ${argv.output}\n`);
+  if (!globals.quiet) writeStdout(`Saved ${roots.length} image(s) to ${argv.output}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@ import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { tagImage } from "../lib/image/tag.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 export async function run(args: string[], globals: Globals): Promise<number> {
   const argv = yargs(args)
@@ -16,7 +17,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   const store = storeForRoot(globals.root);
   for (const target of targets) {
     const name = await tagImage(store, source!, target);
-    if (!globals.quiet) process.stdout.write(`Tagged ${name}\n`);
+    if (!globals.quiet) writeStdout(`Tagged ${name}\n`);
   }
   return 0;
 }

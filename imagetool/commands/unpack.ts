@@ -3,6 +3,7 @@ import type { Globals } from "../main.ts";
 import { unpackToDir } from "../lib/bundle/unpack-dir.ts";
 import { OVERRIDE_FLAGS, overridesFrom, splitCommand } from "./bundle-flags.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
+import { writeStdout } from "../../runtime/lib/stdio.ts";
 
 const SPEC: CommandSpec = {
   name: "bocker-imagetool unpack",
@@ -17,6 +18,6 @@ export async function run(all: string[], globals: Globals): Promise<number> {
   if (parsed === undefined) return 0;
   const [image, dir] = parsed.positionals as [string, string];
   const r = await unpackToDir({ root: globals.root, image, dir, overrides: overridesFrom(parsed.flags, command) });
-  if (!globals.quiet) process.stdout.write(`${r.bundleDir}\n`);
+  if (!globals.quiet) writeStdout(`${r.bundleDir}\n`);
   return 0;
 }

@@ -3,6 +3,8 @@
  * each layer's unpack, the flushes), measured from process start as runtime/lib/log.ts's create
  * trace is. Off unless main.ts enables it, and then it costs one branch per call.
  */
+import { writeStderr } from "../../runtime/lib/stdio.ts";
+
 let enabled = false;
 
 export function enableTrace(): void {
@@ -10,5 +12,5 @@ export function enableTrace(): void {
 }
 
 export function trace(what: string): void {
-  if (enabled) process.stderr.write(`bocker-imagetool: ${what} (${performance.now().toFixed(1)} ms after start-up)\n`);
+  if (enabled) writeStderr(`bocker-imagetool: ${what} (${performance.now().toFixed(1)} ms after start-up)\n`);
 }

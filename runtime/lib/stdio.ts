@@ -1,7 +1,8 @@
 /**
  * stdout/stderr through write(2). Bun's process.stdout and process.stderr build a Node stream on
  * first use, which adds ~13 ms to a compiled runtime's run time: more than the whole `state`
- * command otherwise takes, and containerd and podman call `state` constantly.
+ * command otherwise takes, and containerd and podman call `state` constantly. bocker-imagetool
+ * writes through here too: touching process.stderr once cost each `pull` and `bundle` as much.
  */
 import { writeSync } from "node:fs";
 

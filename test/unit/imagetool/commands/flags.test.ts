@@ -46,7 +46,7 @@ describe("parseFlags", () => {
 
   test("--help prints every flag and returns undefined", () => {
     const out = sink();
-    expect(parseFlags(["--help"], SPEC, out)).toBeUndefined();
+    expect(parseFlags(["--help"], SPEC, out.write)).toBeUndefined();
     expect(out.text()).toBe(helpText(SPEC));
     for (const f of ["--tls-verify", "--concurrency N", "-e, --env VALUE", "(overlay, copy)", "--help"]) expect(out.text()).toContain(f);
   });
