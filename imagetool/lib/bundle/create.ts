@@ -4,7 +4,6 @@
  * bundle runs with any OCI runtime as is. `<dir>/bocker-bundle.json` records what to release;
  * removeBundle unmounts rootfs and removes the snapshot and the directory.
  */
-import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { storeForRoot, type ContentStore } from "../content/store.ts";
@@ -15,6 +14,7 @@ import type { Mount, SnapshotterName } from "../snapshot/snapshotter.ts";
 import { unpackImage, type LayerSource } from "../snapshot/unpack-image.ts";
 import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
 import { trace } from "../trace.ts";
+import { digestOf, randomHex } from "../content/digest.ts";
 
 export const BUNDLE_RECORD = "bocker-bundle.json";
 
@@ -70,7 +70,7 @@ export async function createBundle(opts: CreateBundleOptions): Promise<CreatedBu
   const bundleDir = resolve(opts.dir);
   const created = prepareDir(bundleDir);
   const rootfs = join(bundleDir, "rootfs");
-  const key = `container-${createHash("sha256").update(bundleDir).digest("hex").slice(0, 12)}-${randomBytes(4).toString("hex")}`;
+  const key = `container-${digestOf(bundleDir).slice(7, 19)}-${randomHex(4)}`;
   const undo: Array<() => void | Promise<void>> = [];
   try {
     mkdirSync(rootfs, { mode: 0o755 });

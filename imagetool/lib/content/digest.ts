@@ -48,3 +48,11 @@ export function newHasher(algorithm: DigestAlgorithm): { update(chunk: Uint8Arra
     digest: () => `${algorithm}:${h.digest("hex")}`,
   };
 }
+
+/**
+ * `bytes` random bytes as hex, for unique temp and snapshot names. Web Crypto's global rather than
+ * node:crypto, whose import alone costs a compiled command ~5 ms of start-up.
+ */
+export function randomHex(bytes: number): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
+}

@@ -23,6 +23,6 @@ export function plainTar(blob: AsyncIterable<Uint8Array>, desc: LayerDescriptor,
   const compressed = diffID === undefined
     ? verified(blob, { digest: desc.digest, size: desc.size, what: `${label} (blob)` })
     : sizeChecked(blob, desc.size, `${label} (blob)`);
-  const plain = decompress(compressed, compressionOf(desc.mediaType));
+  const plain = decompress(compressed, compressionOf(desc.mediaType), desc.size);
   return diffID === undefined ? plain : verified(plain, { digest: diffID, what: `${label} (uncompressed, diffID)` });
 }

@@ -4,11 +4,10 @@
  * every image and container built on it. A layer is applied to a temporary active snapshot and
  * committed only once its content has been verified against its diffID (layer/plain-tar.ts).
  */
-import { randomBytes } from "node:crypto";
-import { createHash } from "node:crypto";
 import { applyLayerBlob } from "../layer/unpack-blob.ts";
 import { writableTarget, type Snapshotter } from "./snapshotter.ts";
 import { trace } from "../trace.ts";
+import { digestOf, randomHex } from "../content/digest.ts";
 
 export interface LayerSource {
   layers: Array<{ mediaType: string; digest: string; size: number }>;
@@ -22,7 +21,7 @@ export function chainIDs(diffIDs: string[]): string[] {
   const out: string[] = [];
   for (const d of diffIDs) {
     const prev = out[out.length - 1];
-    out.push(prev === undefined ? d : `sha256:${createHash("sha256").update(`${prev} ${d}`).digest("hex")}`);
+    out.push(prev === undefined ? d : digestOf(`${prev} ${d}`));
   }
   return out;
 }
@@ -56,7 +55,7 @@ export async function unpackImage(sn: Snapshotter, src: LayerSource, hooks: Unpa
     if (await exists(sn, name)) {
       hooks.onLayer?.(i, { phase: "exists" });
     } else {
-      const key = `extract-${randomBytes(6).toString("hex")}-${name}`;
+      const key = `extract-${randomHex(6)}-${name}`;
       const target = writableTarget(await sn.prepare(key, parent, { "bocker.layer.digest": layer.digest }));
       try {
         const blob = await src.blob(i);
