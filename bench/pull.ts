@@ -13,8 +13,11 @@
  * Method: the two sides alternate which goes first in each run, and nothing either side made is
  * deleted until the end. Deleting a tree just before the other side unpacks makes the other side
  * pay for it: on an ext4 without a journal (this machine's), inode allocation skips every inode
- * freed in the last ~30 s with a lookup each (ext4 find_inode_bit → recently_deleted), which made a
- * file creation cost ~1 ms instead of ~35 µs right after a 4,000-file tree was removed.
+ * freed in the last 60 s (360 s while its inode-table block is still dirty) with a lookup each
+ * (ext4 find_inode_bit → recently_deleted), which made a file creation cost ~0.5–1 ms instead of
+ * ~35 µs after a test run or an earlier bench had removed its trees. Leave the filesystem quiet
+ * for 6 minutes before measuring, or set TMPDIR to a tmpfs (e.g. /dev/shm) to take inode
+ * allocation out of the comparison; both sides always work in the same directory.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";

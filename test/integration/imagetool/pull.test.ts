@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
-import { buildBusyboxImage, buildImage, buildMultiPlatformImage, imagetool, sh, startRegistry, type BuiltImage, type TestRegistry } from "../../fixtures/registry.ts";
+import { buildBusyboxImage, buildImage, buildMultiPlatformImage, imagetool, imagetoolArgv, sh, startRegistry, type BuiltImage, type TestRegistry } from "../../fixtures/registry.ts";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
 
 describeRoot("imagetool pull", () => {
@@ -72,6 +72,19 @@ describeRoot("imagetool pull", () => {
     const again = await imagetool(["--root", r, "pull", `${open.host}/test/busybox:1`]);
     expect(again.stderr).toContain("already exists");
     expect(again.stdout).toContain("0 B downloaded");
+  });
+
+  test("on a terminal, progress is drawn as bars (cli-progress) on stderr", async () => {
+    const r = root();
+    // script(1) gives the command a pseudo-terminal; what the terminal showed is written to `typescript`.
+    const typescript = join(tmp, "pull-tty.typescript");
+    const argv = [...imagetoolArgv(), "--root", r, "pull", `${open.host}/test/busybox:1`].map((a) => `'${a}'`).join(" ");
+    const res = await sh(["script", "-qefc", argv, typescript]);
+    expect(res.code).toBe(0);
+    const shown = readFileSync(typescript, "utf8");
+    expect(shown).toMatch(/total\s+\|[\u2588\u2591]+\|/); // the overall bar, in the shades_classic preset
+    expect(shown).toContain(`Pulled ${open.host}/test/busybox:1 (${image.manifest.digest})`);
+    expect(shown).not.toContain(": downloaded"); // the plain lines are for pipes and files only
   });
 
   test("pull by digest and --quiet", async () => {
