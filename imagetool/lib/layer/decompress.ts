@@ -42,7 +42,10 @@ async function* gunzipSmall(source: AsyncIterable<Uint8Array>): AsyncGenerator<U
   const chunks: Uint8Array[] = [];
   for await (const chunk of source) chunks.push(chunk);
   const gz = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  const whole = gunzipWhole(gz, WHOLE_MAX_OUTPUT);
+  // A gzip stream ends with its last member's length (ISIZE, mod 2^32): when that alone exceeds
+  // the bound, inflating up to the bound first would be wasted work. (It may lie; the bound holds.)
+  const isize = gz.length >= 18 ? new DataView(gz.buffer, gz.byteOffset + gz.length - 4, 4).getUint32(0, true) : 0;
+  const whole = isize <= WHOLE_MAX_OUTPUT ? gunzipWhole(gz, WHOLE_MAX_OUTPUT) : undefined;
   if (whole !== undefined) yield whole;
   else yield* decompressStream([gz], "gzip");
 }
