@@ -1,22 +1,26 @@
 /** `commit BUNDLE_DIR NAME [-m MESSAGE] [--author A]`: the bundle's container changes as a new image. */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { commitBundle } from "../lib/bundle/commit.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool commit",
+  usage: ["BUNDLE_DIR NAME"],
+  flags: {
+    message: { kind: "string", alias: "m", describe: "history comment" },
+    author: { kind: "string", describe: "the image config's author" },
+  },
+  positionals: { min: 2, max: 2, message: "commit needs BUNDLE_DIR and NAME" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool commit")
-    .usage("$0 BUNDLE_DIR NAME")
-    .option("message", { alias: "m", type: "string", describe: "history comment" })
-    .option("author", { type: "string" })
-    .demandCommand(2, 2, "commit needs BUNDLE_DIR and NAME")
-    .strictOptions()
-    .help()
-    .parseSync();
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const argv = parsed.flags as { message?: string; author?: string };
   const img = await commitBundle({
-    bundleDir: String(argv._[0]),
-    name: String(argv._[1]),
+    bundleDir: parsed.positionals[0]!,
+    name: parsed.positionals[1]!,
     ...(argv.message ? { message: argv.message } : {}),
     ...(argv.author ? { author: argv.author } : {}),
   });

@@ -2,22 +2,25 @@
  * `gc [--dry-run]`: deletes layer snapshots no named image uses (imagetool/lib/snapshot/prune.ts),
  * then blobs no image references and temp files of dead processes.
  */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { gcContent } from "../lib/content/gc.ts";
 import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
 import { formatBytes } from "../lib/registry/progress.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool gc",
+  usage: [""],
+  flags: { "dry-run": { kind: "boolean", describe: "list the blobs that would be removed, remove nothing" } },
+  positionals: { min: 0, max: 0, message: "gc takes no arguments" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool gc")
-    .option("dry-run", { type: "boolean", default: false, describe: "list the blobs that would be removed, remove nothing" })
-    .strictOptions()
-    .help()
-    .parseSync();
-  const dryRun = argv["dry-run"];
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const dryRun = parsed.flags["dry-run"] === true;
   const store = storeForRoot(globals.root);
   let snapshots = 0;
   if (!dryRun) {

@@ -1,10 +1,17 @@
 /** `images [--json]`: name, tag, digest, id, size, created of every stored image. */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { describeImages } from "../lib/image/list.ts";
 import { formatBytes } from "../lib/registry/progress.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool images",
+  usage: ["[--json]"],
+  flags: { json: { kind: "boolean", describe: "one JSON array with every field" } },
+  positionals: { min: 0, max: 0, message: "images takes no arguments" },
+};
 
 function ago(created: string | undefined): string {
   if (!created) return "";
@@ -19,14 +26,10 @@ function ago(created: string | undefined): string {
 }
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool images")
-    .option("json", { type: "boolean", default: false, describe: "one JSON array with every field" })
-    .strictOptions()
-    .help()
-    .parseSync();
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
   const images = await describeImages(storeForRoot(globals.root));
-  if (argv.json) {
+  if (parsed.flags.json === true) {
     writeStdout(`${JSON.stringify(images, null, 2)}\n`);
     return 0;
   }

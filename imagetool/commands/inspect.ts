@@ -1,24 +1,28 @@
 /** `inspect IMAGE [--manifest|--config]`: the image's manifest and config as JSON. */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { resolveImage } from "../lib/image/refs.ts";
 import { parsePlatform } from "../lib/image/platform.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool inspect",
+  usage: ["IMAGE  (name, digest or id prefix)"],
+  flags: {
+    manifest: { kind: "boolean", describe: "print only the manifest" },
+    config: { kind: "boolean", describe: "print only the config" },
+    platform: { kind: "string", describe: "os/arch[/variant] when IMAGE is multi-platform" },
+  },
+  conflicts: [["manifest", "config"]],
+  positionals: { min: 1, max: 1, message: "inspect needs exactly one IMAGE" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool inspect")
-    .usage("$0 IMAGE  (name, digest or id prefix)")
-    .option("manifest", { type: "boolean", describe: "print only the manifest" })
-    .option("config", { type: "boolean", describe: "print only the config" })
-    .option("platform", { type: "string", describe: "os/arch[/variant] when IMAGE is multi-platform" })
-    .conflicts("manifest", "config")
-    .demandCommand(1, 1, "inspect needs exactly one IMAGE")
-    .strictOptions()
-    .help()
-    .parseSync();
-  const image = await resolveImage(storeForRoot(globals.root), String(argv._[0]), argv.platform ? parsePlatform(argv.platform) : undefined);
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const argv = parsed.flags as { manifest?: boolean; config?: boolean; platform?: string };
+  const image = await resolveImage(storeForRoot(globals.root), parsed.positionals[0]!, argv.platform ? parsePlatform(argv.platform) : undefined);
   const out = argv.manifest
     ? image.manifest
     : argv.config

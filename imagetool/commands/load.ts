@@ -1,19 +1,24 @@
 /** `load -i FILE [--name NAME]`: images from an OCI archive, every blob verified. */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { loadArchive } from "../lib/image/archive.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool load",
+  usage: ["-i FILE [--name NAME]"],
+  flags: {
+    input: { kind: "string", alias: "i", required: true, describe: "OCI archive (tar) to read" },
+    name: { kind: "string", describe: "name for the image of a one-image archive (overrides its ref.name)" },
+  },
+  positionals: { min: 0, max: 0, message: "load takes no arguments besides its flags" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool load")
-    .usage("$0 -i FILE [--name NAME]")
-    .option("input", { alias: "i", type: "string", demandOption: true, describe: "OCI archive (tar) to read" })
-    .option("name", { type: "string", describe: "name for the image of a one-image archive (overrides its ref.name)" })
-    .strictOptions()
-    .help()
-    .parseSync();
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const argv = parsed.flags as { input: string; name?: string };
   const names = await loadArchive(storeForRoot(globals.root), argv.input, argv.name);
   for (const name of names) writeStdout(globals.quiet ? `${name}\n` : `Loaded image: ${name}\n`);
   return 0;

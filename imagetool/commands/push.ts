@@ -1,5 +1,4 @@
 /** `push IMAGE [DESTINATION] [--all | --platform P] [--creds user:pass] [--tls-verify=false]`: DESTINATION defaults to IMAGE's name. */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
@@ -9,33 +8,38 @@ import { pushImage } from "../lib/registry/push.ts";
 import { DEFAULT_CHUNK_SIZE } from "../lib/registry/pusher.ts";
 import { createProgressDisplay } from "../lib/registry/progress.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool push",
+  usage: ["IMAGE [DESTINATION]  (e.g. push myapp localhost:5000/myapp:1)"],
+  flags: {
+    platform: { kind: "string", describe: "os/arch[/variant] when IMAGE is multi-platform" },
+    all: { kind: "boolean", describe: "a multi-platform IMAGE whole: every platform, then the index (as skopeo copy --all)" },
+    creds: { kind: "string", describe: "USERNAME:PASSWORD for the registry (default: ~/.docker/config.json)" },
+    "tls-verify": { kind: "boolean", describe: "false: plain HTTP / no certificate checks (default: true)" },
+    "chunk-size": { kind: "number", describe: `blobs larger than this are uploaded in chunks of this size (bytes; default: ${DEFAULT_CHUNK_SIZE})` },
+    concurrency: { kind: "number", describe: "blobs uploaded at once (default: 4)" },
+  },
+  conflicts: [["all", "platform"]],
+  positionals: { min: 1, max: 2, message: "push needs IMAGE and optionally DESTINATION" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool push")
-    .usage("$0 IMAGE [DESTINATION]  (e.g. push myapp localhost:5000/myapp:1)")
-    .option("platform", { type: "string", describe: "os/arch[/variant] when IMAGE is multi-platform" })
-    .option("all", { type: "boolean", default: false, describe: "a multi-platform IMAGE whole: every platform, then the index (as skopeo copy --all)" })
-    .conflicts("all", "platform")
-    .option("creds", { type: "string", describe: "USERNAME:PASSWORD for the registry (default: ~/.docker/config.json)" })
-    .option("tls-verify", { type: "boolean", default: true, describe: "false: plain HTTP / no certificate checks" })
-    .option("chunk-size", { type: "number", default: DEFAULT_CHUNK_SIZE, describe: "blobs larger than this are uploaded in chunks of this size (bytes)" })
-    .option("concurrency", { type: "number", default: 4, describe: "blobs uploaded at once" })
-    .demandCommand(1, 2, "push needs IMAGE and optionally DESTINATION")
-    .strictOptions()
-    .help()
-    .parseSync();
-  const source = String(argv._[0]);
-  const dest = parseReference(String(argv._[1] ?? source));
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const argv = parsed.flags as { platform?: string; all?: boolean; creds?: string; "tls-verify"?: boolean; "chunk-size"?: number; concurrency?: number };
+  const [source, destination] = parsed.positionals as [string, string | undefined];
+  const dest = parseReference(destination ?? source);
   const display = await createProgressDisplay({ quiet: globals.quiet, verb: "Uploaded" });
   try {
     const result = await pushImage(storeForRoot(globals.root), source, dest, {
       ...(argv.platform ? { platform: parsePlatform(argv.platform) } : {}),
-      all: argv.all,
+      all: argv.all ?? false,
       ...(argv.creds ? { credentials: parseCredsFlag(argv.creds) } : {}),
-      tlsVerify: argv["tls-verify"],
-      chunkSize: Math.max(1, argv["chunk-size"]),
-      concurrency: Math.max(1, argv.concurrency),
+      tlsVerify: argv["tls-verify"] ?? true,
+      chunkSize: Math.max(1, Math.floor(argv["chunk-size"] ?? DEFAULT_CHUNK_SIZE)),
+      concurrency: Math.max(1, Math.floor(argv.concurrency ?? 4)),
       progress: display,
     });
     display.stop();

@@ -1,29 +1,33 @@
 /** `rmi IMAGE... [--force] [--no-prune]`: removes names, then the layer snapshots and blobs nothing needs any more. */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { untagImage } from "../lib/image/tag.ts";
 import { gcContent } from "../lib/content/gc.ts";
 import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool rmi",
+  usage: ["IMAGE...  (name, digest or id prefix)"],
+  flags: {
+    force: { kind: "boolean", alias: "f", describe: "remove every name of an image given by id" },
+    prune: { kind: "boolean", describe: "--no-prune: keep the now unreferenced layer snapshots and blobs (default: prune)" },
+  },
+  positionals: { min: 1, max: Infinity, message: "rmi needs at least one IMAGE" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool rmi")
-    .usage("$0 IMAGE...  (name, digest or id prefix)")
-    .option("force", { alias: "f", type: "boolean", default: false, describe: "remove every name of an image given by id" })
-    .option("prune", { type: "boolean", default: true, describe: "--no-prune: keep the now unreferenced layer snapshots and blobs" })
-    .demandCommand(1, "rmi needs at least one IMAGE")
-    .strictOptions()
-    .help()
-    .parseSync();
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const argv = parsed.flags as { force?: boolean; prune?: boolean };
   const store = storeForRoot(globals.root);
-  for (const query of argv._.map(String)) {
-    for (const name of await untagImage(store, query, argv.force)) {
+  for (const query of parsed.positionals) {
+    for (const name of await untagImage(store, query, argv.force ?? false)) {
       if (!globals.quiet) writeStdout(`Untagged: ${name}\n`);
     }
   }
-  if (argv.prune) {
+  if (argv.prune ?? true) {
     // The unpacked layers go too (as with docker rmi), then the blobs.
     const pruned = await pruneUnusedSnapshots(globals.root, store);
     if (!globals.quiet) for (const s of pruned.removed) writeStdout(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);

@@ -1,19 +1,21 @@
 /** `tag SOURCE TARGET...`: more names for a stored image (no registry involved). */
-import yargs from "yargs";
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { tagImage } from "../lib/image/tag.ts";
 import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+
+const SPEC: CommandSpec = {
+  name: "bocker-imagetool tag",
+  usage: ["SOURCE TARGET..."],
+  flags: {},
+  positionals: { min: 2, max: Infinity, message: "tag needs SOURCE and at least one TARGET" },
+};
 
 export async function run(args: string[], globals: Globals): Promise<number> {
-  const argv = yargs(args)
-    .scriptName("bocker-imagetool tag")
-    .usage("$0 SOURCE TARGET...")
-    .demandCommand(2, "tag needs SOURCE and at least one TARGET")
-    .strictOptions()
-    .help()
-    .parseSync();
-  const [source, ...targets] = argv._.map(String);
+  const parsed = parseFlags(args, SPEC);
+  if (parsed === undefined) return 0;
+  const [source, ...targets] = parsed.positionals;
   const store = storeForRoot(globals.root);
   for (const target of targets) {
     const name = await tagImage(store, source!, target);
