@@ -9,6 +9,10 @@
  * UTF-8 and so corrupts. Metadata records (PAX, long names) are bounded so a hostile layer cannot
  * make us buffer an unbounded header.
  */
+import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, TarFormatError, typeFlags } from "./tar-fields.ts";
+
+export { TarFormatError };
+
 export type EntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
 
 export interface TarHeader {
@@ -36,101 +40,8 @@ export interface TarSink {
 /** Called for every entry in archive order; returns where its data goes (undefined: skipped). */
 export type EntryHandler = (header: TarHeader) => TarSink | undefined;
 
-const BLOCK = 512;
 const MAX_META = 1 << 20;
-const decoder = new TextDecoder();
 const NO_XATTRS: ReadonlyMap<string, Uint8Array> = new Map();
-
-export class TarFormatError extends Error {}
-
-/** An octal field (leading spaces, digits, then spaces or NULs), or GNU base-256. */
-function parseNumber(buf: Uint8Array, off: number, len: number, field: string): number {
-  if ((buf[off]! & 0x80) !== 0) {
-    // GNU base-256: big-endian two's complement with the top bit as the marker.
-    let v = 0n;
-    for (let i = off; i < off + len; i++) v = (v << 8n) | BigInt(i === off ? buf[i]! & 0x7f : buf[i]!);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new TarFormatError(`tar header field ${field} is too large`);
-    return Number(v);
-  }
-  let i = off;
-  const end = off + len;
-  while (i < end && buf[i] === 0x20) i++;
-  let v = 0;
-  for (; i < end; i++) {
-    const b = buf[i]!;
-    if (b < 0x30 || b > 0x37) break;
-    v = v * 8 + (b - 0x30);
-  }
-  for (; i < end && buf[i] !== 0; i++) {
-    if (buf[i] !== 0x20) throw new TarFormatError(`tar header field ${field} is not octal: ${JSON.stringify(parseString(buf, off, len))}`);
-  }
-  return v;
-}
-
-function parseString(buf: Uint8Array, off: number, len: number): string {
-  if (buf[off] === 0) return ""; // most link and prefix fields: no decoder call
-  const field = buf.subarray(off, off + len);
-  const nul = field.indexOf(0);
-  return decoder.decode(nul === -1 ? field : field.subarray(0, nul));
-}
-
-/** POSIX ustar magic "ustar\0" at 257, compared without decoding (GNU's "ustar  " has no prefix field). */
-function isUstar(block: Uint8Array): boolean {
-  return block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0;
-}
-
-function isZeroBlock(block: Uint8Array): boolean {
-  for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false;
-  return true;
-}
-
-/** The header checksum, as unsigned or (old tars) signed bytes, with the chksum field as spaces. */
-function checksumOk(block: Uint8Array): boolean {
-  let unsigned = 8 * 0x20;
-  let high = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    if (i === 148) i = 156;
-    const b = block[i]!;
-    unsigned += b;
-    if (b > 127) high++;
-  }
-  const want = parseNumber(block, 148, 8, "chksum");
-  return want === unsigned || want === unsigned - 256 * high;
-}
-
-/** PAX records are `<len> <key>=<value>\n`; keys are UTF-8, values kept as raw bytes. */
-export function parsePax(data: Uint8Array): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  let pos = 0;
-  while (pos < data.length) {
-    const space = data.indexOf(0x20, pos);
-    if (space === -1) break;
-    const len = parseInt(decoder.decode(data.subarray(pos, space)), 10);
-    if (!Number.isInteger(len) || len <= 0 || pos + len > data.length) throw new TarFormatError("malformed PAX record length");
-    const rec = data.subarray(space + 1, pos + len - 1);
-    const eq = rec.indexOf(0x3d);
-    if (eq === -1) throw new TarFormatError("malformed PAX record: no '='");
-    out.set(decoder.decode(rec.subarray(0, eq)), rec.subarray(eq + 1));
-    pos += len;
-  }
-  return out;
-}
-
-const typeFlags: Record<string, EntryType> = {
-  "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink",
-  "3": "char", "4": "block", "5": "dir", "6": "fifo",
-};
-
-function padding(size: number): number {
-  return (BLOCK - (size % BLOCK)) % BLOCK;
-}
-
-function numberOr(s: string | undefined, fallback: number): number {
-  if (s === undefined) return fallback;
-  const n = Number(s);
-  if (!Number.isFinite(n) || n < 0) throw new TarFormatError(`bad PAX number ${JSON.stringify(s)}`);
-  return n;
-}
 
 const State = { Header: 0, Meta: 1, Data: 2, Skip: 3, Done: 4 } as const;
 type State = (typeof State)[keyof typeof State];
