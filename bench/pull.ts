@@ -2,7 +2,10 @@
  * bench/pull: pull + unpack to a bundle with bocker-imagetool, against skopeo copy + umoci unpack
  * of the same image from the same local docker-registry, in the same run, for a small (~1 MiB),
  * a medium (~20 MiB) and a larger (~100 MiB compressed) image; prints the ratios. Then
- * container-rootfs creation time (a second bundle of an already unpacked image) against image size.
+ * container-rootfs creation time (a second bundle of an already unpacked image) against image size,
+ * and each command's peak memory from one more run of each under /usr/bin/time (Debian's `time`):
+ * measured apart from the timed runs, and not with Bun's resourceUsage(), whose maxRSS counts the
+ * child's pages before exec, a copy of this benchmark's own (hundreds of MiB once images are built).
  *
  *   bun bench/pull.ts [--runs N] [--only small,medium,large]   (root; BOCKER_IMAGETOOL=path picks the binary)
  *
@@ -19,7 +22,7 @@
  * for 6 minutes before measuring, or set TMPDIR to a tmpfs (e.g. /dev/shm) to take inode
  * allocation out of the comparison; both sides always work in the same directory.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBusyboxImage, imagetoolArgv, sh, startRegistry, tarLayer } from "../test/fixtures/registry.ts";
@@ -47,6 +50,13 @@ async function timed(argv: string[]): Promise<number> {
   const t = performance.now();
   await sh(argv);
   return performance.now() - t;
+}
+
+/** Peak RSS in KiB of `argv` (GNU time's %M), or undefined without /usr/bin/time. */
+async function peakKiB(argv: string[]): Promise<number | undefined> {
+  if (!existsSync("/usr/bin/time")) return undefined;
+  const { stderr } = await sh(["/usr/bin/time", "-f", "maxrss=%M", ...argv]);
+  return Number(/maxrss=(\d+)\s*$/.exec(stderr)?.[1]);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -135,6 +145,25 @@ try {
   }
   console.log("container rootfs from an unpacked image (second bundle) vs image size:");
   for (const n of ONLY) console.log(`  ${n.padEnd(6)} ${(sizes[n]! / 1048576).toFixed(1).padStart(6)} MiB: ${ms(median(results[n]!.rootfs))}`);
+
+  console.log("peak memory (RSS), one more run of each command:");
+  for (const n of ONLY) {
+    const ref = `${registry.host}/bench/${n}:1`;
+    const root = join(tmp, `root-${n}-mem`);
+    const bundle = join(tmp, `bundle-${n}-mem`);
+    const layout = join(tmp, `layout-${n}-mem`);
+    const pull = await peakKiB([...tool, "--root", root, "--quiet", "pull", ref]);
+    const made = await peakKiB([...tool, "--root", root, "--quiet", "bundle", ref, bundle]);
+    bundles.push([root, bundle]);
+    const copy = await peakKiB(["skopeo", "copy", "--quiet", "--src-tls-verify=false", `docker://${ref}`, `oci:${layout}:img`]);
+    const unpack = await peakKiB(["umoci", "unpack", "--image", `${layout}:img`, join(tmp, `umoci-${n}-mem`)]);
+    if (pull === undefined) {
+      console.log("  (no /usr/bin/time: apt-get install time)");
+      break;
+    }
+    const mib = (k: number | undefined) => `${((k ?? 0) / 1024).toFixed(0)} MiB`;
+    console.log(`  ${n.padEnd(6)} pull ${mib(pull)}, bundle ${mib(made)} vs skopeo copy ${mib(copy)}, umoci unpack ${mib(unpack)}`);
+  }
 } finally {
   for (const [root, dir] of bundles) await sh([...tool, "--root", root, "bundle", "--remove", dir], false);
   await registry.stop();
