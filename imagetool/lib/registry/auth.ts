@@ -2,12 +2,12 @@
  * Registry authorization (distribution docs spec/auth/token.md): a 401 carries a
  * `WWW-Authenticate` challenge; for `Bearer realm=…,service=…,scope=…` we fetch a token from the
  * realm (anonymously or with Basic credentials) and retry; for `Basic` we send the credentials.
- * Tokens are cached per host and scope for the life of the Authorizer (one pull or push), so each
- * blob request reuses them (cf. containerd core/remotes/docker/authorizer.go).
+ * An identity token (`docker login` with OAuth2, or a credential helper's "<token>" answer) is
+ * exchanged at the realm instead, by a POST with grant_type=refresh_token (distribution docs
+ * spec/auth/oauth.md). Tokens are cached per host and scope for the life of the Authorizer (one
+ * pull or push), so each blob request reuses them (cf. containerd core/remotes/docker/authorizer.go).
+ * Where credentials come from: --creds, else docker-config.ts.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { ImagetoolError } from "../errors.ts";
 
 export interface Challenge {
@@ -18,6 +18,8 @@ export interface Challenge {
 export interface Credentials {
   username: string;
   password: string;
+  /** An OAuth2 refresh token standing for the user (then username may be empty, password is). */
+  identityToken?: string;
 }
 
 /** Parses a WWW-Authenticate value (RFC 7235 §4.1), possibly holding several challenges. */
@@ -54,38 +56,6 @@ export function parseCredsFlag(value: string): Credentials {
   return { username: value.slice(0, i), password: value.slice(i + 1) };
 }
 
-/** Docker's config file: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function dockerConfigPath(): string {
-  return join(process.env.DOCKER_CONFIG || join(homedir(), ".docker"), "config.json");
-}
-
-/**
- * Credentials for `host` from a Docker config's `auths` (keys may be a bare host or a URL;
- * Docker Hub's key is https://index.docker.io/v1/). Credential helpers are not run.
- */
-export function credentialsFromDockerConfig(host: string, path = dockerConfigPath()): Credentials | undefined {
-  if (!existsSync(path)) return undefined;
-  let config: { auths?: Record<string, { auth?: string; username?: string; password?: string }> };
-  try {
-    config = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new ImagetoolError("INVALID_ARGUMENT", `${path}: not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  const wanted = host === "docker.io" || host === "registry-1.docker.io" ? ["docker.io", "index.docker.io", "registry-1.docker.io"] : [host];
-  for (const [key, entry] of Object.entries(config.auths ?? {})) {
-    const keyHost = key.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
-    if (!wanted.includes(keyHost)) continue;
-    if (entry.username && entry.password) return { username: entry.username, password: entry.password };
-    if (entry.auth) {
-      const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
-      const i = decoded.indexOf(":");
-      if (i > 0) return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
-      throw new ImagetoolError("INVALID_ARGUMENT", `${path}: auths["${key}"].auth is not base64 of user:password`);
-    }
-  }
-  return undefined;
-}
-
 function basic(c: Credentials): string {
   return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`;
 }
@@ -106,6 +76,7 @@ export class Authorizer {
     if (!challenge) return undefined;
     if (challenge.scheme === "basic") {
       const creds = this.credentials(host);
+      if (creds?.identityToken !== undefined) throw new ImagetoolError("UNAUTHORIZED", `registry ${host} asks for Basic credentials, and an identity token cannot answer that (use --creds USER:PASS)`);
       return creds ? basic(creds) : undefined;
     }
     return `Bearer ${await this.token(host, challenge, scope)}`;
@@ -153,17 +124,26 @@ export class Authorizer {
     const creds = this.credentials(host);
     let res: Response;
     try {
-      res = await this.fetchImpl(url, { headers: creds ? { authorization: basic(creds) } : {} });
+      res = creds?.identityToken !== undefined ? await this.exchangeIdentityToken(new URL(realm), challenge.params.service, creds.identityToken, scopes) : await this.fetchImpl(url, { headers: creds ? { authorization: basic(creds) } : {} });
     } catch (err) {
       throw new ImagetoolError("UNREACHABLE", `token server ${url.origin} is unreachable: ${(err as Error).message}`, { cause: err });
     }
     if (res.status === 401 || res.status === 403) {
-      throw new ImagetoolError("UNAUTHORIZED", `registry ${host}: ${creds ? `credentials for '${creds.username}' were refused` : "authentication required"} by ${url.origin} (use --creds USER:PASS or docker login)`);
+      const refused = creds?.identityToken !== undefined ? "the identity token was refused" : creds ? `credentials for '${creds.username}' were refused` : "authentication required";
+      throw new ImagetoolError("UNAUTHORIZED", `registry ${host}: ${refused} by ${url.origin} (use --creds USER:PASS or docker login)`);
     }
     if (!res.ok) throw new ImagetoolError("REGISTRY_ERROR", `token server ${url.origin} answered HTTP ${res.status}`);
     const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new ImagetoolError("REGISTRY_ERROR", `token server ${url.origin} returned no token`);
     return token;
+  }
+
+  /** OAuth2 refresh-token grant at the realm (spec/auth/oauth.md): form-encoded, scopes space-separated. */
+  private exchangeIdentityToken(realm: URL, service: string | undefined, identityToken: string, scopes: Set<string>): Promise<Response> {
+    const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: identityToken, client_id: "bocker-imagetool" });
+    if (service) form.set("service", service);
+    if (scopes.size > 0) form.set("scope", [...scopes].join(" "));
+    return this.fetchImpl(realm, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
   }
 }

@@ -3,11 +3,12 @@
  * its cached tokens) that the resolver, fetcher and pusher work with.
  */
 import { type Reference, registryHost } from "../reference.ts";
-import { Authorizer, credentialsFromDockerConfig, type Credentials } from "./auth.ts";
+import { Authorizer, type Credentials } from "./auth.ts";
+import { credentialsFromDockerConfig } from "./docker-config.ts";
 import { Transport, type TransportOptions } from "./transport.ts";
 
 export interface RepositoryOptions extends TransportOptions {
-  /** --creds; otherwise ~/.docker/config.json `auths` is consulted. */
+  /** --creds; otherwise Docker's config file (credential helpers, then auths: docker-config.ts). */
   credentials?: Credentials;
   /** Push needs pull+push scope. */
   push?: boolean;

@@ -145,6 +145,39 @@ describeRoot("imagetool pull", () => {
     });
   }
 
+  test("token auth from Docker's config file: a credsStore or credHelpers helper, identity tokens, a helper that is not installed", async () => {
+    const ref = `${token.host}/test/busybox:1`;
+    const { username, password } = token.credentials!;
+    const bin = join(tmp, "helpers");
+    mkdirSync(bin, { recursive: true });
+    // docker-credential-helpers protocol: `get`, the server address on stdin, JSON or "not found".
+    const helper = (name: string, answer: string) => {
+      const path = join(bin, `docker-credential-${name}`);
+      writeFileSync(path, `#!/bin/sh\nserver=$(cat)\nif [ "$1" = get ] && [ "$server" = "${token.host}" ]; then printf '%s' '${answer}'; exit 0; fi\necho "credentials not found in native keychain"; exit 1\n`, { mode: 0o755 });
+    };
+    helper("bockerstore", JSON.stringify({ ServerURL: token.host, Username: username, Secret: password }));
+    helper("bockertoken", JSON.stringify({ ServerURL: token.host, Username: "<token>", Secret: token.identityToken }));
+    const env = (config: object) => {
+      const dir = mkdtempSync(join(tmp, "docker-config-"));
+      writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+      return { DOCKER_CONFIG: dir, PATH: `${bin}:${process.env.PATH}` };
+    };
+    const pull = (config: object) => imagetool(["--root", root(), "pull", ref], env(config));
+
+    // docker login with a credsStore leaves an empty marker in auths.
+    expect((await pull({ credsStore: "bockerstore", auths: { [token.host]: {} } })).code).toBe(0);
+    // credHelpers names the helper for this registry; it wins over credsStore.
+    expect((await pull({ credHelpers: { [token.host]: "bockertoken" }, credsStore: "missinghelper" })).code).toBe(0);
+    // An identity token that docker login stored in auths (OAuth2 refresh-token grant at the realm).
+    expect((await pull({ auths: { [token.host]: { identitytoken: token.identityToken } } })).code).toBe(0);
+    const wrongToken = await pull({ auths: { [token.host]: { identitytoken: "idtok-wrong" } } });
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain("the identity token was refused");
+    const missing = await pull({ credsStore: "missinghelper" });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("docker-credential-missinghelper, which is not installed");
+  });
+
   const snapshots = (r: string) => {
     const meta = JSON.parse(readFileSync(join(r, "snapshots", "overlay", "metadata.json"), "utf8")) as { snapshots: Record<string, { key: string; kind: string }> };
     return Object.values(meta.snapshots).map((s) => `${s.kind} ${s.key}`).sort();

@@ -1,13 +1,7 @@
-/** WWW-Authenticate parsing, --creds, Docker config lookup, and the token flow against a loopback token server. */
+/** WWW-Authenticate parsing, --creds, and the token flow against a loopback token server (identity tokens too). */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Authorizer, credentialsFromDockerConfig, parseChallenges, parseCredsFlag } from "../../../../imagetool/lib/registry/auth.ts";
+import { Authorizer, parseChallenges, parseCredsFlag } from "../../../../imagetool/lib/registry/auth.ts";
 import { ImagetoolError } from "../../../../imagetool/lib/errors.ts";
-
-const tmp = mkdtempSync(join(tmpdir(), "bocker-auth-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("parseChallenges", () => {
   test("Docker Hub's Bearer challenge", () => {
@@ -36,37 +30,21 @@ describe("credentials", () => {
     expect(() => parseCredsFlag("nocolon")).toThrow(/USERNAME:PASSWORD/);
     expect(() => parseCredsFlag(":pw")).toThrow(/USERNAME:PASSWORD/);
   });
-  test("~/.docker/config.json auths: base64 auth, URL keys, Docker Hub's legacy key", () => {
-    const path = join(tmp, "config.json");
-    writeFileSync(path, JSON.stringify({
-      auths: {
-        "https://index.docker.io/v1/": { auth: Buffer.from("hubuser:hubpw").toString("base64") },
-        "localhost:5000": { auth: Buffer.from("local:pw:x").toString("base64") },
-        "https://quay.io": { username: "q", password: "qp" },
-      },
-    }));
-    expect(credentialsFromDockerConfig("docker.io", path)).toEqual({ username: "hubuser", password: "hubpw" });
-    expect(credentialsFromDockerConfig("registry-1.docker.io", path)).toEqual({ username: "hubuser", password: "hubpw" });
-    expect(credentialsFromDockerConfig("localhost:5000", path)).toEqual({ username: "local", password: "pw:x" });
-    expect(credentialsFromDockerConfig("quay.io", path)).toEqual({ username: "q", password: "qp" });
-    expect(credentialsFromDockerConfig("other.io", path)).toBeUndefined();
-    expect(credentialsFromDockerConfig("x", join(tmp, "missing.json"))).toBeUndefined();
-  });
-  test("a malformed config file is an error naming the file", () => {
-    const path = join(tmp, "bad.json");
-    writeFileSync(path, "{");
-    expect(() => credentialsFromDockerConfig("x", path)).toThrow(path);
-  });
 });
 
 describe("Authorizer token flow (real loopback token server)", () => {
   const requests: URL[] = [];
+  const posts: URLSearchParams[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
-    fetch(req) {
+    async fetch(req) {
       const url = new URL(req.url);
       requests.push(url);
+      if (req.method === "POST") {
+        posts.push(new URLSearchParams(await req.text()));
+        return posts.at(-1)!.get("refresh_token") === "idtok" ? Response.json({ access_token: "from-refresh" }) : new Response("no", { status: 401 });
+      }
       if (req.headers.get("authorization") === `Basic ${Buffer.from("u:bad").toString("base64")}`) return new Response("no", { status: 401 });
       return Response.json({ token: `tok-${requests.length}` });
     },
@@ -111,5 +89,23 @@ describe("Authorizer token flow (real loopback token server)", () => {
     const a = new Authorizer(() => ({ username: "u", password: "p" }));
     await a.onUnauthorized("h", new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }), undefined);
     expect(await a.header("h", "any")).toBe(`Basic ${Buffer.from("u:p").toString("base64")}`);
+  });
+  test("an identity token is exchanged by an OAuth2 refresh-token POST with the service and every scope", async () => {
+    const a = new Authorizer(() => ({ username: "", password: "", identityToken: "idtok" }));
+    await a.onUnauthorized("h", challenge("repository:x:pull"), undefined);
+    expect(await a.header("h", "repository:y:pull")).toBe("Bearer from-refresh");
+    const form = posts.at(-1)!;
+    expect(Object.fromEntries(form)).toEqual({ grant_type: "refresh_token", refresh_token: "idtok", client_id: "bocker-imagetool", service: "svc", scope: "repository:x:pull repository:y:pull" });
+    const refused = new Authorizer(() => ({ username: "", password: "", identityToken: "stale" }));
+    await refused.onUnauthorized("h", challenge(), undefined);
+    let err: unknown;
+    await refused.header("h", "repository:z:pull").catch((e) => (err = e));
+    expect(ImagetoolError.is(err, "UNAUTHORIZED")).toBe(true);
+    expect((err as Error).message).toContain("the identity token was refused");
+  });
+  test("an identity token cannot answer a Basic challenge: a clear error, not anonymous", async () => {
+    const a = new Authorizer(() => ({ username: "", password: "", identityToken: "idtok" }));
+    await a.onUnauthorized("h", new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }), undefined);
+    await expect(a.header("h", "any")).rejects.toThrow(/identity token cannot answer/);
   });
 });
