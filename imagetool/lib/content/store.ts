@@ -7,11 +7,7 @@
  * ingest/, hash and count while writing, fsync, check digest and size, then rename into place.
  * A blob path therefore only ever holds complete, verified content.
  *
- * A pull of many layers defers the renames to one point (`SyncBatch`): each verified temp file
- * starts its fdatasync (on the thread pool) as soon as it is complete and stays under ingest/
- * until the batch commits, which waits for all the flushes and only then renames the files into
- * place, so the never-partial guarantee is the same and the flushes overlap the other downloads
- * and the unpack instead of stalling each layer's stream.
+ * A pull of many layers defers the renames to one point (sync-batch.ts).
  */
 import { close, closeSync, existsSync, fdatasync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { readFile, rename, rm } from "node:fs/promises";
@@ -19,6 +15,7 @@ import { join } from "node:path";
 import { ImagetoolError, errnoCode } from "../errors.ts";
 import { digestOf, newHasher, parseDigest, type DigestAlgorithm } from "./digest.ts";
 import type { GrowingFile } from "./growing-file.ts";
+import type { SyncBatch } from "./sync-batch.ts";
 
 export const OCI_LAYOUT_VERSION = "1.0.0";
 export const INDEX_FILE = "index.json";
@@ -26,28 +23,6 @@ export const INDEX_FILE = "index.json";
 export interface BlobInfo {
   digest: string;
   size: number;
-}
-
-/** Verified blobs being flushed, renamed into place together once all are flushed (see the top comment). */
-export class SyncBatch {
-  private readonly pending: Array<{ tmp: string; path: string; flushed: Promise<void> }> = [];
-
-  /** `flushed`: the temp file's fdatasync, already started (commit waits for it, discard does not). */
-  add(tmp: string, path: string, flushed: Promise<void>): void {
-    flushed.catch(() => {}); // reported by commit; after a discard nobody waits for it
-    this.pending.push({ tmp, path, flushed });
-  }
-
-  /** Waits for every pending flush, then renames each temp file to its blob path. */
-  async commit(): Promise<void> {
-    await Promise.all(this.pending.map((p) => p.flushed));
-    for (const { tmp, path } of this.pending.splice(0)) await rename(tmp, path);
-  }
-
-  /** Removes every pending temp file (the pull failed). */
-  discard(): void {
-    for (const { tmp } of this.pending.splice(0)) rmSync(tmp, { force: true });
-  }
 }
 
 let tempCounter = 0;

@@ -15,14 +15,15 @@
  *
  * An entry whose new inode already has the wanted owner is not chowned (new-inode-owner.ts).
  */
-import { closeSync, copyFileSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
 import { dirname, join } from "node:path";
 import { mknod } from "./libc.ts";
+import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
 import { cleanEntryName, resolveDirInRoot, UnsafePathError, type ResolveOptions } from "./safe-path.ts";
 import type { EntryHandler, TarHeader, TarSink } from "./tar-reader.ts";
-import { applyOpaque, applyWhiteout, isOpaqueDir, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
+import { applyOpaque, applyWhiteout, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
 
 export interface ApplyOptions {
   /** The directory the layer is applied to (a full tree, or an overlay upper dir). */
@@ -89,33 +90,8 @@ class Applier {
     this.owner.clear();
   }
 
-  /**
-   * Where a path is in the merged view of the lowers (newest first), or undefined. Each lower is
-   * walked component by component with lstat and no symlink is followed: a symlink, file or
-   * whiteout on the way hides the path (that lower's entry wins over older ones, as in overlayfs),
-   * and an opaque directory hides the older lowers. Joining the path and calling lstat would
-   * follow a lower's symlink to the host (a layer could then copy up /etc/shadow).
-   */
   private inLower(components: string[]): string | undefined {
-    for (const lower of this.opts.lowerDirs ?? []) {
-      let p = lower;
-      let opaque = false;
-      for (const [i, part] of components.entries()) {
-        p = join(p, part);
-        let st;
-        try {
-          st = lstatSync(p);
-        } catch {
-          break; // not in this lower: look in older ones, unless a directory here was opaque
-        }
-        if (isOverlayWhiteout(st)) return undefined;
-        if (i === components.length - 1) return p;
-        if (!st.isDirectory()) return undefined;
-        if (isOpaqueDir(p)) opaque = true;
-      }
-      if (opaque) return undefined;
-    }
-    return undefined;
+    return findInLowers(this.opts.lowerDirs ?? [], components);
   }
 
   /** A parent dir the layer did not list: copy the lower's metadata so the merged view is unchanged. */
@@ -275,13 +251,6 @@ class Applier {
   finish(): void {
     for (const [host, h] of this.dirTimes.reverse()) setTimes(host, h);
   }
-}
-
-function copyUp(lower: string, target: string): void {
-  const st = lstatSync(lower);
-  if (!st.isFile()) throw new UnsafePathError(`hardlink target in a lower layer is not a regular file`);
-  copyFileSync(lower, target, fsc.COPYFILE_FICLONE);
-  applyMetadata(target, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, xattrs: new Map(), type: "file", mtime: st.mtimeMs / 1000 } as TarHeader);
 }
 
 /**

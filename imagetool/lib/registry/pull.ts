@@ -9,7 +9,8 @@
  * the blob digest and the diffID check out, so a later `bundle` finds the snapshots ready.
  */
 import { ImagetoolError } from "../errors.ts";
-import { SyncBatch, type ContentStore } from "../content/store.ts";
+import type { ContentStore } from "../content/store.ts";
+import { SyncBatch } from "../content/sync-batch.ts";
 import { followFile, GrowingFile } from "../content/growing-file.ts";
 import { storageName, familiarName, type Reference } from "../reference.ts";
 import { parseManifestBody, layerCompression, CONFIG_TYPES } from "../image/mediatype.ts";

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ContentStore, SyncBatch } from "../../../../imagetool/lib/content/store.ts";
+import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
+import { SyncBatch } from "../../../../imagetool/lib/content/sync-batch.ts";
 import { digestOf, parseDigest } from "../../../../imagetool/lib/content/digest.ts";
 import { ImagetoolError, type ErrorCode } from "../../../../imagetool/lib/errors.ts";
 
