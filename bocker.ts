@@ -8,25 +8,25 @@
 import { COMMANDS, helpText } from "./bocker/commands.ts";
 import { makeContext } from "./bocker/context.ts";
 import { BockerError } from "./bocker/errors.ts";
-import { writeStdout } from "./bocker/logs.ts";
+import { writeStderr, writeStdout } from "./common/stdio.ts";
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    writeStdout(Buffer.from(helpText()));
+    writeStdout(helpText());
     return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`bocker: unknown command '${name}'\n\n${helpText()}`);
+    writeStderr(`bocker: unknown command '${name}'\n\n${helpText()}`);
     return 1;
   }
   try {
     return await command(makeContext(), args);
   } catch (err) {
-    if (!(err instanceof BockerError) || process.env.BOCKER_DEBUG) process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    if (!(err instanceof BockerError) || process.env.BOCKER_DEBUG) writeStderr(`${(err as Error).stack ?? err}\n`);
     // The original printed its errors on stdout; stderr is where a message that is not output belongs.
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    writeStderr(`${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
 }

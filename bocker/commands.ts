@@ -8,12 +8,12 @@ import { execIn, listContainers, removeContainer, showLogs, stopContainer } from
 import type { Context } from "./context.ts";
 import { BockerError, noContainer } from "./errors.ts";
 import { commitContainer, initImage, listImages, pullImage, removeImage } from "./images.ts";
-import { writeStdout } from "./logs.ts";
+import { writeStdout } from "../common/stdio.ts";
 import { runContainer } from "./run.ts";
 
 type Command = (ctx: Context, args: string[]) => Promise<number>;
 
-const say = (line: string) => writeStdout(Buffer.from(`${line}\n`));
+const say = (line: string) => writeStdout(`${line}\n`);
 
 function expectArgs(args: string[], count: number, usage: string): void {
   if (args.length !== count) throw new BockerError(`usage: bocker ${usage}`);
@@ -103,7 +103,7 @@ export const COMMANDS: Record<string, Command> = {
     return 0;
   },
   async help() {
-    writeStdout(Buffer.from(helpText()));
+    writeStdout(helpText());
     return 0;
   },
 };

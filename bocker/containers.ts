@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import type { Context } from "./context.ts";
 import { BockerError } from "./errors.ts";
 import { collectGarbage } from "./images.ts";
-import { followLog, printLog, writeStdout } from "./logs.ts";
+import { writeStdout } from "../common/stdio.ts";
+import { followLog, printLog } from "./logs.ts";
 import { disconnect, release } from "./network/index.ts";
 
 const STOP_TIMEOUT_MS = 10_000; // Docker's default grace period before SIGKILL

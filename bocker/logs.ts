@@ -4,7 +4,8 @@
  * log survives a detached container whose `bocker` is long gone, with no shim process. A
  * foreground `run` and `logs -f` show it by following the file.
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
+import { writeStdout } from "../common/stdio.ts";
 
 const POLL_MS = 50;
 
@@ -35,11 +36,6 @@ export async function followLog(path: string, out: (chunk: Uint8Array) => void, 
     if (done) return offset;
     await Bun.sleep(POLL_MS);
   }
-}
-
-/** Synchronous, so nothing is lost to a process.exit() right after (stdout may be a pipe). */
-export function writeStdout(chunk: Uint8Array): void {
-  for (let done = 0; done < chunk.length; ) done += writeSync(1, chunk, done);
 }
 
 export function printLog(path: string): void {

@@ -5,7 +5,7 @@
  */
 import pkg from "../package.json" with { type: "json" };
 import { enableTrace, trace } from "./lib/trace.ts";
-import { writeStdout, writeStderr } from "../runtime/lib/stdio.ts";
+import { writeStdout, writeStderr } from "../common/stdio.ts";
 
 export interface Globals {
   /** Storage root: <root>/content is the OCI layout, <root>/snapshots the snapshotters'. */

@@ -5,7 +5,7 @@
 import { parseArgs, boolFlag, stringFlag } from "./lib/args.ts";
 import { RuntimeError } from "./lib/errors.ts";
 import { Logger, type LogFormat } from "./lib/log.ts";
-import { writeStderr, writeStdout } from "./lib/stdio.ts";
+import { writeStderr, writeStdout } from "../common/stdio.ts";
 import type { CommandMain } from "./lib/context.ts";
 import pkg from "../package.json" with { type: "json" };
 

@@ -1,5 +1,6 @@
 /**
- * bocker's schema API, shared by bocker-runtime and bocker-imagetool (the only module both import).
+ * bocker's schema API, shared by bocker-runtime and bocker-imagetool (with common/stdio.ts, the
+ * only modules both import).
  *
  *   const result = validateRuntimeConfig(JSON.parse(text));
  *   if (!result.ok) throw new Error(formatSchemaIssues("config.json", result.errors));

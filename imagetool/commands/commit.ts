@@ -1,7 +1,7 @@
 /** `commit BUNDLE_DIR NAME [-m MESSAGE] [--author A]`: the bundle's container changes as a new image. */
 import type { Globals } from "../main.ts";
 import { commitBundle } from "../lib/bundle/commit.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 
 const SPEC: CommandSpec = {

@@ -4,7 +4,7 @@
  * on anything else, and the bocker wrapper runs several commands per verb (pull: pull, tag, rmi). Accepts `--flag value`, `--flag=value`, `-f value`, `--no-flag`/`--flag=false` for
  * booleans, repeated list flags, and `--help`. Unknown flags are errors (as yargs' strictOptions).
  */
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 
 export interface FlagDef {
   kind: "boolean" | "string" | "number" | "list";

@@ -7,7 +7,7 @@ import { storeForRoot } from "../lib/content/store.ts";
 import { gcContent } from "../lib/content/gc.ts";
 import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
 import { formatBytes } from "../lib/registry/progress.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 
 const SPEC: CommandSpec = {

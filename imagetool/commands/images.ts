@@ -3,7 +3,7 @@ import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { describeImages } from "../lib/image/list.ts";
 import { formatBytes } from "../lib/registry/progress.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 
 const SPEC: CommandSpec = {

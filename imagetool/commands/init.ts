@@ -2,7 +2,7 @@
 import { basename, resolve } from "node:path";
 import type { Globals } from "../main.ts";
 import { initImage } from "../lib/bundle/init-image.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 
 const SPEC: CommandSpec = {

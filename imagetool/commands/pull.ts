@@ -13,7 +13,7 @@ import { createProgressDisplay, formatBytes } from "../lib/registry/progress.ts"
 import { openSnapshotter, SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
 import { parseFlags, UsageError, type CommandSpec } from "./flags.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 
 const SPEC: CommandSpec = {
   name: "bocker-imagetool pull",

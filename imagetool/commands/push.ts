@@ -7,7 +7,7 @@ import { parseCredsFlag } from "../lib/registry/auth.ts";
 import { pushImage } from "../lib/registry/push.ts";
 import { DEFAULT_CHUNK_SIZE } from "../lib/registry/pusher.ts";
 import { createProgressDisplay } from "../lib/registry/progress.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 
 const SPEC: CommandSpec = {

@@ -2,7 +2,7 @@
 import type { Globals } from "../main.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { saveArchive } from "../lib/image/archive.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 
 const SPEC: CommandSpec = {

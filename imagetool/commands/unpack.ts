@@ -3,7 +3,7 @@ import type { Globals } from "../main.ts";
 import { unpackToDir } from "../lib/bundle/unpack-dir.ts";
 import { OVERRIDE_FLAGS, overridesFrom, splitCommand } from "./bundle-flags.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
-import { writeStdout } from "../../runtime/lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 
 const SPEC: CommandSpec = {
   name: "bocker-imagetool unpack",

@@ -3,7 +3,7 @@
  * each layer's unpack, the flushes), measured from process start as runtime/lib/log.ts's create
  * trace is. Off unless main.ts enables it, and then it costs one branch per call.
  */
-import { writeStderr } from "../../runtime/lib/stdio.ts";
+import { writeStderr } from "../../common/stdio.ts";
 
 let enabled = false;
 

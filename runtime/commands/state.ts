@@ -2,7 +2,7 @@
 import { parseArgs, requireId } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { containerDir, ociState, readRecord } from "../lib/state.ts";
-import { writeStdout } from "../lib/stdio.ts";
+import { writeStdout } from "../../common/stdio.ts";
 
 const state: CommandMain = async (argv, ctx) => {
   const { positionals } = parseArgs(argv, {});

@@ -4,7 +4,7 @@
  * is logrus's `time="…" level=… msg="…"`. Without --log, warnings and errors go to stderr.
  */
 import { appendFileSync } from "node:fs";
-import { writeStderr } from "./stdio.ts";
+import { writeStderr } from "../../common/stdio.ts";
 
 export type LogLevel = "debug" | "info" | "warning" | "error";
 export type LogFormat = "text" | "json";

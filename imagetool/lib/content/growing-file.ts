@@ -2,10 +2,11 @@
  * A blob being downloaded, readable while it grows: the store's ingest reports where its temp file
  * is and how many bytes are written; `followFile` reads those bytes as they come and ends only
  * once the writer has verified the whole blob. A pull unpacks a layer this way while it is still
- * downloading (as containerd's unpack-during-fetch does) instead of after: for a small image the
- * unpack then starts when the first bytes arrive, and for a large one download and unpack overlap
- * completely. Reading back from the file, rather than handing chunks over in memory, keeps memory
- * flat when the unpacker is behind (it applies layers in order; downloads run in parallel).
+ * downloading (as containerd's unpack-during-fetch does) instead of after: download and unpack of
+ * a large layer overlap completely (a small gzip layer is read whole and inflated in one call once
+ * complete, layer/decompress.ts). Reading back from the file, rather than handing chunks over in
+ * memory, keeps memory flat when the unpacker is behind (it applies layers in order; downloads
+ * run in parallel).
  */
 import { closeSync, openSync, readSync } from "node:fs";
 

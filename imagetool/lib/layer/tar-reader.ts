@@ -11,8 +11,6 @@
  */
 import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, TarFormatError, typeFlags } from "./tar-fields.ts";
 
-export { TarFormatError };
-
 export type EntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
 
 export interface TarHeader {

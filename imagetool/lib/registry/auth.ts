@@ -64,11 +64,21 @@ export class Authorizer {
   /** host → challenge last seen; scope-keyed tokens. */
   private readonly challenges = new Map<string, Challenge>();
   private readonly tokens = new Map<string, Promise<string>>();
+  /**
+   * host → what `lookup` said, asked once: a Basic registry needs the credentials on every
+   * request, and the lookup reads Docker's config and may run a credential helper.
+   */
+  private readonly known = new Map<string, Credentials | undefined>();
 
   constructor(
-    private readonly credentials: (host: string) => Credentials | undefined,
+    private readonly lookup: (host: string) => Credentials | undefined,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
+
+  private credentials(host: string): Credentials | undefined {
+    if (!this.known.has(host)) this.known.set(host, this.lookup(host));
+    return this.known.get(host);
+  }
 
   /** The Authorization header to send to `host` for `scope`, if we already know how. */
   async header(host: string, scope: string): Promise<string | undefined> {

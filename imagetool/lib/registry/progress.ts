@@ -5,7 +5,7 @@
  * process.stderr is a Node stream built on first use, ~13 ms that a scripted pull would pay.
  */
 import type { SingleBar } from "cli-progress";
-import { writeStderr } from "../../../runtime/lib/stdio.ts";
+import { writeStderr } from "../../../common/stdio.ts";
 import { isatty } from "../layer/libc.ts";
 import type { Descriptor } from "../image/types.ts";
 import type { PullProgress } from "./pull.ts";

@@ -85,10 +85,12 @@ describe("Authorizer token flow (real loopback token server)", () => {
     expect(ImagetoolError.is(err, "UNAUTHORIZED")).toBe(true);
     expect((err as Error).message).toContain("'u' were refused");
   });
-  test("Basic challenge: credentials sent directly", async () => {
-    const a = new Authorizer(() => ({ username: "u", password: "p" }));
+  test("Basic challenge: credentials sent directly, looked up once however many requests", async () => {
+    let lookups = 0;
+    const a = new Authorizer(() => (lookups++, { username: "u", password: "p" }));
     await a.onUnauthorized("h", new Response(null, { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }), undefined);
-    expect(await a.header("h", "any")).toBe(`Basic ${Buffer.from("u:p").toString("base64")}`);
+    for (let i = 0; i < 3; i++) expect(await a.header("h", "any")).toBe(`Basic ${Buffer.from("u:p").toString("base64")}`);
+    expect(lookups).toBe(1);
   });
   test("an identity token is exchanged by an OAuth2 refresh-token POST with the service and every scope", async () => {
     const a = new Authorizer(() => ({ username: "", password: "", identityToken: "idtok" }));
