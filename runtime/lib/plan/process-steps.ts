@@ -4,8 +4,9 @@
  * rlimits, no_new_privs, seccomp before the capability drop when no_new_privs is off (loading a
  * filter without it needs CAP_SYS_ADMIN), bounding set, keepcaps across setuid, groups and ids,
  * capability sets, ambient, umask, chdir (checked: CVE-2024-21626), the create-only handshake,
- * seccomp as late as possible when no_new_privs is on, closing every fd above the preserved ones
- * (CVE-2024-21626 again), execve.
+ * seccomp as late as possible when no_new_privs is on, startContainer hooks under it, execve.
+ * Every fd above the preserved ones is marked close-on-exec (CVE-2024-21626 again) before any
+ * seccomp filter is loaded, so the sweep never depends on what a profile allows.
  */
 import { capabilityMask } from "../linux/capabilities.ts";
 import { RLIMIT_NUMBERS, rlimitValue } from "../linux/rlimits.ts";
@@ -67,7 +68,14 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   lsmSteps(b, proc, opts.lsm ?? { apparmor: false, selinux: false }, p);
   const nnp = proc.noNewPrivileges === true;
   if (nnp) b.emit("init", "NO_NEW_PRIVS", [], "set no_new_privs", `${p}/noNewPrivileges`);
-  if (opts.seccomp && !nnp) seccompStep(b, opts, "load seccomp filter (before dropping CAP_SYS_ADMIN)");
+  // Without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes in before the capability drop,
+  // and the fd sweep before it: the sweep must not depend on what the profile allows (profiles
+  // written before close_range(2) existed deny it).
+  const earlySeccomp = opts.seccomp !== undefined && !nnp;
+  if (earlySeccomp) {
+    closeFdsStep(b, opts);
+    seccompStep(b, opts, "load seccomp filter (before dropping CAP_SYS_ADMIN)");
+  }
 
   const caps = proc.capabilities ?? {};
   const cp = `${p}/capabilities`;
@@ -97,14 +105,25 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   if (opts.handshake) {
     b.emit("init", "REPORT_DONE", [], "report setup finished", "");
     b.emit("init", "EXEC_FIFO_WAIT", [opts.handshake.execFifoSlot], "wait for `start` on the exec FIFO", "");
-    for (const [i, h] of opts.handshake.startContainer.entries()) {
-      b.emit("init", "RUN_HOOK", hookStepArgs(h), `startContainer hook ${h.path}`, `/hooks/startContainer/${i}`);
-    }
   }
+  // With no_new_privs the filter goes in as late as possible (runc: before the startContainer hooks,
+  // which run under it). Everything execve needs besides execve happens before it, so an allow-list
+  // profile needs little more than execve; only startContainer hooks (fork, pipes, wait) need more,
+  // and SIGPIPE stays ignored while the helper writes their stdin.
+  const startHooks = opts.handshake?.startContainer ?? [];
+  if (!earlySeccomp) closeFdsStep(b, opts);
+  if (startHooks.length === 0) b.emit("init", "EXEC_PREPARE", [], "restore signals, close the helper's last fd", "");
   if (opts.seccomp && nnp) seccompStep(b, opts, "load seccomp filter");
-  b.emit("init", "CLOSE_FDS", [3 + opts.preserveFds], `close fds >= ${3 + opts.preserveFds}`, "");
+  for (const [i, h] of startHooks.entries()) {
+    b.emit("init", "RUN_HOOK", hookStepArgs(h), `startContainer hook ${h.path}`, `/hooks/startContainer/${i}`);
+  }
+  if (startHooks.length > 0) b.emit("init", "EXEC_PREPARE", [], "restore signals, close the helper's last fd", "");
   const args = proc.args ?? [];
   b.emit("init", "EXEC", [args[0]!, args, proc.env ?? []], `execve ${JSON.stringify(args)}`, `${p}/args`);
+}
+
+function closeFdsStep(b: PlanBuilder, opts: ProcessStepOptions): void {
+  b.emit("init", "CLOSE_FDS", [3 + opts.preserveFds], `mark fds >= ${3 + opts.preserveFds} close-on-exec`, "");
 }
 
 function seccompStep(b: PlanBuilder, opts: ProcessStepOptions, what: string): void {

@@ -1,10 +1,12 @@
 /* The last steps: cwd, end of setup, the exec FIFO, closing fds, execve. Order: runc standard_init_linux.go. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "steps.h"
@@ -43,9 +45,47 @@ void op_exec_fifo_wait(const struct arg *a) {
   H.slots[a[0].i] = -1;
 }
 
+/* CVE-2024-21626: nothing above the preserved fds may reach the process. Marking them close-on-exec
+ * is enough (every fd the helper opens later is O_CLOEXEC too), so this runs before the seccomp
+ * filter, whatever the profile allows. Kernels without CLOSE_RANGE_CLOEXEC (< 5.11), or a filter
+ * that denies close_range, get runc's fallback: walk /proc/self/fd and set FD_CLOEXEC one by one. */
+static void cloexec_from_proc(unsigned first, int close_range_errno) {
+  int dir = H.proc_fd_dir >= 0 ? openat(H.proc_fd_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                               : open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    bail(close_range_errno, "close_range(%u, ~0, CLOSE_RANGE_CLOEXEC) failed, and so did opening /proc/self/fd to mark fds one by one (%s)", first, strerror(errno));
+  DIR *d = fdopendir(dir);
+  if (d == NULL) bail(errno, "fdopendir(/proc/self/fd) failed");
+  struct dirent *e;
+  while ((errno = 0, e = readdir(d)) != NULL) {
+    char *end;
+    long fd = strtol(e->d_name, &end, 10);
+    if (*end != 0 || e->d_name[0] == '.' || fd < (long)first || fd == dirfd(d)) continue;
+    if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) bail(errno, "fcntl(%ld, F_SETFD, FD_CLOEXEC) failed", fd);
+  }
+  if (errno != 0) bail(errno, "readdir(/proc/self/fd) failed");
+  closedir(d);
+}
+
 void op_close_fds(const struct arg *a) {
   if (a[0].i < 3 || a[0].i > INT_MAX) bail(EINVAL, "CLOSE_FDS from %lld: stdio is never closed", (long long)a[0].i);
-  if (close_range((unsigned)a[0].i, ~0u, CLOSE_RANGE_CLOEXEC) < 0) bail(errno, "close_range(%lld, ~0, CLOSE_RANGE_CLOEXEC) failed", (long long)a[0].i);
+  unsigned first = (unsigned)a[0].i;
+  if (close_range(first, ~0u, CLOSE_RANGE_CLOEXEC) == 0) return;
+  if (errno != EPERM && errno != ENOSYS && errno != EINVAL) bail(errno, "close_range(%u, ~0, CLOSE_RANGE_CLOEXEC) failed", first);
+  cloexec_from_proc(first, errno);
+}
+
+/* What execve needs that is not execve: the helper's own /proc/self/fd handle closed, SIGPIPE (ignored
+ * for the helper's writes; ignored dispositions survive execve) back to default, every signal
+ * unblocked. Planned before a late seccomp filter, so a profile needs to allow only execve. */
+void op_exec_prepare(const struct arg *a) {
+  (void)a;
+  if (H.proc_fd_dir >= 0) close(H.proc_fd_dir);
+  H.proc_fd_dir = -1;
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static const char *env_path(char **envp) {
@@ -57,12 +97,6 @@ static const char *env_path(char **envp) {
 void op_exec(const struct arg *a) {
   const char *file = a[0].s;
   char **argv = a[1].strv, **envp = a[2].strv;
-  if (H.proc_fd_dir >= 0) close(H.proc_fd_dir);
-  H.proc_fd_dir = -1;
-  signal(SIGPIPE, SIG_DFL); /* ignored dispositions survive execve, and so does the mask */
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
   if (strchr(file, '/') != NULL) {
     execve(file, argv, envp);
     bail(errno, "execve(%s) failed", qs(file));

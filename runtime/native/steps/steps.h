@@ -18,7 +18,7 @@ STEP(hooks_sync); STEP(run_hook); STEP(pivot_root); STEP(move_root); STEP(remoun
 STEP(mask_path); STEP(readonly_path); STEP(sethostname); STEP(setdomainname); STEP(sysctl); STEP(setsid);
 STEP(console); STEP(rlimit); STEP(no_new_privs); STEP(seccomp); STEP(cap_bounding); STEP(keep_caps);
 STEP(setgroups); STEP(caps); STEP(ambient); STEP(umask); STEP(chdir); STEP(report_done); STEP(fix_stdio_owner); STEP(console_size);
-STEP(exec_fifo_wait); STEP(close_fds); STEP(exec); STEP(personality); STEP(ioprio); STEP(sched); STEP(set_exec_label); STEP(tmpcopyup_in_root);
+STEP(exec_fifo_wait); STEP(close_fds); STEP(exec_prepare); STEP(exec); STEP(personality); STEP(ioprio); STEP(sched); STEP(set_exec_label); STEP(tmpcopyup_in_root);
 #undef STEP
 
 #endif

@@ -18,7 +18,7 @@ static const struct { int code; step_fn fn; } TABLE[] = {
   H_(CONSOLE, console), H_(RLIMIT, rlimit), H_(NO_NEW_PRIVS, no_new_privs), H_(SECCOMP, seccomp),
   H_(CAP_BOUNDING, cap_bounding), H_(KEEP_CAPS, keep_caps), H_(SETGROUPS, setgroups), H_(CAPS, caps),
   H_(AMBIENT, ambient), H_(UMASK, umask), H_(CHDIR, chdir), H_(REPORT_DONE, report_done),
-  H_(EXEC_FIFO_WAIT, exec_fifo_wait), H_(CLOSE_FDS, close_fds), H_(EXEC, exec), H_(PERSONALITY, personality),
+  H_(EXEC_FIFO_WAIT, exec_fifo_wait), H_(CLOSE_FDS, close_fds), H_(EXEC_PREPARE, exec_prepare), H_(EXEC, exec), H_(PERSONALITY, personality),
   H_(IOPRIO, ioprio), H_(SCHED, sched), H_(SET_EXEC_LABEL, set_exec_label),
   H_(TMPCOPYUP_IN_ROOT, tmpcopyup_in_root), H_(FIX_STDIO_OWNER, fix_stdio_owner), H_(CONSOLE_SIZE, console_size),
 };

@@ -39,7 +39,7 @@ describe("compileCreate", () => {
     expect(ops(c, "parent")).toEqual(["CGROUP_ENTER", "RELEASE_CHILD"]);
     expect(ops(c, "child")).toEqual(["AWAIT_RELEASE", "UNSHARE", "FORK_INIT"]);
     const init = ops(c, "init");
-    const order = ["ROOTFS_PREPARE", "MOUNT_IN_ROOT", "MKNOD_IN_ROOT", "PIVOT_ROOT", "REMOUNT_ROOT_READONLY", "SETSID", "SETHOSTNAME", "READONLY_PATH", "MASK_PATH", "RLIMIT", "NO_NEW_PRIVS", "CAP_BOUNDING", "SETRESID", "CAPS", "CHDIR", "REPORT_DONE", "EXEC_FIFO_WAIT", "CLOSE_FDS", "EXEC"];
+    const order = ["ROOTFS_PREPARE", "MOUNT_IN_ROOT", "MKNOD_IN_ROOT", "PIVOT_ROOT", "REMOUNT_ROOT_READONLY", "SETSID", "SETHOSTNAME", "READONLY_PATH", "MASK_PATH", "RLIMIT", "NO_NEW_PRIVS", "CAP_BOUNDING", "SETRESID", "CAPS", "CHDIR", "REPORT_DONE", "EXEC_FIFO_WAIT", "CLOSE_FDS", "EXEC_PREPARE", "EXEC"];
     const positions = order.map((op) => init.indexOf(op as never));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -145,14 +145,22 @@ describe("compileCreate", () => {
     expect(c.origins[hooks[1]!.origin]!.pointer).toBe("/hooks/startContainer/0");
   });
 
-  test("seccomp goes before the capability drop without no_new_privs, and last with it", () => {
+  test("seccomp goes before the capability drop without no_new_privs, and last with it; the fd sweep always precedes it", () => {
     const seccomp = { program: new Uint8Array(16), flags: 0 };
     const late = ops(compileCreate(spec(), facts({ seccomp })), "init");
-    expect(late.indexOf("SECCOMP")).toBeGreaterThan(late.indexOf("EXEC_FIFO_WAIT"));
-    expect(late.indexOf("SECCOMP")).toBeLessThan(late.indexOf("CLOSE_FDS"));
+    // Only execve runs under a late filter: profiles that deny close_range (written before it existed) must work.
+    expect(late.slice(late.indexOf("EXEC_FIFO_WAIT") + 1)).toEqual(["CLOSE_FDS", "EXEC_PREPARE", "SECCOMP", "EXEC"]);
     const early = ops(compileCreate(spec((s) => (s.process!.noNewPrivileges = false)), facts({ seccomp })), "init");
     expect(early).not.toContain("NO_NEW_PRIVS");
     expect(early.indexOf("SECCOMP")).toBeLessThan(early.indexOf("CAP_BOUNDING"));
+    expect(early.indexOf("CLOSE_FDS")).toBe(early.indexOf("SECCOMP") - 1);
+    expect(early.slice(-2)).toEqual(["EXEC_PREPARE", "EXEC"]);
+  });
+
+  test("startContainer hooks run under a late seccomp filter (runc), and SIGPIPE stays ignored until they are done", () => {
+    const seccomp = { program: new Uint8Array(16), flags: 0 };
+    const init = ops(compileCreate(spec((s) => (s.hooks = { startContainer: [{ path: "/bin/sc" }] })), facts({ seccomp })), "init");
+    expect(init.slice(init.indexOf("EXEC_FIFO_WAIT") + 1)).toEqual(["CLOSE_FDS", "SECCOMP", "RUN_HOOK", "EXEC_PREPARE", "EXEC"]);
   });
 
   test("capabilities become masks; an unknown name names its pointer", () => {
