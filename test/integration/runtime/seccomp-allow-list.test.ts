@@ -3,7 +3,8 @@
  * default, Docker's profiles before 2020) made every container fail: the helper's fd sweep ran
  * under the container's filter (`close_range(3, ~0, CLOSE_RANGE_CLOEXEC) failed: EPERM`). The sweep
  * now runs before any filter, and with no_new_privs a late filter covers nothing of the helper's
- * but execve: here every syscall the helper used to make after it kills the process.
+ * but execve: here every syscall the helper used to make after it kills the process. The
+ * startContainer hooks run under the filter, as in runc (they ran before it with no_new_privs).
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { describeRoot } from "../../fixtures/root.ts";
@@ -72,4 +73,17 @@ describeRoot("seccomp profiles that deny what the helper needs", () => {
     expect(r.stdout).toBe("allowed\n");
     expect(r.code).toBe(0);
   });
+
+  for (const nnp of [true, false]) {
+    test(`startContainer hooks run under the container's filter, as in runc (noNewPrivileges ${nnp})`, async () => {
+      const bundle = s.bundle(["true"], (c) => {
+        c.linux!.seccomp = defaultSpec().linux!.seccomp;
+        c.process!.noNewPrivileges = nnp;
+        c.hooks = { startContainer: [{ path: "/bin/sh", args: ["sh", "-c", "grep '^Seccomp:' /proc/self/status"] }] };
+      });
+      const r = await s.rt(["run", "--bundle", bundle, s.id()]);
+      expect(r.stderr).toBe("Seccomp:\t2\n");
+      expect(r.code).toBe(0);
+    });
+  }
 });
