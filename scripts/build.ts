@@ -1,8 +1,8 @@
 /**
- * Builds everything the tools need: the C helper (system compiler) and the single executables
- * in dist/ (bun build --compile). Run by `npm install` and by `npm run build`.
+ * Builds everything the tools need: the C helper (system compiler) and the single executable in
+ * dist/ (bun build --compile) under the three tools' names. Run by `npm install` and `npm run build`.
  */
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderOpcodesHeader } from "./gen-opcodes.ts";
 
@@ -31,20 +31,21 @@ if (existsSync(join(nativeDir, "Makefile"))) run(["make", "-s", "-C", nativeDir,
  *                                  loaded by the lazy import() in main.ts only when needed
  *   --no-compile-autoload-*        no bunfig.toml/.env lookups in the caller's directory (which
  *                                  would also let a stray .env change the runtime's environment)
- * and for bocker-runtime alone, whose commands run almost every function once:
- *   --compile-jit-policy=1000      JavaScriptCore's tier-up thresholds ×1000: run-once code stays
- *                                  in the interpreter instead of being compiled on the main thread
- *                                  (the plan encoder alone: 1.5–4.6 → 1.1–1.9 ms; create+start of
- *                                  the lifecycle bench: 3–5 ms less). The console relay, the one
- *                                  loop that runs long, restores the normal policy (console.ts).
+ *   --compile-jit-policy=1000      JavaScriptCore's tier-up thresholds ×1000: the runtime's commands
+ *                                  run almost every function once, so run-once code stays in the
+ *                                  interpreter instead of being compiled on the main thread (the
+ *                                  plan encoder alone: 1.5–4.6 → 1.1–1.9 ms; create+start of the
+ *                                  lifecycle bench: 3–5 ms less). The image tool and the wrapper
+ *                                  restore the normal policy when they are chosen (multicall.ts),
+ *                                  and so does the runtime's console relay, its one long loop.
+ *
+ * One executable, hard-linked under the three tools' names (multicall.ts): three executables of
+ * ~107 MB each were almost all the same Bun runtime.
  */
-const executables: Array<[entry: string, name: string, extraFlags: string[]]> = [
-  ["runtime/main.ts", "bocker-runtime", ["--compile-jit-policy=1000"]],
-  ["imagetool/main.ts", "bocker-imagetool", []],
-  ["bocker.ts", "bocker", []],
-];
-const COMPILE_FLAGS = ["--compile", "--minify", "--bytecode", "--splitting", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
-for (const [entry, name, extraFlags] of executables) {
-  if (!existsSync(join(root, entry))) continue;
-  run([process.execPath, "build", ...COMPILE_FLAGS, ...extraFlags, entry, "--outfile", join(dist, name)]);
+const COMPILE_FLAGS = ["--compile", "--minify", "--bytecode", "--splitting", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--compile-jit-policy=1000"];
+const runtime = join(dist, "bocker-runtime");
+run([process.execPath, "build", ...COMPILE_FLAGS, "multicall.ts", "--outfile", runtime]);
+for (const name of ["bocker-imagetool", "bocker"]) {
+  rmSync(join(dist, name), { force: true });
+  linkSync(runtime, join(dist, name));
 }
