@@ -3,6 +3,7 @@
  * prints the plan create would run, with the config.json pointer of every step. Touches nothing:
  * no state dir, no cgroup, no process.
  */
+import { writeStdout } from "../../common/stdio.ts";
 import { join } from "node:path";
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag, type FlagValues } from "../lib/args.ts";
 import type { CommandContext, CommandMain } from "../lib/context.ts";
@@ -22,8 +23,8 @@ export async function explainMain(id: string, bundle: string, flags: FlagValues,
     foreground: false,
   });
   const c = prepared.config;
-  process.stdout.write(`plan for container ${id} from ${c.file} (rootfs ${c.rootfs}); cgroups are placed at create\n`);
-  process.stdout.write(explainPlan(compileCreate(c.spec, prepared.facts), "config.json"));
+  writeStdout(`plan for container ${id} from ${c.file} (rootfs ${c.rootfs}); cgroups are placed at create\n`);
+  writeStdout(explainPlan(compileCreate(c.spec, prepared.facts), "config.json"));
   return 0;
 }
 

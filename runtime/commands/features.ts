@@ -1,4 +1,5 @@
 /** `features`: what this runtime implements, as runtime-spec features.md describes it. */
+import { writeStdout } from "../../common/stdio.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { CAPABILITY_NAMES } from "../lib/linux/capabilities.ts";
 import { HOOK_KINDS } from "../lib/spec-types.ts";
@@ -36,7 +37,7 @@ const features: CommandMain = async () => {
     // runc adds the same libseccomp annotation (features.go).
     annotations: { "org.bocker.runtime.version": pkg.version, "io.github.seccomp.libseccomp.version": libseccompVersion() },
   };
-  process.stdout.write(JSON.stringify(doc, null, "    ") + "\n");
+  writeStdout(JSON.stringify(doc, null, "    ") + "\n");
   return 0;
 };
 

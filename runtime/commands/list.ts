@@ -2,6 +2,7 @@
  * `list [--format table|json] [-q]`. A container whose state.json cannot be read is reported on
  * stderr (with the hint to `delete --force` it) instead of breaking the listing.
  */
+import { writeStdout } from "../../common/stdio.ts";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, stringFlag, boolFlag } from "../lib/args.ts";
@@ -27,9 +28,9 @@ const list: CommandMain = async (argv, ctx) => {
       ctx.log.warn(`skipping ${name}: ${(err as Error).message}`);
     }
   }
-  if (boolFlag(flags, "quiet")) process.stdout.write(states.map((s) => `${s.id}\n`).join(""));
-  else if (format === "json") process.stdout.write(JSON.stringify(states) + "\n");
-  else process.stdout.write(table(states));
+  if (boolFlag(flags, "quiet")) writeStdout(states.map((s) => `${s.id}\n`).join(""));
+  else if (format === "json") writeStdout(JSON.stringify(states) + "\n");
+  else writeStdout(table(states));
   return 0;
 };
 

@@ -1,4 +1,5 @@
 /** `ps ID [--format table|json] [-- ps options]`: the container's processes, from its cgroups (runc ps). */
+import { writeStdout } from "../../common/stdio.ts";
 import { parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { RuntimeError } from "../lib/errors.ts";
@@ -13,7 +14,7 @@ const ps: CommandMain = async (argv, ctx) => {
   const pids = pidsOf(rec.cgroup).sort((a, b) => a - b);
   const format = stringFlag(flags, "format") ?? "table";
   if (format === "json") {
-    process.stdout.write(JSON.stringify(pids) + "\n");
+    writeStdout(JSON.stringify(pids) + "\n");
     return 0;
   }
   if (format !== "table") throw new RuntimeError("USAGE", `--format: expected table or json, got ${format}`);
@@ -26,7 +27,7 @@ const ps: CommandMain = async (argv, ctx) => {
   if (pidColumn < 0) throw new RuntimeError("IO", "ps output has no PID column");
   const wanted = new Set(pids);
   const rows = lines.slice(1).filter((l) => wanted.has(Number(l.trim().split(/\s+/)[pidColumn])));
-  process.stdout.write([header, ...rows].join("\n") + "\n");
+  writeStdout([header, ...rows].join("\n") + "\n");
   return 0;
 };
 
