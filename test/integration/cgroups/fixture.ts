@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
 import type { Subprocess } from "bun";
-import { destroyCgroup, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
+import { destroyCgroup, detectCgroups, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
 import type { Cleanup } from "../../fixtures/cleanup.ts";
 
 let counter = 0;
@@ -21,6 +21,19 @@ export function read(dir: string, file: string): string {
 export function leafIn(p: CgroupPlacement, name: string): string {
   const dir = p.procsFiles.map((f) => posix.dirname(f)).find((d) => d.startsWith(`/sys/fs/cgroup/${name}/`));
   if (!dir) throw new Error(`placement has no ${name} directory: ${p.procsFiles.join(", ")}`);
+  return dir;
+}
+
+/** Where the default rule puts id in every hierarchy: under this process's own cgroup. */
+export function defaultDirs(id: string): string[] {
+  return detectCgroups().hierarchies.map((h) => posix.join(h.mountpoint, h.ownPath, id));
+}
+
+/** The placement's directory in whichever hierarchy holds `controller` (v1 or the cgroup2 mount). */
+export function leafOfController(p: CgroupPlacement, controller: string): string {
+  const h = detectCgroups().hierarchies.find((x) => x.controllers.includes(controller));
+  const dir = h && p.procsFiles.map((f) => posix.dirname(f)).find((d) => d.startsWith(`${h.mountpoint}/`));
+  if (!dir) throw new Error(`placement has no ${controller} directory: ${p.procsFiles.join(", ")}`);
   return dir;
 }
 

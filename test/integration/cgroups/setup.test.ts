@@ -4,15 +4,10 @@ import { posix } from "node:path";
 import { destroyCgroup, detectCgroups, setupCgroup, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { foreignCgroup, leafIn, read, track, uniqueId } from "./fixture.ts";
+import { defaultDirs, foreignCgroup, leafIn, leafOfController, read, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
-
-/** Where the default rule puts id in every hierarchy: under this process's own cgroup. */
-function defaultDirs(id: string): string[] {
-  return detectCgroups().hierarchies.map((h) => posix.join(h.mountpoint, h.ownPath, id));
-}
 
 describeRoot("setupCgroup on the real hierarchies", () => {
   test("confineDevices: false writes no device rules (rootless: devices.deny needs CAP_SYS_ADMIN)", () => {
@@ -57,8 +52,9 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     expect(read(leafIn(p, "pids"), "pids.max")).toBe("10");
     expect(read(leafIn(p, "blkio"), "blkio.throttle.read_bps_device")).toBe("7:0 1048576");
     expect(read(leafIn(p, "blkio"), "blkio.throttle.write_iops_device")).toBe("7:0 100");
-    // hugetlb lives on the cgroup2 mount of this hybrid host.
-    expect(read(leafIn(p, "unified"), "hugetlb.2MB.max")).toBe("8388608");
+    // hugetlb lives on the cgroup2 mount of this hybrid host, on others in its v1 hierarchy.
+    const hugetlbV2 = detectCgroups().hierarchies.find((h) => h.controllers.includes("hugetlb"))!.version === 2;
+    expect(read(leafOfController(p, "hugetlb"), hugetlbV2 ? "hugetlb.2MB.max" : "hugetlb.2MB.limit_in_bytes")).toBe("8388608");
     // runc's device policy: deny all, then the defaults.
     const devices = read(leafIn(p, "devices"), "devices.list").split("\n");
     expect(devices).toContain("c 1:3 rwm");
@@ -116,8 +112,13 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
   });
 
-  test("network classID on a host without net_cls: an error, and nothing is created", () => {
+  test("network classID: written where net_cls is mounted, else an error and nothing is created", () => {
     const id = uniqueId("netcls");
+    if (detectCgroups().hierarchies.some((h) => h.controllers.includes("net_cls"))) {
+      const p = track(cleanup, setupCgroup({ id, resources: { network: { classID: 1 } } }));
+      expect(read(leafOfController(p, "net_cls"), "net_cls.classid")).toBe("1");
+      return;
+    }
     expect(() => track(cleanup, setupCgroup({ id, resources: { network: { classID: 1 } } }))).toThrow(/net_cls cgroup controller is not available.*\/linux\/resources\/network\/classID/);
     for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
   });
