@@ -43,6 +43,12 @@ export function thaw(p: CgroupPlacement): void {
   cgroups.thawCgroup(p);
 }
 
+/** Whether the container's freezer holds it frozen (or freezing): its tasks cannot die until thawed. */
+export function isFrozen(p: CgroupPlacement): boolean {
+  const state = cgroups.freezerState(p);
+  return state === "frozen" || state === "freezing";
+}
+
 export function updateResources(p: CgroupPlacement, resources: Record<string, unknown>): void {
   cgroups.updateCgroup(p, resources as never);
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { existsSync, readFileSync, readdirSync, rmdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { RuntimeSuite, defaultCgroupDirs } from "./harness.ts";
@@ -24,6 +24,18 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     expect((await s.rt(["pause", id])).stderr).toContain("it is paused");
     expect((await s.rt(["resume", id])).code).toBe(0);
     expect((await s.state(id)).status).toBe("running");
+  });
+
+  test("delete --force of a paused container kills, thaws and removes everything (runc)", async () => {
+    const id = s.id();
+    await s.rt(["run", "-d", "--bundle", s.bundle(["sleep", "1000"]), id]);
+    const freezer = defaultCgroupDirs(id).find((d) => d.includes("/freezer/"))!;
+    // Should delete fail, thaw so the cleanup's delete --force can end the container.
+    s.cleanup.add("thaw", () => existsSync(freezer) && writeFileSync(join(freezer, "freezer.state"), "THAWED"));
+    expect((await s.rt(["pause", id])).code).toBe(0);
+    const r = await s.rt(["delete", "--force", id]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(defaultCgroupDirs(id).filter((d) => existsSync(d))).toEqual([]);
   });
 
   test("update changes limits; events --stats reports them", async () => {
