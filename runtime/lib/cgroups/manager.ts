@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { posix } from "node:path";
 import { errnoOf, RuntimeError } from "../errors.ts";
 import { applyResources } from "./apply.ts";
+import { frozenDir } from "./freezer.ts";
 import { detectCgroups, dirOf, type CgroupLayout } from "./detect.ts";
 import { cgroupError, placementLeaves, readCgroupFile, sleepMs, writeCgroupFile, type Leaf } from "./fs.ts";
 import { cgroupPathIn, resolveCgroupPath } from "./paths.ts";
@@ -92,6 +93,8 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   const created: string[] = [];
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
+    const frozen = frozenDir(leaves);
+    if (frozen !== undefined) throw new RuntimeError("BAD_STATUS", `container's cgroup unexpectedly frozen: ${frozen}`, { path: frozen });
     // The helper's cgroup.procs writes come next: keep the kernel's fast path open for them.
     warmCgroupMigration();
     for (const leaf of leaves) inheritCpuset(leaf, created);

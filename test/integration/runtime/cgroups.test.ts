@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { RuntimeSuite, defaultCgroupDirs } from "./harness.ts";
@@ -36,6 +36,30 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     const r = await s.rt(["delete", "--force", id]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(defaultCgroupDirs(id).filter((d) => existsSync(d))).toEqual([]);
+  });
+
+  test("a cgroup frozen before create is refused as runc does, leaving nothing behind", async () => {
+    // A parent someone else made and froze (v1 freezer; v2 hosts: cgroup.freeze): the new leaf is frozen too.
+    const parentName = `bocker-frozen-${process.pid}`;
+    const v1 = existsSync("/sys/fs/cgroup/freezer");
+    const parent = join(v1 ? "/sys/fs/cgroup/freezer" : "/sys/fs/cgroup", parentName);
+    const freeze = (on: boolean) => writeFileSync(join(parent, v1 ? "freezer.state" : "cgroup.freeze"), v1 ? (on ? "FROZEN" : "THAWED") : on ? "1" : "0");
+    mkdirSync(parent);
+    s.cleanup.add("the frozen parent", () => {
+      freeze(false);
+      rmdirSync(parent);
+    });
+    freeze(true);
+    const id = s.id(); // deleted before the parent is thawed and removed
+    const bundle = s.bundle(["true"], (spec) => {
+      spec.linux!.cgroupsPath = `/${parentName}/${id}`;
+    });
+    const r = await s.rt(["run", "-d", "--bundle", bundle, id], { timeoutMs: 10_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("container's cgroup unexpectedly frozen");
+    expect(existsSync(join(parent, id))).toBe(false);
+    expect(readdirSync("/sys/fs/cgroup").filter((h) => existsSync(join("/sys/fs/cgroup", h, parentName, id)))).toEqual([]);
+    expect(existsSync(join(s.root, id))).toBe(false);
   });
 
   test("update changes limits; events --stats reports them", async () => {
