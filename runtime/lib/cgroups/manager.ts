@@ -64,14 +64,16 @@ function makeDirs(dir: string, mountpoint: string, created: string[]): void {
 }
 
 /**
- * A new v1 cpuset cgroup has empty cpus/mems and refuses tasks (ENOSPC) until they are set;
- * copy them from the parent, top-down, as runc's cpusetEnsureParent/cpusetCopyIfNeeded do.
+ * A v1 cpuset cgroup with empty cpus/mems refuses tasks (ENOSPC), and so does every cgroup below
+ * it. New ones start empty, and so may ancestors another manager made (a pod cgroup): fill each
+ * empty level from its parent, top-down, as runc's cpusetEnsureParent/cpusetCopyIfNeeded do. A
+ * level that has values keeps them.
  */
-function inheritCpuset(leaf: Leaf, created: string[]): void {
+function inheritCpuset(leaf: Leaf): void {
   if (leaf.hierarchy.version !== 1 || !leaf.hierarchy.controllers.includes("cpuset")) return;
-  const dirs = created.filter((d) => d === leaf.dir || d.startsWith(`${leaf.hierarchy.mountpoint}/`));
-  if (!dirs.includes(leaf.dir)) dirs.push(leaf.dir);
-  for (const dir of dirs) {
+  const levels: string[] = [];
+  for (let d = leaf.dir; d !== leaf.hierarchy.mountpoint && d.startsWith(`${leaf.hierarchy.mountpoint}/`); d = posix.dirname(d)) levels.unshift(d);
+  for (const dir of levels) {
     for (const file of ["cpuset.cpus", "cpuset.mems"]) {
       const path = posix.join(dir, file);
       if ((readCgroupFile(path) ?? "").trim() !== "") continue;
@@ -97,7 +99,7 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
     if (frozen !== undefined) throw new RuntimeError("BAD_STATUS", `container's cgroup unexpectedly frozen: ${frozen}`, { path: frozen });
     // The helper's cgroup.procs writes come next: keep the kernel's fast path open for them.
     warmCgroupMigration();
-    for (const leaf of leaves) inheritCpuset(leaf, created);
+    for (const leaf of leaves) inheritCpuset(leaf);
     warnings.push(...applyResources(req.resources ?? {}, leaves, false, req.confineDevices ?? true));
   } catch (err) {
     removeDirs(created, new Set(leaves.map((l) => l.dir)), false);

@@ -1,10 +1,10 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
 import { destroyCgroup, detectCgroups, setupCgroup, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { defaultDirs, foreignCgroup, leafIn, leafOfController, read, track, uniqueId } from "./fixture.ts";
+import { defaultDirs, enter, foreignCgroup, leafIn, leafOfController, read, startSleep, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -86,6 +86,24 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     const parent = read("/sys/fs/cgroup/cpuset", "cpuset.cpus");
     expect(read(leafIn(p, "cpuset"), "cpuset.cpus")).toBe(parent);
     expect(read(leafIn(p, "cpuset"), "cpuset.mems")).not.toBe("");
+  });
+
+  // v2 has no such trap: an empty cpuset.cpus there means "the parent's effective cpus".
+  test.skipIf(!existsSync("/sys/fs/cgroup/cpuset/cpuset.cpus"))("v1 cpuset: empty ancestors someone else made (pod cgroups) are filled from their parents, set ones are kept", async () => {
+    const pod = `/sys/fs/cgroup/cpuset/${uniqueId("pod")}`;
+    foreignCgroup(cleanup, pod); // cpus and mems empty, as a pod cgroup made by another manager
+    const sub = foreignCgroup(cleanup, `${pod}/set`);
+    const p = track(cleanup, setupCgroup({ id: "c", cgroupsPath: `${pod.replace("/sys/fs/cgroup/cpuset", "")}/c` }));
+    const sleep = startSleep(cleanup);
+    enter(p, sleep.pid); // ENOSPC when any level has no cpus or mems
+    expect(read(pod, "cpuset.cpus")).toBe(read("/sys/fs/cgroup/cpuset", "cpuset.cpus"));
+    expect(read(pod, "cpuset.mems")).toBe(read("/sys/fs/cgroup/cpuset", "cpuset.mems"));
+    // A level that already has cpus keeps them (never reshape what we did not create).
+    writeFileSync(`${sub}/cpuset.cpus`, "0");
+    writeFileSync(`${sub}/cpuset.mems`, read(pod, "cpuset.mems"));
+    const q = track(cleanup, setupCgroup({ id: "c", cgroupsPath: `${sub.replace("/sys/fs/cgroup/cpuset", "")}/c` }));
+    expect(read(sub, "cpuset.cpus")).toBe("0");
+    expect(read(leafIn(q, "cpuset"), "cpuset.cpus")).toBe("0");
   });
 
   test("a memory limit the kernel rejects: error names file, value and pointer; nothing is left", () => {
