@@ -73,6 +73,28 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     expect(ev.data.pids).toMatchObject({ current: 1, limit: 42 });
   });
 
+  test("update takes runc's flags: sizes with suffixes, --cpu-share, realtime, kernel memory ignored", async () => {
+    const id = s.id();
+    await s.rt(["run", "-d", "--bundle", s.bundle(["sleep", "1000"]), id]);
+    const flags = ["--memory", "50M", "--memory-reservation", "20m", "--cpu-share", "512", "--cpu-rt-period", "100000", "--cpu-rt-runtime", "1000", "--kernel-memory", "10M"];
+    const r = await s.rt(["update", ...flags, id]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("Setting --kernel-memory is ignored and will be removed");
+    const dir = (c: string) => defaultCgroupDirs(id).find((d) => d.includes(`/${c}/`))!;
+    const value = (c: string, f: string) => readFileSync(join(dir(c), f), "utf8").trim();
+    if (existsSync(join(dir("memory"), "memory.limit_in_bytes"))) {
+      expect([value("memory", "memory.limit_in_bytes"), value("memory", "memory.soft_limit_in_bytes")]).toEqual([String(50 << 20), String(20 << 20)]);
+      expect([value("cpu", "cpu.shares"), value("cpu", "cpu.rt_period_us"), value("cpu", "cpu.rt_runtime_us")]).toEqual(["512", "100000", "1000"]);
+    } else {
+      expect([value("memory", "memory.max"), value("memory", "memory.low")]).toEqual([String(50 << 20), String(20 << 20)]);
+    }
+    // A later update writes only what it names.
+    expect((await s.rt(["update", "--pids-limit", "9", id])).code).toBe(0);
+    expect(value("pids", "pids.max")).toBe("9");
+    expect(value("cpu", "cpu.shares")).toBe("512");
+    expect((await s.rt(["update", "--memory", "lots", id])).stderr).toContain("invalid value for memory: invalid size: 'lots'");
+  });
+
   // Without systemd (this machine, CI): the mapping runc's cgroupfs driver would use.
   const systemdRuns = existsSync("/run/systemd/system");
   (systemdRuns ? test.skip : test)("--systemd-cgroup maps slice:prefix:name onto cgroupfs without systemd, with a warning; delete removes it", async () => {
