@@ -56,3 +56,8 @@ export function updateResources(p: CgroupPlacement, resources: Record<string, un
 export function statsOf(p: CgroupPlacement): unknown {
   return cgroups.cgroupStats(p);
 }
+
+/** One "oom" per task the kernel OOM-kills in the container, until aborted or the cgroup is gone. */
+export function oomEventsOf(p: CgroupPlacement, opts: cgroups.OomWatchOptions): AsyncGenerator<"oom"> {
+  return cgroups.oomEvents(p, opts);
+}

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { posix } from "node:path";
+import { writeStderr } from "../../../common/stdio.ts";
 import { errnoOf, RuntimeError } from "../errors.ts";
 import { applyResources } from "./apply.ts";
 import { frozenDir } from "./freezer.ts";
@@ -29,7 +30,7 @@ export interface SetupRequest {
   confineDevices?: boolean;
 }
 
-const stderrWarn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
+const stderrWarn = (msg: string) => writeStderr(`warning: ${msg}\n`);
 
 /** The container's directory in each hierarchy, by the path rule. */
 export function containerLeaves(layout: CgroupLayout, req: Pick<SetupRequest, "id" | "cgroupsPath" | "systemd">): { path: string; leaves: Leaf[]; warnings: string[] } {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { RuntimeSuite, defaultCgroupDirs } from "./harness.ts";
+import { RuntimeSuite, defaultCgroupDirs, waitFor } from "./harness.ts";
 
 describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
   let s: RuntimeSuite;
@@ -93,6 +93,34 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     expect(value("pids", "pids.max")).toBe("9");
     expect(value("memory", existsSync(join(dir("memory"), "memory.max")) ? "memory.max" : "memory.limit_in_bytes")).toBe(String(50 << 20));
     expect((await s.rt(["update", "--memory", "lots", id])).stderr).toContain("invalid value for memory: invalid size: 'lots'");
+  });
+
+  test("events --interval 100ms reports stats and an OOM kill, and exits when the container is deleted", async () => {
+    const id = s.id();
+    const memsw = existsSync("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
+    const bundle = s.bundle(["sh", "-c", "sleep 0.3; head -c 256m /dev/zero | tail; sleep 1000"], (spec) => {
+      // Without swap accounting the limit covers RAM only: swappiness 0 keeps the hog from swapping.
+      spec.linux!.resources = { ...spec.linux!.resources, memory: { limit: 16 << 20, ...(memsw ? { swap: 16 << 20 } : { swappiness: 0 }) } };
+    });
+    await s.rt(["run", "-d", "--bundle", bundle, id]);
+    const out = join(s.dir, `events-${id}`);
+    const events = Bun.spawn([s.binary, "--root", s.root, "events", "--interval", "100ms", id], { stdout: Bun.file(out), stderr: "pipe" });
+    s.cleanup.add("events", async () => {
+      if (events.exitCode === null) events.kill("SIGKILL");
+      await events.exited;
+    });
+    const lines = () => (existsSync(out) ? readFileSync(out, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
+    await waitFor(() => lines().some((e) => e.type === "oom"), "an oom event", 10_000);
+    expect(lines().find((e) => e.type === "oom")).toEqual({ type: "oom", id });
+    expect(lines().filter((e) => e.type === "stats").length).toBeGreaterThanOrEqual(2); // every 100 ms
+    expect((await s.rt(["delete", "--force", id])).code).toBe(0);
+    const exited = await Promise.race([events.exited, Bun.sleep(3000).then(() => "still running")]);
+    expect(exited).toBe(0);
+  });
+
+  test("events refuses a duration without a unit, as Go's flag parsing does", async () => {
+    const r = await s.rt(["events", "--interval", "5", "nope"]);
+    expect(r).toMatchObject({ code: 1, stderr: expect.stringContaining('time: invalid duration "5"') });
   });
 
   // Without systemd (this machine, CI): the mapping runc's cgroupfs driver would use.
