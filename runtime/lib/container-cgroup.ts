@@ -9,8 +9,9 @@ import type { Spec } from "./spec-types.ts";
 
 export type { CgroupPlacement };
 
-export function placeContainer(id: string, spec: Spec, systemd: boolean, warn: (msg: string) => void, confineDevices = true): CgroupPlacement {
-  return cgroups.setupCgroup({ id, cgroupsPath: spec.linux?.cgroupsPath, systemd, resources: (spec.linux?.resources ?? {}) as never, warn, confineDevices });
+/** `beforeCreate` records the directories about to be made (cgroups/manager.ts SetupRequest). */
+export function placeContainer(id: string, spec: Spec, systemd: boolean, warn: (msg: string) => void, confineDevices = true, beforeCreate?: (planned: CgroupPlacement) => void): CgroupPlacement {
+  return cgroups.setupCgroup({ id, cgroupsPath: spec.linux?.cgroupsPath, systemd, resources: (spec.linux?.resources ?? {}) as never, warn, confineDevices, beforeCreate });
 }
 
 /** Starts the kernel's wait for the first cgroup.procs write now (cgroups/migration-warmup.ts). */
@@ -18,9 +19,9 @@ export function warmCgroupMigration(): void {
   cgroups.warmCgroupMigration();
 }
 
-/** After a crash lost state.json and its spare copy: the path rule for the id, if those cgroups exist. */
-export function findPlacement(id: string, systemd: boolean): CgroupPlacement | undefined {
-  return cgroups.findCgroupPlacement({ id, systemd });
+/** After a crash lost the recorded placement: the path rule (config's cgroupsPath, else the id), if those cgroups exist. */
+export function findPlacement(id: string, systemd: boolean, cgroupsPath?: string): CgroupPlacement | undefined {
+  return cgroups.findCgroupPlacement({ id, systemd, cgroupsPath });
 }
 
 export function removeCgroups(p: CgroupPlacement): void {

@@ -28,6 +28,12 @@ export interface SetupRequest {
    * user namespace already forbids mknod. Default true: the default rules confine every container.
    */
   confineDevices?: boolean;
+  /**
+   * Called once, before the first mkdir, with every directory setup is about to create: the caller
+   * records it (create: the state dir's spare `cgroup` file), so a runtime killed half-way through
+   * still leaves delete --force a list of exactly what may have been made.
+   */
+  beforeCreate?: (planned: CgroupPlacement) => void;
 }
 
 const stderrWarn = (msg: string) => writeStderr(`warning: ${msg}\n`);
@@ -37,6 +43,13 @@ export function containerLeaves(layout: CgroupLayout, req: Pick<SetupRequest, "i
   const resolved = resolveCgroupPath({ ...req, systemdRunning: existsSync("/run/systemd/system") });
   const leaves = layout.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h, cgroupPathIn(resolved, h.ownPath)) }));
   return { path: resolved.path, leaves, warnings: resolved.warnings };
+}
+
+/** The components of dir below the mountpoint that do not exist yet, parents first. */
+function missingDirs(dir: string, mountpoint: string): string[] {
+  const missing: string[] = [];
+  for (let d = dir; d !== mountpoint && d.startsWith(`${mountpoint}/`) && !existsSync(d); d = posix.dirname(d)) missing.unshift(d);
+  return missing;
 }
 
 /**
@@ -93,6 +106,8 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   const layout = detectCgroups();
   if (layout.hierarchies.length === 0) throw new RuntimeError("IO", "no cgroup hierarchy is mounted on this host (/proc/self/mountinfo)");
   const { path, leaves, warnings } = containerLeaves(layout, req);
+  const procsFiles = leaves.map((l) => posix.join(l.dir, "cgroup.procs"));
+  req.beforeCreate?.({ path, dirs: leaves.flatMap((l) => missingDirs(l.dir, l.hierarchy.mountpoint)), procsFiles });
   const created: string[] = [];
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
@@ -107,7 +122,7 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
     throw err;
   }
   for (const w of warnings) warn(w);
-  return { path, dirs: created, procsFiles: leaves.map((l) => posix.join(l.dir, "cgroup.procs")) };
+  return { path, dirs: created, procsFiles };
 }
 
 /** runc update: writes only what `resources` sets, in the order the kernel needs. */

@@ -37,7 +37,7 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
         throw new RuntimeError("BAD_STATUS", `cannot delete container ${id}: it is ${st} (stop it first, or use --force)`);
       }
     }
-    const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findPlacement(id, systemd);
+    const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findPlacement(id, systemd, rec?.config.linux?.cgroupsPath);
     if (rec && initAlive(rec)) process.kill(rec.pid, SIGKILL);
     if (placement) await killAll(placement);
     if (placement) removeCgroups(placement);

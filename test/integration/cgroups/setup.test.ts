@@ -166,6 +166,19 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     expect(existsSync(parent)).toBe(false);
   });
 
+  test("beforeCreate hears of every directory before the first mkdir, exactly those that get made", () => {
+    const group = uniqueId("planned");
+    const heard: Array<{ dirs: string[]; existing: string[] }> = [];
+    const p = track(
+      cleanup,
+      setupCgroup({ id: "c", cgroupsPath: `${group}/c`, beforeCreate: (planned) => heard.push({ dirs: planned.dirs, existing: planned.dirs.filter((d) => existsSync(d)) }) }),
+    );
+    cleanup.add("the group", () => destroyCgroup({ path: group, dirs: p.dirs.filter((d) => d.endsWith(`/${group}`)), procsFiles: [] }));
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.existing).toEqual([]);
+    expect(heard[0]!.dirs.sort()).toEqual([...p.dirs].sort());
+  });
+
   test("absolute path below a cgroup we did not create: only our part is removed", () => {
     const foreign = `/${uniqueId("foreign")}`;
     for (const name of ["pids", "memory", "freezer"]) foreignCgroup(cleanup, `/sys/fs/cgroup/${name}${foreign}`);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { RuntimeSuite, defaultCgroupDirs, waitFor } from "./harness.ts";
 
@@ -121,6 +121,31 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
   test("events refuses a duration without a unit, as Go's flag parsing does", async () => {
     const r = await s.rt(["events", "--interval", "5", "nope"]);
     expect(r).toMatchObject({ code: 1, stderr: expect.stringContaining('time: invalid duration "5"') });
+  });
+
+  // Fault injection: SIGKILL the runtime the moment a given hierarchy's directory appears, i.e. in
+  // the middle of making the cgroups, before anything else is recorded; delete --force must still
+  // remove every directory the runtime made (the leaves and the nested parent it created).
+  test("run killed with SIGKILL while making its cgroups: delete --force removes every directory it made", async () => {
+    const group = `bocker-kill-${process.pid}`;
+    const hierarchies = defaultCgroupDirs("x").map((d) => dirname(d));
+    s.cleanup.add("the nested parent", () => {
+      for (const h of hierarchies) if (existsSync(join(h, group))) rmdirSync(join(h, group));
+    });
+    for (const target of [hierarchies[0]!, hierarchies[Math.floor(hierarchies.length / 2)]!, hierarchies.at(-1)!]) {
+      const id = s.id();
+      const bundle = s.bundle(["sleep", "1000"], (spec) => {
+        spec.linux!.cgroupsPath = `${group}/${id}`;
+      });
+      const run = Bun.spawn([s.binary, "--root", s.root, "run", "-d", "--bundle", bundle, id], { stdio: ["ignore", "ignore", "ignore"] });
+      const leaf = join(target, group, id);
+      const end = Date.now() + 10_000;
+      while (!existsSync(leaf) && run.exitCode === null && Date.now() < end) {}
+      run.kill("SIGKILL");
+      await run.exited;
+      expect((await s.rt(["delete", "--force", id])).code).toBe(0);
+      expect(hierarchies.filter((h) => existsSync(join(h, group, id)) || existsSync(join(h, group)))).toEqual([]);
+    }
   });
 
   // Without systemd (this machine, CI): the mapping runc's cgroupfs driver would use.
