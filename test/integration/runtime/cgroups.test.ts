@@ -132,13 +132,14 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     s.cleanup.add("the nested parent", () => {
       for (const h of hierarchies) if (existsSync(join(h, group))) rmdirSync(join(h, group));
     });
-    for (const target of [hierarchies[0]!, hierarchies[Math.floor(hierarchies.length / 2)]!, hierarchies.at(-1)!]) {
-      const id = s.id();
+    const targets = [hierarchies[0]!, hierarchies[Math.floor(hierarchies.length / 2)]!, hierarchies.at(-1)!];
+    for (const [target, nested] of [...targets.map((t) => [t, true] as const), [hierarchies[0]!, false] as const]) {
+      const id = s.id(); // its cleanup checks the default path's directories too
       const bundle = s.bundle(["sleep", "1000"], (spec) => {
-        spec.linux!.cgroupsPath = `${group}/${id}`;
+        if (nested) spec.linux!.cgroupsPath = `${group}/${id}`;
       });
       const run = Bun.spawn([s.binary, "--root", s.root, "run", "-d", "--bundle", bundle, id], { stdio: ["ignore", "ignore", "ignore"] });
-      const leaf = join(target, group, id);
+      const leaf = nested ? join(target, group, id) : join(target, id);
       const end = Date.now() + 10_000;
       while (!existsSync(leaf) && run.exitCode === null && Date.now() < end) {}
       run.kill("SIGKILL");
