@@ -4,7 +4,10 @@
  * depend on the cgroup library's shape.
  */
 import * as cgroups from "./cgroups/index.ts";
+import { parseSubCgroups, subCgroupProcs } from "./cgroups/exec-cgroup.ts";
+import { placementLeaves } from "./cgroups/fs.ts";
 import type { CgroupPlacement } from "./cgroups/types.ts";
+import { RuntimeError } from "./errors.ts";
 import type { Spec } from "./spec-types.ts";
 
 export type { CgroupPlacement };
@@ -22,6 +25,13 @@ export function warmCgroupMigration(): void {
 /** After a crash lost the recorded placement: the path rule (config's cgroupsPath, else the id), if those cgroups exist. */
 export function findPlacement(id: string, systemd: boolean, cgroupsPath?: string): CgroupPlacement | undefined {
   return cgroups.findCgroupPlacement({ id, systemd, cgroupsPath });
+}
+
+/** exec --cgroup: the container's cgroup.procs files, or those of the named sub-cgroups (runc 1.1). */
+export function execCgroupProcs(p: CgroupPlacement | undefined, subCgroups: readonly string[]): string[] {
+  if (subCgroups.length === 0) return p?.procsFiles ?? [];
+  if (!p || p.procsFiles.length === 0) throw new RuntimeError("USAGE", "--cgroup: the container has no cgroups");
+  return subCgroupProcs(placementLeaves(p.procsFiles, cgroups.detectCgroups()), parseSubCgroups(subCgroups));
 }
 
 export function removeCgroups(p: CgroupPlacement): void {

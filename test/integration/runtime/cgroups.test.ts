@@ -123,6 +123,27 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     expect(r).toMatchObject({ code: 1, stderr: expect.stringContaining('time: invalid duration "5"') });
   });
 
+  test("exec --cgroup joins an existing sub-cgroup of the container's cgroup (runc 1.1)", async () => {
+    const id = s.id();
+    await s.rt(["run", "-d", "--bundle", s.bundle(["sleep", "1000"]), id]);
+    const leaves = defaultCgroupDirs(id);
+    for (const d of leaves) {
+      mkdirSync(join(d, "sub")); // removed with the container (delete removes sub-cgroups)
+      // A v1 cpuset sub-cgroup takes tasks only once it has cpus and mems; its maker sets them (as runc, exec writes none).
+      for (const f of ["cpuset.cpus", "cpuset.mems"]) if (existsSync(join(d, f))) writeFileSync(join(d, "sub", f), readFileSync(join(d, f)));
+    }
+    const cgroupsOf = async (flags: string[]) => {
+      const r = await s.rt(["exec", ...flags, id, "cat", "/proc/self/cgroup"]);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      return r.stdout.trim().split("\n").map((l) => l.split(":").slice(1).join(":"));
+    };
+    expect((await cgroupsOf(["--cgroup", "sub"])).every((l) => l.endsWith("/sub"))).toBe(true);
+    const pidsOnly = await cgroupsOf(["--cgroup", "pids:sub"]);
+    expect(pidsOnly.filter((l) => l.endsWith("/sub"))).toEqual([pidsOnly.find((l) => l.startsWith("pids:"))!]);
+    expect((await s.rt(["exec", "--cgroup", "nope", id, "true"])).stderr).toContain("(the sub-cgroup must exist)");
+    expect((await s.rt(["exec", "--cgroup", "../..", id, "true"])).stderr).toContain("must be inside the container's cgroup");
+  });
+
   // Fault injection: SIGKILL the runtime the moment a given hierarchy's directory appears, i.e. in
   // the middle of making the cgroups, before anything else is recorded; delete --force must still
   // remove every directory the runtime made (the leaves and the nested parent it created).
