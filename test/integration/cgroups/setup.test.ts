@@ -4,7 +4,7 @@ import { posix } from "node:path";
 import { destroyCgroup, detectCgroups, setupCgroup, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { defaultDirs, enter, foreignCgroup, leafIn, leafOfController, read, startSleep, track, uniqueId } from "./fixture.ts";
+import { blockDevices, defaultDirs, enter, foreignCgroup, leafIn, leafOfController, read, startSleep, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -20,6 +20,7 @@ describeRoot("setupCgroup on the real hierarchies", () => {
   test("creates the container under our own cgroup in every hierarchy and applies the limits", () => {
     const id = uniqueId("limits");
     const warnings: string[] = [];
+    const { major, minor } = blockDevices()[0]!;
     const p = track(
       cleanup,
       setupCgroup({
@@ -29,7 +30,7 @@ describeRoot("setupCgroup on the real hierarchies", () => {
           memory: { limit: 512 * 1024 * 1024, reservation: 256 * 1024 * 1024, swappiness: 20, kernel: 1 },
           cpu: { shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0" },
           pids: { limit: 10 },
-          blockIO: { throttleReadBpsDevice: [{ major: 7, minor: 0, rate: 1048576 }], throttleWriteIOPSDevice: [{ major: 7, minor: 0, rate: 100 }] },
+          blockIO: { throttleReadBpsDevice: [{ major, minor, rate: 1048576 }], throttleWriteIOPSDevice: [{ major, minor, rate: 100 }] },
           hugepageLimits: [{ pageSize: "2MB", limit: 4 * 2097152 }],
         },
       }),
@@ -50,8 +51,8 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     expect(read(leafIn(p, "cpuset"), "cpuset.cpus")).toBe("0");
     expect(read(leafIn(p, "cpuset"), "cpuset.mems")).toBe("0");
     expect(read(leafIn(p, "pids"), "pids.max")).toBe("10");
-    expect(read(leafIn(p, "blkio"), "blkio.throttle.read_bps_device")).toBe("7:0 1048576");
-    expect(read(leafIn(p, "blkio"), "blkio.throttle.write_iops_device")).toBe("7:0 100");
+    expect(read(leafIn(p, "blkio"), "blkio.throttle.read_bps_device")).toBe(`${major}:${minor} 1048576`);
+    expect(read(leafIn(p, "blkio"), "blkio.throttle.write_iops_device")).toBe(`${major}:${minor} 100`);
     // hugetlb lives on the cgroup2 mount of this hybrid host, on others in its v1 hierarchy.
     const hugetlbV2 = detectCgroups().hierarchies.find((h) => h.controllers.includes("hugetlb"))!.version === 2;
     expect(read(leafOfController(p, "hugetlb"), hugetlbV2 ? "hugetlb.2MB.max" : "hugetlb.2MB.limit_in_bytes")).toBe("8388608");

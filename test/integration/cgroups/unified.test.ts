@@ -9,7 +9,7 @@ import { posix } from "node:path";
 import { cgroupPids, cgroupStats, freezeCgroup, freezerState, killCgroup, setupCgroup, thawCgroup, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { defaultDirs, enter, leafIn, read, startSleep, track, uniqueId } from "./fixture.ts";
+import { blockDevices, defaultDirs, enter, leafIn, read, startSleep, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -58,10 +58,13 @@ describeRoot("errors for what this host's kernel lacks", () => {
     if (bfq) {
       const p = track(cleanup, setupCgroup({ id: uniqueId("weight"), resources: weight }));
       expect(read(leafIn(p, "blkio"), "blkio.bfq.weight")).toBe("500");
-      // vda does not use the BFQ scheduler here, so a per-device BFQ weight is refused.
-      expect(() => track(cleanup, setupCgroup({ id: uniqueId("wdev"), resources: { blockIO: { weightDevice: [{ major: 254, minor: 0, weight: 300 }] } } }))).toThrow(
-        /cannot set blkio device weight: write 254:0 300 to .*\/blkio\.bfq\.weight_device: ENOTSUP \(config\.json \/linux\/resources\/blockIO\/weightDevice\/0\/weight\)/,
-      );
+      // A device whose scheduler is not BFQ refuses a per-device BFQ weight.
+      const dev = blockDevices().find((d) => d.scheduler !== "bfq");
+      if (dev) {
+        expect(() => track(cleanup, setupCgroup({ id: uniqueId("wdev"), resources: { blockIO: { weightDevice: [{ ...dev, weight: 300 }] } } }))).toThrow(
+          new RegExp(`cannot set blkio device weight: write ${dev.major}:${dev.minor} 300 to .*/blkio\\.bfq\\.weight_device: ENOTSUP \\(config\\.json /linux/resources/blockIO/weightDevice/0/weight\\)`),
+        );
+      }
     } else {
       const id = uniqueId("weight");
       expect(() => track(cleanup, setupCgroup({ id, resources: weight }))).toThrow(
