@@ -1,8 +1,9 @@
 /**
  * `exec ID [--process FILE | CMD ARGS...] [-d] [-t] [--console-socket S] [--pid-file F]
  * [--env K=V]... [--cwd DIR] [--user UID[:GID]] [--additional-gids G]... [--cap CAP]...
- * [--no-new-privs] [--preserve-fds N] [--ignore-paused]`. Without --process the container's own
- * process settings are the base and the flags override them, as in runc.
+ * [--no-new-privs] [--preserve-fds N] [--ignore-paused] [--cgroup [CONTROLLER:]PATH]...`.
+ * Without --process the container's own process settings are the base and the flags override
+ * them, as in runc.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -31,6 +32,7 @@ const EXEC_FLAGS = {
   "no-new-privs": { kind: "bool" },
   "preserve-fds": { kind: "string" },
   "ignore-paused": { kind: "bool" },
+  cgroup: { kind: "list" },
 } as const;
 
 function parseUser(text: string): { uid: number; gid?: number } {
@@ -98,6 +100,7 @@ const exec: CommandMain = async (argv, ctx) => {
     pidFile: pathFlag(stringFlag(flags, "pid-file")),
     preserveFds: intFlag(flags, "preserve-fds", 0),
     ignorePaused: boolFlag(flags, "ignore-paused"),
+    subCgroups: listFlag(flags, "cgroup"),
     warn: (m) => ctx.log.warn(m),
   });
   if (detach) {

@@ -75,6 +75,22 @@ function change(p: CgroupPlacement, frozen: boolean): void {
   }
 }
 
+/**
+ * The first of the container's directories that the kernel holds frozen, if any: a cgroup frozen
+ * by someone else (or below a frozen parent) would freeze the container's init mid-setup, which
+ * runc refuses ("container's cgroup unexpectedly frozen") rather than hang.
+ */
+export function frozenDir(leaves: Leaf[]): string | undefined {
+  for (const leaf of leaves) {
+    if (leaf.hierarchy.version === 1 && leaf.hierarchy.controllers.includes("freezer")) {
+      const state = readCgroupFile(posix.join(leaf.dir, "freezer.state"))?.trim();
+      if (state !== undefined && state !== "THAWED") return leaf.dir;
+    }
+    if (leaf.hierarchy.version === 2 && v2Frozen(posix.join(leaf.dir, "cgroup.events"))) return leaf.dir;
+  }
+  return undefined;
+}
+
 export function freezeCgroup(p: CgroupPlacement): void {
   change(p, true);
 }

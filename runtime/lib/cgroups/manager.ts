@@ -5,8 +5,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { posix } from "node:path";
+import { writeStderr } from "../../../common/stdio.ts";
 import { errnoOf, RuntimeError } from "../errors.ts";
 import { applyResources } from "./apply.ts";
+import { frozenDir } from "./freezer.ts";
 import { detectCgroups, dirOf, type CgroupLayout } from "./detect.ts";
 import { cgroupError, placementLeaves, readCgroupFile, sleepMs, writeCgroupFile, type Leaf } from "./fs.ts";
 import { cgroupPathIn, resolveCgroupPath } from "./paths.ts";
@@ -26,15 +28,28 @@ export interface SetupRequest {
    * user namespace already forbids mknod. Default true: the default rules confine every container.
    */
   confineDevices?: boolean;
+  /**
+   * Called once, before the first mkdir, with every directory setup is about to create: the caller
+   * records it (create: the state dir's spare `cgroup` file), so a runtime killed half-way through
+   * still leaves delete --force a list of exactly what may have been made.
+   */
+  beforeCreate?: (planned: CgroupPlacement) => void;
 }
 
-const stderrWarn = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
+const stderrWarn = (msg: string) => writeStderr(`warning: ${msg}\n`);
 
 /** The container's directory in each hierarchy, by the path rule. */
 export function containerLeaves(layout: CgroupLayout, req: Pick<SetupRequest, "id" | "cgroupsPath" | "systemd">): { path: string; leaves: Leaf[]; warnings: string[] } {
   const resolved = resolveCgroupPath({ ...req, systemdRunning: existsSync("/run/systemd/system") });
   const leaves = layout.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h, cgroupPathIn(resolved, h.ownPath)) }));
   return { path: resolved.path, leaves, warnings: resolved.warnings };
+}
+
+/** The components of dir below the mountpoint that do not exist yet, parents first. */
+function missingDirs(dir: string, mountpoint: string): string[] {
+  const missing: string[] = [];
+  for (let d = dir; d !== mountpoint && d.startsWith(`${mountpoint}/`) && !existsSync(d); d = posix.dirname(d)) missing.unshift(d);
+  return missing;
 }
 
 /**
@@ -63,14 +78,16 @@ function makeDirs(dir: string, mountpoint: string, created: string[]): void {
 }
 
 /**
- * A new v1 cpuset cgroup has empty cpus/mems and refuses tasks (ENOSPC) until they are set;
- * copy them from the parent, top-down, as runc's cpusetEnsureParent/cpusetCopyIfNeeded do.
+ * A v1 cpuset cgroup with empty cpus/mems refuses tasks (ENOSPC), and so does every cgroup below
+ * it. New ones start empty, and so may ancestors another manager made (a pod cgroup): fill each
+ * empty level from its parent, top-down, as runc's cpusetEnsureParent/cpusetCopyIfNeeded do. A
+ * level that has values keeps them.
  */
-function inheritCpuset(leaf: Leaf, created: string[]): void {
+function inheritCpuset(leaf: Leaf): void {
   if (leaf.hierarchy.version !== 1 || !leaf.hierarchy.controllers.includes("cpuset")) return;
-  const dirs = created.filter((d) => d === leaf.dir || d.startsWith(`${leaf.hierarchy.mountpoint}/`));
-  if (!dirs.includes(leaf.dir)) dirs.push(leaf.dir);
-  for (const dir of dirs) {
+  const levels: string[] = [];
+  for (let d = leaf.dir; d !== leaf.hierarchy.mountpoint && d.startsWith(`${leaf.hierarchy.mountpoint}/`); d = posix.dirname(d)) levels.unshift(d);
+  for (const dir of levels) {
     for (const file of ["cpuset.cpus", "cpuset.mems"]) {
       const path = posix.join(dir, file);
       if ((readCgroupFile(path) ?? "").trim() !== "") continue;
@@ -89,19 +106,23 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   const layout = detectCgroups();
   if (layout.hierarchies.length === 0) throw new RuntimeError("IO", "no cgroup hierarchy is mounted on this host (/proc/self/mountinfo)");
   const { path, leaves, warnings } = containerLeaves(layout, req);
+  const procsFiles = leaves.map((l) => posix.join(l.dir, "cgroup.procs"));
+  req.beforeCreate?.({ path, dirs: leaves.flatMap((l) => missingDirs(l.dir, l.hierarchy.mountpoint)), procsFiles });
   const created: string[] = [];
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
+    const frozen = frozenDir(leaves);
+    if (frozen !== undefined) throw new RuntimeError("BAD_STATUS", `container's cgroup unexpectedly frozen: ${frozen}`, { path: frozen });
     // The helper's cgroup.procs writes come next: keep the kernel's fast path open for them.
     warmCgroupMigration();
-    for (const leaf of leaves) inheritCpuset(leaf, created);
+    for (const leaf of leaves) inheritCpuset(leaf);
     warnings.push(...applyResources(req.resources ?? {}, leaves, false, req.confineDevices ?? true));
   } catch (err) {
     removeDirs(created, new Set(leaves.map((l) => l.dir)), false);
     throw err;
   }
   for (const w of warnings) warn(w);
-  return { path, dirs: created, procsFiles: leaves.map((l) => posix.join(l.dir, "cgroup.procs")) };
+  return { path, dirs: created, procsFiles };
 }
 
 /** runc update: writes only what `resources` sets, in the order the kernel needs. */

@@ -86,8 +86,10 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   try {
     writeRecord(dir, record);
     trace("state dir made");
-    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log);
-    // delete --force finds the cgroups here until the record is written again with the pid.
+    // delete --force finds the cgroups in the spare file until the record is written again with
+    // the pid: first what is about to be made (a SIGKILL mid-setup leaves no unrecorded directory),
+    // then exactly what was made.
+    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log, process.geteuid!(), (planned) => writeSpareCgroup(dir, planned));
     writeSpareCgroup(dir, record.cgroup);
     trace("cgroups placed");
     const fifo = join(dir, EXEC_FIFO);

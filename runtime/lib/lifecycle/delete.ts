@@ -8,7 +8,7 @@
 import { RuntimeError } from "../errors.ts";
 import { runHooksWarn } from "../hooks.ts";
 import type { Logger } from "../log.ts";
-import { findPlacement, pidsOf, removeCgroups, signalCgroup, type CgroupPlacement } from "../container-cgroup.ts";
+import { findPlacement, isFrozen, pidsOf, removeCgroups, signalCgroup, thaw, type CgroupPlacement } from "../container-cgroup.ts";
 import { initAlive, lockContainer, readRecord, readSpareCgroup, removeContainerDir, status, type ContainerRecord } from "../state.ts";
 import { hookStateJson } from "./hook-state.ts";
 
@@ -37,7 +37,7 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
         throw new RuntimeError("BAD_STATUS", `cannot delete container ${id}: it is ${st} (stop it first, or use --force)`);
       }
     }
-    const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findPlacement(id, systemd);
+    const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findPlacement(id, systemd, rec?.config.linux?.cgroupsPath);
     if (rec && initAlive(rec)) process.kill(rec.pid, SIGKILL);
     if (placement) await killAll(placement);
     if (placement) removeCgroups(placement);
@@ -49,12 +49,26 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
   }
 }
 
-/** SIGKILL everything in the cgroups until they are empty (processes may fork while we look). */
+/**
+ * SIGKILL everything in the cgroups until they are empty (processes may fork while we look). A
+ * paused container's tasks cannot act on the signal while frozen: thaw after the first kill, as
+ * runc's signalAllProcesses does, so nothing runs a single instruction between thaw and death.
+ */
 async function killAll(p: CgroupPlacement): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (pidsOf(p).length === 0) return;
     signalCgroup(p, SIGKILL);
+    if (i === 0 && frozen(p)) thaw(p);
     await Bun.sleep(i < 10 ? 1 : 10);
   }
   throw new RuntimeError("IO", `processes in cgroup ${p.path} survived SIGKILL for 2 s: ${pidsOf(p).join(" ")}`);
+}
+
+/** A freezer gone with the cgroup, or none at all, is not frozen. */
+function frozen(p: CgroupPlacement): boolean {
+  try {
+    return isFrozen(p);
+  } catch {
+    return false;
+  }
 }

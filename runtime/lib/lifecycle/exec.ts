@@ -16,6 +16,7 @@ import { detectLsm } from "../linux/lsm.ts";
 import { spawnHelper, type HelperSession } from "../process/helper.ts";
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import type { Process } from "../spec-types.ts";
+import { execCgroupProcs } from "../container-cgroup.ts";
 import { containerDir, initAlive, readRecord, status, writeFileAtomic } from "../state.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
 
@@ -30,6 +31,8 @@ export interface ExecOptions {
   pidFile?: string;
   preserveFds: number;
   ignorePaused: boolean;
+  /** exec --cgroup: sub-cgroups of the container's cgroup to join instead (runc 1.1). */
+  subCgroups?: string[];
   /** Compiler warnings (e.g. skipped ambient capabilities), for the log. */
   warn: (message: string) => void;
 }
@@ -62,7 +65,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
   const compiled = compileExec(opts.process, {
     pid: rec.pid,
     namespaces: types,
-    cgroupProcs: rec.cgroup?.procsFiles ?? [],
+    cgroupProcs: execCgroupProcs(rec.cgroup, opts.subCgroups ?? []),
     consoleSocket: opts.consoleSocket ?? internalConsole,
     preserveFds: opts.preserveFds,
     foreground: !opts.detach,

@@ -29,14 +29,15 @@ export function rootlessLimits(resources: Record<string, unknown> | undefined): 
     .map(([key]) => key);
 }
 
-export function placeCreatedContainer(id: string, spec: Spec, systemd: boolean, log: Logger, euid = process.geteuid!()): CgroupPlacement {
-  if (euid === 0) return placeContainer(id, spec, systemd, (m) => log.warn(m));
+/** `beforeCreate`: records the cgroup directories about to be made (delete --force after a crash). */
+export function placeCreatedContainer(id: string, spec: Spec, systemd: boolean, log: Logger, euid = process.geteuid!(), beforeCreate?: (planned: CgroupPlacement) => void): CgroupPlacement {
+  if (euid === 0) return placeContainer(id, spec, systemd, (m) => log.warn(m), true, beforeCreate);
   const resources = { ...(spec.linux?.resources ?? {}) } as Record<string, unknown>;
   if (resources.devices) log.debug(`rootless: ignoring linux.resources.devices (the devices cgroup needs root; the user namespace already forbids mknod)`);
   delete resources.devices;
   const limits = rootlessLimits(resources);
   try {
-    const placement = placeContainer(id, { ...spec, linux: { ...spec.linux, resources } }, systemd, (m) => log.warn(m), false);
+    const placement = placeContainer(id, { ...spec, linux: { ...spec.linux, resources } }, systemd, (m) => log.warn(m), false, beforeCreate);
     log.debug(`rootless: the cgroup tree is delegated to uid ${euid}; container placed at ${placement.path}`);
     return placement;
   } catch (err) {

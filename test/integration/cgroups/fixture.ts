@@ -2,10 +2,10 @@
  * Shared pieces of the cgroup integration tests: unique ids, a sleeping process we start and move
  * into a placement, and cleanup that kills what we started and removes what setupCgroup created.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
 import type { Subprocess } from "bun";
-import { destroyCgroup, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
+import { destroyCgroup, detectCgroups, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
 import type { Cleanup } from "../../fixtures/cleanup.ts";
 
 let counter = 0;
@@ -22,6 +22,28 @@ export function leafIn(p: CgroupPlacement, name: string): string {
   const dir = p.procsFiles.map((f) => posix.dirname(f)).find((d) => d.startsWith(`/sys/fs/cgroup/${name}/`));
   if (!dir) throw new Error(`placement has no ${name} directory: ${p.procsFiles.join(", ")}`);
   return dir;
+}
+
+/** Where the default rule puts id in every hierarchy: under this process's own cgroup. */
+export function defaultDirs(id: string): string[] {
+  return detectCgroups().hierarchies.map((h) => posix.join(h.mountpoint, h.ownPath, id));
+}
+
+/** The placement's directory in whichever hierarchy holds `controller` (v1 or the cgroup2 mount). */
+export function leafOfController(p: CgroupPlacement, controller: string): string {
+  const h = detectCgroups().hierarchies.find((x) => x.controllers.includes(controller));
+  const dir = h && p.procsFiles.map((f) => posix.dirname(f)).find((d) => d.startsWith(`${h.mountpoint}/`));
+  if (!dir) throw new Error(`placement has no ${controller} directory: ${p.procsFiles.join(", ")}`);
+  return dir;
+}
+
+/** This host's block devices (throttle and weight rules need real ones), each with its I/O scheduler. */
+export function blockDevices(): Array<{ major: number; minor: number; scheduler: string }> {
+  return readdirSync("/sys/block").flatMap((name) => {
+    const dev = /^(\d+):(\d+)$/.exec(readFileSync(`/sys/block/${name}/dev`, "utf8").trim());
+    const scheduler = existsSync(`/sys/block/${name}/queue/scheduler`) ? /\[(\S+)\]/.exec(readFileSync(`/sys/block/${name}/queue/scheduler`, "utf8"))?.[1] ?? "" : "";
+    return dev ? [{ major: Number(dev[1]), minor: Number(dev[2]), scheduler }] : [];
+  });
 }
 
 /** Registers the placement's removal (a no-op if the test already destroyed it). */

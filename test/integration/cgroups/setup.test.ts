@@ -1,18 +1,13 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
 import { destroyCgroup, detectCgroups, setupCgroup, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { foreignCgroup, leafIn, read, track, uniqueId } from "./fixture.ts";
+import { blockDevices, defaultDirs, enter, foreignCgroup, leafIn, leafOfController, read, startSleep, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
-
-/** Where the default rule puts id in every hierarchy: under this process's own cgroup. */
-function defaultDirs(id: string): string[] {
-  return detectCgroups().hierarchies.map((h) => posix.join(h.mountpoint, h.ownPath, id));
-}
 
 describeRoot("setupCgroup on the real hierarchies", () => {
   test("confineDevices: false writes no device rules (rootless: devices.deny needs CAP_SYS_ADMIN)", () => {
@@ -25,6 +20,7 @@ describeRoot("setupCgroup on the real hierarchies", () => {
   test("creates the container under our own cgroup in every hierarchy and applies the limits", () => {
     const id = uniqueId("limits");
     const warnings: string[] = [];
+    const { major, minor } = blockDevices()[0]!;
     const p = track(
       cleanup,
       setupCgroup({
@@ -34,7 +30,7 @@ describeRoot("setupCgroup on the real hierarchies", () => {
           memory: { limit: 512 * 1024 * 1024, reservation: 256 * 1024 * 1024, swappiness: 20, kernel: 1 },
           cpu: { shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0" },
           pids: { limit: 10 },
-          blockIO: { throttleReadBpsDevice: [{ major: 7, minor: 0, rate: 1048576 }], throttleWriteIOPSDevice: [{ major: 7, minor: 0, rate: 100 }] },
+          blockIO: { throttleReadBpsDevice: [{ major, minor, rate: 1048576 }], throttleWriteIOPSDevice: [{ major, minor, rate: 100 }] },
           hugepageLimits: [{ pageSize: "2MB", limit: 4 * 2097152 }],
         },
       }),
@@ -55,10 +51,11 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     expect(read(leafIn(p, "cpuset"), "cpuset.cpus")).toBe("0");
     expect(read(leafIn(p, "cpuset"), "cpuset.mems")).toBe("0");
     expect(read(leafIn(p, "pids"), "pids.max")).toBe("10");
-    expect(read(leafIn(p, "blkio"), "blkio.throttle.read_bps_device")).toBe("7:0 1048576");
-    expect(read(leafIn(p, "blkio"), "blkio.throttle.write_iops_device")).toBe("7:0 100");
-    // hugetlb lives on the cgroup2 mount of this hybrid host.
-    expect(read(leafIn(p, "unified"), "hugetlb.2MB.max")).toBe("8388608");
+    expect(read(leafIn(p, "blkio"), "blkio.throttle.read_bps_device")).toBe(`${major}:${minor} 1048576`);
+    expect(read(leafIn(p, "blkio"), "blkio.throttle.write_iops_device")).toBe(`${major}:${minor} 100`);
+    // hugetlb lives on the cgroup2 mount of this hybrid host, on others in its v1 hierarchy.
+    const hugetlbV2 = detectCgroups().hierarchies.find((h) => h.controllers.includes("hugetlb"))!.version === 2;
+    expect(read(leafOfController(p, "hugetlb"), hugetlbV2 ? "hugetlb.2MB.max" : "hugetlb.2MB.limit_in_bytes")).toBe("8388608");
     // runc's device policy: deny all, then the defaults.
     const devices = read(leafIn(p, "devices"), "devices.list").split("\n");
     expect(devices).toContain("c 1:3 rwm");
@@ -92,6 +89,24 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     expect(read(leafIn(p, "cpuset"), "cpuset.mems")).not.toBe("");
   });
 
+  // v2 has no such trap: an empty cpuset.cpus there means "the parent's effective cpus".
+  test.skipIf(!existsSync("/sys/fs/cgroup/cpuset/cpuset.cpus"))("v1 cpuset: empty ancestors someone else made (pod cgroups) are filled from their parents, set ones are kept", async () => {
+    const pod = `/sys/fs/cgroup/cpuset/${uniqueId("pod")}`;
+    foreignCgroup(cleanup, pod); // cpus and mems empty, as a pod cgroup made by another manager
+    const sub = foreignCgroup(cleanup, `${pod}/set`);
+    const p = track(cleanup, setupCgroup({ id: "c", cgroupsPath: `${pod.replace("/sys/fs/cgroup/cpuset", "")}/c` }));
+    const sleep = startSleep(cleanup);
+    enter(p, sleep.pid); // ENOSPC when any level has no cpus or mems
+    expect(read(pod, "cpuset.cpus")).toBe(read("/sys/fs/cgroup/cpuset", "cpuset.cpus"));
+    expect(read(pod, "cpuset.mems")).toBe(read("/sys/fs/cgroup/cpuset", "cpuset.mems"));
+    // A level that already has cpus keeps them (never reshape what we did not create).
+    writeFileSync(`${sub}/cpuset.cpus`, "0");
+    writeFileSync(`${sub}/cpuset.mems`, read(pod, "cpuset.mems"));
+    const q = track(cleanup, setupCgroup({ id: "c", cgroupsPath: `${sub.replace("/sys/fs/cgroup/cpuset", "")}/c` }));
+    expect(read(sub, "cpuset.cpus")).toBe("0");
+    expect(read(leafIn(q, "cpuset"), "cpuset.cpus")).toBe("0");
+  });
+
   test("a memory limit the kernel rejects: error names file, value and pointer; nothing is left", () => {
     const id = uniqueId("badmem");
     let err: Error | undefined;
@@ -116,8 +131,13 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
   });
 
-  test("network classID on a host without net_cls: an error, and nothing is created", () => {
+  test("network classID: written where net_cls is mounted, else an error and nothing is created", () => {
     const id = uniqueId("netcls");
+    if (detectCgroups().hierarchies.some((h) => h.controllers.includes("net_cls"))) {
+      const p = track(cleanup, setupCgroup({ id, resources: { network: { classID: 1 } } }));
+      expect(read(leafOfController(p, "net_cls"), "net_cls.classid")).toBe("1");
+      return;
+    }
     expect(() => track(cleanup, setupCgroup({ id, resources: { network: { classID: 1 } } }))).toThrow(/net_cls cgroup controller is not available.*\/linux\/resources\/network\/classID/);
     for (const d of defaultDirs(id)) expect(existsSync(d)).toBe(false);
   });
@@ -145,6 +165,19 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     expect(existsSync(parent)).toBe(true); // b did not create it, so b does not remove it
     destroyCgroup(a); // a's record still names it; now empty, it goes
     expect(existsSync(parent)).toBe(false);
+  });
+
+  test("beforeCreate hears of every directory before the first mkdir, exactly those that get made", () => {
+    const group = uniqueId("planned");
+    const heard: Array<{ dirs: string[]; existing: string[] }> = [];
+    const p = track(
+      cleanup,
+      setupCgroup({ id: "c", cgroupsPath: `${group}/c`, beforeCreate: (planned) => heard.push({ dirs: planned.dirs, existing: planned.dirs.filter((d) => existsSync(d)) }) }),
+    );
+    cleanup.add("the group", () => destroyCgroup({ path: group, dirs: p.dirs.filter((d) => d.endsWith(`/${group}`)), procsFiles: [] }));
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.existing).toEqual([]);
+    expect(heard[0]!.dirs.sort()).toEqual([...p.dirs].sort());
   });
 
   test("absolute path below a cgroup we did not create: only our part is removed", () => {
