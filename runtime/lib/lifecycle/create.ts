@@ -78,6 +78,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     rootfs: prepared.config.rootfs,
     created: new Date().toISOString(),
     phase: "creating",
+    creator: { pid: process.pid, starttime: procStat(process.pid)?.starttime ?? "" },
     paused: false,
     annotations: spec.annotations ?? {},
     config: spec,
@@ -140,6 +141,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     if (!procStat(record.pid)) throw new RuntimeError("HELPER_FAILED", `the container process ${record.pid} exited during setup`);
     trace("setup finished");
     record.phase = "created";
+    delete record.creator;
     writeRecord(dir, record);
     if (opts.pidFile) writeFileAtomic(opts.pidFile, String(record.pid), 0o644);
     // The CONSOLE step ran before REPORT_DONE: the master is already waiting in the socket.
