@@ -66,6 +66,22 @@ describeRoot("bocker-runtime lifecycle", () => {
     await waitFor(async () => JSON.parse((await s.rt(["ps", "--format", "json", id])).stdout).length === 0, "no processes");
   });
 
+  test("kill with signal 0 probes liveness (runc): fine while the container runs, with --all too; an error once it stopped", async () => {
+    const id = s.id();
+    expect((await s.rt(["run", "-d", "--bundle", s.bundle(["sleep", "1000"]), id])).code).toBe(0);
+    for (const args of [["kill", id, "0"], ["kill", "-a", id, "0"]]) {
+      const r = await s.rt(args);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    }
+    expect((await s.state(id)).status).toBe("running");
+    expect((await s.rt(["kill", id, "KILL"])).code).toBe(0);
+    await waitFor(async () => (await s.state(id)).status === "stopped", "stopped");
+    const probe = await s.rt(["kill", id, "0"]);
+    expect(probe.code).toBe(1);
+    expect(probe.stderr).toContain("it is stopped");
+  });
+
   test("run: foreground exit code, output, and cleanup afterwards", async () => {
     const id = s.id();
     const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", "echo out; echo err >&2; exit 42"]), id]);
