@@ -96,6 +96,9 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
       if (msg.kind === "init") pid = msg.pid;
       if (phase === "done") break;
     }
+    // EOF came with the execve (close-on-exec sync socket): the user's program is running. A pid
+    // file that cannot be written ends it (runc runner.run terminates the process too).
+    if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
   } catch (err) {
     session.proc.kill(9);
     if (pid > 0) {
@@ -108,7 +111,5 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
     await session.proc.exited;
     throw err;
   }
-  // EOF came with the execve (close-on-exec sync socket): the user's program is running.
-  if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
   return { pid, session, consoleMaster: listener === undefined ? undefined : acceptFd(listener) };
 }
