@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import type { Hook, Hooks } from "../../../runtime/lib/spec-types.ts";
@@ -51,6 +51,20 @@ describeRoot("bocker-runtime hooks", () => {
     await s.rt(["kill", id, "KILL"]);
     expect((await s.rt(["delete", id])).code).toBe(0);
     expect(readFileSync(log, "utf8")).toEndWith('poststart "status":"running"\npoststop "status":"stopped"\n');
+  });
+
+  test("createContainer hooks run in the rootfs (runc prepareRootfs), startContainer ones in process.cwd", async () => {
+    const id = s.id();
+    const bundle = bundleWith({
+      createContainer: [{ path: "/bin/sh", args: ["sh", "-c", `echo "cc $(pwd)" >> ${log}`] }],
+      startContainer: [{ path: "/bin/sh", args: ["sh", "-c", 'echo "sc $(pwd)" >> /hooklog/log'] }],
+    });
+    const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"));
+    config.process.cwd = "/bin";
+    writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
+    expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
+    expect((await s.rt(["start", id])).code).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe(`cc ${realpathSync(s.rootfs)}\nsc /bin\n`);
   });
 
   test("hook env, args and the state's id and pid", async () => {
