@@ -111,6 +111,7 @@ async function execIn(id: string, flags: FlagValues, args: string[], ctx: Comman
     preserveFds: intFlag(flags, "preserve-fds", 0),
     ignorePaused: boolFlag(flags, "ignore-paused"),
     warn: (m) => ctx.log.warn(m),
+    note: (m) => ctx.log.info(m),
   });
   if (detach) {
     await started.session.proc.exited;

@@ -106,6 +106,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       cgroupLayout: { ...prepared.facts.cgroupLayout, containerDirs: containerDirsByHierarchy(record.cgroup.procsFiles) },
     });
     for (const w of compiled.warnings) opts.log.warn(w);
+    for (const n of compiled.notes) opts.log.info(n);
     if (prepared.facts.seccomp?.skippedSyscalls?.length) opts.log.debug(`seccomp: skipped syscalls unknown to libseccomp: ${prepared.facts.seccomp.skippedSyscalls.join(", ")}`);
     trace("plan compiled with the cgroup placement");
     session.send(encodePlan(compiled.plan));

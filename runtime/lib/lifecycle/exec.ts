@@ -30,8 +30,10 @@ export interface ExecOptions {
   pidFile?: string;
   preserveFds: number;
   ignorePaused: boolean;
-  /** Compiler warnings (e.g. skipped ambient capabilities), for the log. */
+  /** Compiler warnings, for the log. */
   warn: (message: string) => void;
+  /** Compiler notes (skipped ambient capabilities): --debug and --log only. */
+  note: (message: string) => void;
 }
 
 export interface ExecStarted {
@@ -72,6 +74,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     setgroupsDenied: setgroupsDenied(rec.pid),
   });
   for (const w of compiled.warnings) opts.warn(w);
+  for (const n of compiled.notes) opts.note(n);
   // Checked again right before the helper opens /proc/<pid>/ns/*: the window is this function.
   if (!initAlive(rec)) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: its init process ${rec.pid} is gone`);
   const listener = internalConsole ? listenUnix(internalConsole) : undefined;
