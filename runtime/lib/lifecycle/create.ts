@@ -122,7 +122,9 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
         writeRecord(dir, record);
         trace(`container init is pid ${msg.pid}`);
       } else if (phase === "hooks") {
-        const state = hookStateJson(record, "creating");
+        // runtime-spec runtime.md: "created" is the status after lifecycle step 2 (the environment
+        // exists), and these hooks are steps 3 and 4; crun passes "created" too, runc "creating".
+        const state = hookStateJson(record, "created");
         try {
           runHooksOrFail("prestart", spec.hooks?.prestart, state);
           runHooksOrFail("createRuntime", spec.hooks?.createRuntime, state);
