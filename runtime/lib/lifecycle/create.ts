@@ -18,7 +18,7 @@ import { acceptFd, closeFd, listenUnix, mkfifo } from "../sys/ffi.ts";
 import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { prepareCreate, type Prepared } from "./prepare.ts";
 import { placeCreatedContainer } from "./rootless-cgroup.ts";
-import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
+import { hookStateJson, listenerPayloadJson, pidInItsNamespace } from "./hook-state.ts";
 
 export interface CreateOptions {
   root: string;
@@ -133,7 +133,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
           throw err;
         }
         const listener = compiled.plan.init.some((st) => st.op === "SECCOMP" && st.args[2] !== -1);
-        session.replyHooks(hookStateJson(record, "created"), listener ? listenerPayloadJson(record, "creating", spec.linux?.seccomp?.listenerMetadata) : undefined);
+        // createContainer and startContainer hooks run in the container: the pid as it sees it.
+        session.replyHooks(hookStateJson({ ...record, pid: pidInItsNamespace(record.pid) }, "created"), listener ? listenerPayloadJson(record, "creating", spec.linux?.seccomp?.listenerMetadata) : undefined);
         protocol.replied();
       } else if (phase === "done") break;
     }

@@ -82,6 +82,25 @@ describeRoot("bocker-runtime hooks", () => {
     expect(readFileSync(log, "utf8")).toBe("arg0 arg1 yes\n");
   });
 
+  test("hooks in the container's namespaces get its pid as the container sees it (runtime.md State)", async () => {
+    const pidOf = (name: string, inside: boolean) => ({ path: "/bin/sh", args: ["sh", "-c", `grep -o '"pid":[0-9]*' >> ${inside ? "/hooklog/log" : log}; echo ${name} >> ${inside ? "/hooklog/log" : log}`] });
+    const hooks = { createRuntime: [pidOf("createRuntime", false)], createContainer: [pidOf("createContainer", false)], startContainer: [pidOf("startContainer", true)] };
+    for (const ownPidNs of [true, false]) {
+      const id = s.id();
+      const bundle = s.bundle(["sleep", "1000"], (c) => {
+        c.hooks = hooks;
+        c.mounts!.push({ destination: "/hooklog", source: logDir, type: "bind", options: ["rbind"] });
+        if (!ownPidNs) c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== "pid");
+      });
+      expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
+      expect((await s.rt(["start", id])).code).toBe(0);
+      const host = (await s.state(id)).pid;
+      const inside = ownPidNs ? 1 : host;
+      expect(readFileSync(log, "utf8")).toBe(`"pid":${host}\ncreateRuntime\n"pid":${inside}\ncreateContainer\n"pid":${inside}\nstartContainer\n`);
+      rmSync(log);
+    }
+  });
+
   for (const kind of ["prestart", "createRuntime", "createContainer"] as const) {
     test(`a failing ${kind} hook fails create and leaves nothing`, async () => {
       const id = s.id();
