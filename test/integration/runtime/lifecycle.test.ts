@@ -75,6 +75,12 @@ describeRoot("bocker-runtime lifecycle", () => {
       expect(r.code).toBe(0);
     }
     expect((await s.state(id)).status).toBe("running");
+    // a probe of a paused container leaves it frozen (signalling --all freezes and thaws around it)
+    const freezer = defaultCgroupDirs(id).find((d) => d.includes("/freezer/"));
+    expect((await s.rt(["pause", id])).code).toBe(0);
+    expect((await s.rt(["kill", "-a", id, "0"])).code).toBe(0);
+    if (freezer) expect(readFileSync(join(freezer, "freezer.state"), "utf8").trim()).toBe("FROZEN");
+    expect((await s.rt(["resume", id])).code).toBe(0);
     expect((await s.rt(["kill", id, "KILL"])).code).toBe(0);
     await waitFor(async () => (await s.state(id)).status === "stopped", "stopped");
     const probe = await s.rt(["kill", id, "0"]);
