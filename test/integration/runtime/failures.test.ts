@@ -84,7 +84,10 @@ describeRoot("bocker-runtime failure behaviour", () => {
       } catch {
         // killed before the state existed
       }
-      expect((await s.rt(["list", "--format", "json"])).code).toBe(0);
+      const list = await s.rt(["list", "--format", "json"]);
+      expect(list.code).toBe(0);
+      // nothing will finish a create whose runtime died: never "creating" (whatever else it reads)
+      expect(JSON.parse(list.stdout).find((c: { id: string }) => c.id === id)?.status).not.toBe("creating");
       const del = await s.rt(["delete", "--force", id]);
       expect(del.code).toBe(0);
       await expectGone(id, pid ? [pid] : []);
