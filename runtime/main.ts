@@ -3,7 +3,7 @@
  * module of the chosen command, so `state` or `kill` never load the plan compiler.
  */
 import { parseArgs, boolFlag, stringFlag } from "./lib/args.ts";
-import { RuntimeError } from "./lib/errors.ts";
+import { RuntimeError, exitStatusOf } from "./lib/errors.ts";
 import { Logger, type LogFormat } from "./lib/log.ts";
 import { writeStderr, writeStdout } from "../common/stdio.ts";
 import type { CommandMain } from "./lib/context.ts";
@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     log.error(msg);
     writeStderr(`bocker-runtime: ${msg}\n`);
     if (process.env.BOCKER_DEBUG_STACK && err instanceof Error) writeStderr(`${err.stack}\n`);
-    return 1;
+    return exitStatusOf(err);
   }
 }
 

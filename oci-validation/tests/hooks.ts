@@ -69,7 +69,7 @@ export const hookTests: ConformanceTest[] = [
   {
     name: "hooks: the state of the container is passed on stdin",
     ref: "config.md#posix-platform-hooks",
-    spec: "Hooks MUST be executed ... The state of the container MUST be passed to hooks over stdin so that they may do work appropriate to the current state of the container.",
+    spec: "Hooks MUST be executed ... The state of the container MUST be passed to hooks over stdin so that they may do work appropriate to the current state of the container. (runtime.md#state, pid: for hooks executed in the container namespace, it is the pid as seen by the container)",
     async run(t) {
       const c = t.container(t.bundle((cfg) => allHooks(t, cfg)));
       await t.mustSucceed(c.create(), "create");
@@ -86,9 +86,12 @@ export const hookTests: ConformanceTest[] = [
         check(typeof state.status === "string", `${name}: state.status`, "string", state.status);
         // runtime-namespace hooks see the pid "as seen by the runtime" (runtime.md#state)
         if (name === "prestart" || name === "createRuntime" || name === "poststart") equal(state.pid, pid, `${name}: state.pid is the host pid`);
+        // container-namespace hooks see it "as seen by the container": pid 1 in its own pid namespace
+        if (name === "createContainer") equal(state.pid, 1, `${name}: state.pid as the container sees it`);
       }
       const inner = JSON.parse(readFileSync(join(c.bundle.rootfs, "hooks", "startContainer.json"), "utf8"));
       equal(inner.id, c.id, "startContainer: state.id");
+      equal(inner.pid, 1, "startContainer: state.pid as the container sees it");
     },
   },
   {

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { boolFlag, intFlag, listFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
-import type { CommandMain } from "../lib/context.ts";
-import { RuntimeError, ioError } from "../lib/errors.ts";
+import { boolFlag, intFlag, listFlag, parseArgs, requireId, stringFlag, type FlagValues } from "../lib/args.ts";
+import type { CommandContext, CommandMain } from "../lib/context.ts";
+import { RuntimeError, ioError, withExitStatus } from "../lib/errors.ts";
 import { execProcess } from "../lib/lifecycle/exec.ts";
 import { forwardSignals } from "../lib/process/forward.ts";
 import type { Process } from "../lib/spec-types.ts";
@@ -60,12 +60,24 @@ function processFromFile(path: string): SchemaProcess {
 const exec: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, EXEC_FLAGS, { stopAfterPositionals: 1 });
   const id = requireId(positionals, "exec");
+  try {
+    return await execIn(id, flags, positionals.slice(1), ctx);
+  } catch (err) {
+    // runc exec.go: past the command line, its own failures exit 255, so a caller can tell them
+    // from the process's exit status (which may well be 1).
+    throw withExitStatus(err, 255);
+  }
+};
+
+async function execIn(id: string, flags: FlagValues, args: string[], ctx: CommandContext): Promise<number> {
   const file = stringFlag(flags, "process");
+  const base = readRecord(containerDir(ctx.root, id)).config.process!;
   let proc: SchemaProcess;
-  if (file) proc = processFromFile(resolve(file));
-  else {
-    const base = readRecord(containerDir(ctx.root, id)).config.process!;
-    const args = positionals.slice(1);
+  if (file) {
+    proc = processFromFile(resolve(file));
+    // `user` is optional in a process file (schema); the container's user, not root, is the default.
+    proc.user ??= base.user;
+  } else {
     if (args.length === 0) throw new RuntimeError("USAGE", "exec: give the command to run, or --process FILE");
     const user = stringFlag(flags, "user") ? parseUser(stringFlag(flags, "user")!) : undefined;
     const caps = listFlag(flags, "cap");
@@ -102,6 +114,7 @@ const exec: CommandMain = async (argv, ctx) => {
     ignorePaused: boolFlag(flags, "ignore-paused"),
     subCgroups: listFlag(flags, "cgroup"),
     warn: (m) => ctx.log.warn(m),
+    note: (m) => ctx.log.info(m),
   });
   if (detach) {
     await started.session.proc.exited;
@@ -113,6 +126,6 @@ const exec: CommandMain = async (argv, ctx) => {
   stop();
   await relay?.stop();
   return code;
-};
+}
 
 export default exec;

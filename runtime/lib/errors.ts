@@ -59,3 +59,16 @@ export function ioError(op: string, path: string, err: unknown): RuntimeError {
   const detail = errno ? `${errno} (${ERRNO_TEXT[errno] ?? (err as Error).message})` : String((err as Error)?.message ?? err);
   return new RuntimeError("IO", `${op} ${path}: ${detail}`, { path, errno }, err);
 }
+
+/**
+ * The exit status a failed command ends with: 1, unless the command chose another with
+ * withExitStatus (runc exec.go: 255 for exec's own failures, so they differ from the process's).
+ */
+export function exitStatusOf(err: unknown): number {
+  const status = (err as { exitStatus?: unknown } | null)?.exitStatus;
+  return typeof status === "number" ? status : 1;
+}
+
+export function withExitStatus(err: unknown, status: number): Error {
+  return Object.assign(err instanceof Error ? err : new Error(String(err)), { exitStatus: status });
+}

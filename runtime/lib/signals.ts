@@ -1,4 +1,7 @@
-/** Signal names and numbers (x86_64/arm64 Linux, signal(7)); `kill` accepts KILL, SIGKILL or 9. */
+/**
+ * Signal names and numbers (x86_64/arm64 Linux, signal(7)); `kill` accepts KILL, SIGKILL or 9,
+ * and 0, kill(2)'s existence check, which runc passes through (`kill ID 0` probes liveness).
+ */
 import { RuntimeError } from "./errors.ts";
 
 export const SIGNALS: Record<string, number> = {
@@ -11,7 +14,7 @@ export const SIGNALS: Record<string, number> = {
 export function parseSignal(text: string): number {
   if (/^\d+$/.test(text)) {
     const n = Number(text);
-    if (n >= 1 && n <= 64) return n;
+    if (n <= 64) return n;
   } else {
     const upper = text.toUpperCase();
     const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;

@@ -27,6 +27,11 @@ export interface ContainerRecord {
   created: string;
   /** "creating" until create finished; afterwards the live status is derived (see status()). */
   phase: "creating" | "created";
+  /**
+   * The runtime process running `create` (pid and start time), while phase is "creating": once it
+   * is gone (killed with -9 part-way) nothing will ever finish the container, which reads stopped.
+   */
+  creator?: { pid: number; starttime: string };
   paused: boolean;
   annotations: Record<string, string>;
   cgroup?: CgroupPlacement;
@@ -201,15 +206,22 @@ export function procStat(pid: number): { state: string; starttime: string } | un
   return { state: fields[0]!, starttime: fields[19]! };
 }
 
-/** Our init is alive: same pid, same start time, not a zombie. */
+/** Our init (or another recorded process) is alive: same pid, same start time, not a zombie. */
 export function initAlive(rec: Pick<ContainerRecord, "pid" | "starttime">): boolean {
   const st = procStat(rec.pid);
   return st !== undefined && st.starttime === rec.starttime && st.state !== "Z" && st.state !== "X";
 }
 
-/** runc's status rules: not alive → stopped; FIFO still there → created; else running. */
+/**
+ * runc's status rules: not alive → stopped; FIFO still there → created; else running. A create
+ * whose runtime died part-way reads stopped, so `delete` removes what it left (runc never shows
+ * such a container: it writes state.json only once create succeeded).
+ */
 export function status(dir: string, rec: ContainerRecord): Status {
-  if (rec.phase === "creating") return initAlive(rec) || rec.pid === 0 ? "creating" : "stopped";
+  if (rec.phase === "creating") {
+    if (rec.creator && !initAlive(rec.creator)) return "stopped";
+    return initAlive(rec) || rec.pid === 0 ? "creating" : "stopped";
+  }
   if (!initAlive(rec)) return "stopped";
   if (existsSync(join(dir, EXEC_FIFO))) return "created";
   return rec.paused ? "paused" : "running";

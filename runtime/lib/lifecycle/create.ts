@@ -18,7 +18,7 @@ import { acceptFd, closeFd, listenUnix, mkfifo } from "../sys/ffi.ts";
 import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { prepareCreate, type Prepared } from "./prepare.ts";
 import { placeCreatedContainer } from "./rootless-cgroup.ts";
-import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
+import { hookStateJson, listenerPayloadJson, pidInItsNamespace } from "./hook-state.ts";
 
 export interface CreateOptions {
   root: string;
@@ -78,6 +78,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     rootfs: prepared.config.rootfs,
     created: new Date().toISOString(),
     phase: "creating",
+    creator: { pid: process.pid, starttime: procStat(process.pid)?.starttime ?? "" },
     paused: false,
     annotations: spec.annotations ?? {},
     config: spec,
@@ -107,6 +108,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       cgroupLayout: { ...prepared.facts.cgroupLayout, containerDirs: containerDirsByHierarchy(record.cgroup.procsFiles) },
     });
     for (const w of compiled.warnings) opts.log.warn(w);
+    for (const n of compiled.notes) opts.log.info(n);
     if (prepared.facts.seccomp?.skippedSyscalls?.length) opts.log.debug(`seccomp: skipped syscalls unknown to libseccomp: ${prepared.facts.seccomp.skippedSyscalls.join(", ")}`);
     trace("plan compiled with the cgroup placement");
     session.send(encodePlan(compiled.plan));
@@ -122,7 +124,9 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
         writeRecord(dir, record);
         trace(`container init is pid ${msg.pid}`);
       } else if (phase === "hooks") {
-        const state = hookStateJson(record, "creating");
+        // runtime-spec runtime.md: "created" is the status after lifecycle step 2 (the environment
+        // exists), and these hooks are steps 3 and 4; crun passes "created" too, runc "creating".
+        const state = hookStateJson(record, "created");
         try {
           runHooksOrFail("prestart", spec.hooks?.prestart, state);
           runHooksOrFail("createRuntime", spec.hooks?.createRuntime, state);
@@ -131,7 +135,8 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
           throw err;
         }
         const listener = compiled.plan.init.some((st) => st.op === "SECCOMP" && st.args[2] !== -1);
-        session.replyHooks(hookStateJson(record, "created"), listener ? listenerPayloadJson(record, "creating", spec.linux?.seccomp?.listenerMetadata) : undefined);
+        // createContainer and startContainer hooks run in the container: the pid as it sees it.
+        session.replyHooks(hookStateJson({ ...record, pid: pidInItsNamespace(record.pid) }, "created"), listener ? listenerPayloadJson(record, "creating", spec.linux?.seccomp?.listenerMetadata) : undefined);
         protocol.replied();
       } else if (phase === "done") break;
     }
@@ -142,6 +147,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     if (!procStat(record.pid)) throw new RuntimeError("HELPER_FAILED", `the container process ${record.pid} exited during setup`);
     trace("setup finished");
     record.phase = "created";
+    delete record.creator;
     writeRecord(dir, record);
     if (opts.pidFile) writeFileAtomic(opts.pidFile, String(record.pid), 0o644);
     // The CONSOLE step ran before REPORT_DONE: the master is already waiting in the socket.

@@ -1,6 +1,8 @@
 /**
  * delete (runtime-spec runtime.md "delete"): only a stopped container, or a created one (runc
- * kills it), unless --force. With --force it also works on what a crashed or killed runtime left:
+ * kills it), unless --force. The spec wants an error for a created one too, but containerd's shim
+ * deletes a created task with a plain `delete` (pkg/process init_state.go createdState.Delete),
+ * so runc's rule wins here. With --force it also works on what a crashed or killed runtime left:
  * a missing, empty or truncated state.json still leads to the cgroups (spare `cgroup` file), whose
  * processes are killed before the cgroups and the state dir are removed. Mounts and namespaces
  * die with the last process in them.

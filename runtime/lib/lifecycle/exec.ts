@@ -33,8 +33,10 @@ export interface ExecOptions {
   ignorePaused: boolean;
   /** exec --cgroup: sub-cgroups of the container's cgroup to join instead (runc 1.1). */
   subCgroups?: string[];
-  /** Compiler warnings (e.g. skipped ambient capabilities), for the log. */
+  /** Compiler warnings, for the log. */
   warn: (message: string) => void;
+  /** Compiler notes (skipped ambient capabilities): --debug and --log only. */
+  note: (message: string) => void;
 }
 
 export interface ExecStarted {
@@ -75,6 +77,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     setgroupsDenied: setgroupsDenied(rec.pid),
   });
   for (const w of compiled.warnings) opts.warn(w);
+  for (const n of compiled.notes) opts.note(n);
   // Checked again right before the helper opens /proc/<pid>/ns/*: the window is this function.
   if (!initAlive(rec)) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: its init process ${rec.pid} is gone`);
   const listener = internalConsole ? listenUnix(internalConsole) : undefined;
@@ -99,6 +102,9 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
       if (msg.kind === "init") pid = msg.pid;
       if (phase === "done") break;
     }
+    // EOF came with the execve (close-on-exec sync socket): the user's program is running. A pid
+    // file that cannot be written ends it (runc runner.run terminates the process too).
+    if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
   } catch (err) {
     session.proc.kill(9);
     if (pid > 0) {
@@ -111,7 +117,5 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
     await session.proc.exited;
     throw err;
   }
-  // EOF came with the execve (close-on-exec sync socket): the user's program is running.
-  if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644);
   return { pid, session, consoleMaster: listener === undefined ? undefined : acceptFd(listener) };
 }

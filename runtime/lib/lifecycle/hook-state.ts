@@ -1,5 +1,16 @@
 /** The state document hooks read on stdin (runtime-spec runtime.md "State"). */
+import { readFileSync } from "node:fs";
 import type { ContainerRecord, Status } from "../state.ts";
+
+/**
+ * runtime.md "State", pid: hooks in the container's namespaces get the pid as the container sees
+ * it (runc: getpid() in the init), 1 in a pid namespace of its own. The last NSpid entry of
+ * /proc/<pid>/status is the pid in the process's innermost pid namespace.
+ */
+export function pidInItsNamespace(pid: number): number {
+  const line = /^NSpid:\s*(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(line?.trim().split(/\s+/).pop() ?? pid);
+}
 
 export function hookStateJson(rec: ContainerRecord, status: Status): string {
   return JSON.stringify(hookState(rec, status));

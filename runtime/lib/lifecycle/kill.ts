@@ -1,5 +1,5 @@
 /** kill (runtime-spec runtime.md "kill"): signal the init, or with --all every process in its cgroups. */
-import { RuntimeError } from "../errors.ts";
+import { RuntimeError, errnoOf } from "../errors.ts";
 import { containerDir, readRecord, status } from "../state.ts";
 
 export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {
@@ -13,13 +13,24 @@ export async function killContainer(root: string, id: string, signal: number, al
   if (all) {
     if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup for --all`);
     // Only --all needs the cgroup library; plain kill stays light.
-    const { signalCgroup } = await import("../container-cgroup.ts");
-    signalCgroup(rec.cgroup, signal);
+    const { pidsOf, signalCgroup } = await import("../container-cgroup.ts");
+    // Signal 0 only probes: no freeze around it (the thaw after it would resume a paused container).
+    if (signal === 0) pidsOf(rec.cgroup).forEach((pid) => probe(pid));
+    else signalCgroup(rec.cgroup, signal);
     return;
   }
   try {
     process.kill(rec.pid, signal);
   } catch (err) {
     throw new RuntimeError("BAD_STATUS", `cannot signal container ${id} (pid ${rec.pid}): ${(err as Error).message}`);
+  }
+}
+
+/** kill(pid, 0); a process that exited since the cgroup was read is no error (as with any signal). */
+function probe(pid: number): void {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if (errnoOf(err) !== "ESRCH") throw new RuntimeError("IO", `kill(${pid}, 0): ${(err as Error).message}`, { errno: errnoOf(err) }, err);
   }
 }

@@ -18,12 +18,18 @@ export interface CompiledPlan {
   origins: Origin[];
   /** Things the config asks for that the runtime skips, as runc does, with a warning each. */
   warnings: string[];
+  /**
+   * Things runc skips silently (ambient capabilities the kernel would refuse): for --debug and
+   * the --log file only, never the container's terminal.
+   */
+  notes: string[];
 }
 
 export class PlanBuilder {
   readonly plan: Plan = { host: [], parent: [], child: [], init: [] };
   readonly origins: Origin[] = [];
   readonly warnings: string[] = [];
+  readonly notes: string[] = [];
   private slots = 0;
 
   /** The next free fd slot of the helper's HOST table (README: 0..63). */
@@ -52,8 +58,12 @@ export class PlanBuilder {
     this.warnings.push(message);
   }
 
+  note(message: string): void {
+    this.notes.push(message);
+  }
+
   build(): CompiledPlan {
-    return { plan: this.plan, origins: this.origins, warnings: this.warnings };
+    return { plan: this.plan, origins: this.origins, warnings: this.warnings, notes: this.notes };
   }
 }
 

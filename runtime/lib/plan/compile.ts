@@ -79,6 +79,9 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // The seccomp listener payload (the container process state) arrives with the same reply.
   const needsSync = listenerSlot >= 0 || [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer].some((h) => h && h.length > 0);
   if (needsSync) b.emit("init", "HOOKS_SYNC", [], "run prestart and createRuntime hooks (in the runtime namespace)", "/hooks");
+  // runc prepareRootfs chdirs into the rootfs before them, and hooks rely on it (`touch ./lib/x`);
+  // PIVOT_ROOT and MOVE_ROOT work from the root fd, so the cwd changes nothing after them.
+  if (hooks.createContainer?.length) b.emit("init", "CHDIR", [facts.rootfs], `chdir into the rootfs ${facts.rootfs} for the createContainer hooks`, "/root/path");
   for (const [i, h] of (hooks.createContainer ?? []).entries()) {
     b.emit("init", "RUN_HOOK", hookStepArgs(h), `createContainer hook ${h.path}`, `/hooks/createContainer/${i}`);
   }

@@ -38,5 +38,6 @@ export function explainPlan(compiled: CompiledPlan, configFile: string): string 
     }
   }
   for (const w of compiled.warnings) out.push(`warning: ${w}`);
+  for (const n of compiled.notes) out.push(`note: ${n}`);
   return out.join("\n") + "\n";
 }

@@ -133,13 +133,15 @@ function seccompStep(b: PlanBuilder, opts: ProcessStepOptions, what: string): vo
 
 /**
  * The kernel raises an ambient capability only if it is both permitted and inheritable
- * (capabilities(7)); runc warns and skips the others rather than failing, and its own `spec`
- * default lists ambient capabilities without inheritable ones, so that config must still create.
+ * (capabilities(7)); runc skips the others rather than failing (1.1 silently, 1.2+ with a
+ * logrus warning per capability), and its own `spec` default lists ambient capabilities without
+ * inheritable ones, so that config must create without a word on the container's terminal: a
+ * note, for --debug and the --log file.
  */
 function ambientMask(b: PlanBuilder, names: readonly string[], allowed: bigint, pointer: string): bigint {
   const all = capabilityMask(names, pointer);
   names.forEach((name, i) => {
-    if ((capabilityMask([name], pointer) & allowed) === 0n) b.warn(`config.json ${pointer}/${i}: ambient capability ${name} is not both permitted and inheritable; skipped (capabilities(7))`);
+    if ((capabilityMask([name], pointer) & allowed) === 0n) b.note(`config.json ${pointer}/${i}: ambient capability ${name} is not both permitted and inheritable; skipped (capabilities(7))`);
   });
   return all & allowed;
 }

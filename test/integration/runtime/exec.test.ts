@@ -53,10 +53,35 @@ describeRoot("bocker-runtime exec and console", () => {
     // What config.md requires of a process is checked in the file too, naming file and pointer.
     writeFileSync(file, JSON.stringify({ args: ["true"], cwd: "/", user: { uid: 0 }, ioPriority: { class: "IOPRIO_CLASS_BE" } }));
     const bad = await s.rt(["exec", "--process", file, id]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(255);
     expect(bad.stderr).toContain(file);
     expect(bad.stderr).toContain("/user/gid");
     expect(bad.stderr).toContain("/ioPriority/priority");
+  });
+
+  test("exec --process FILE without user (optional for exec) runs as the container's user", async () => {
+    const id = s.id();
+    const bundle = s.bundle(["sleep", "1000"], (c) => (c.process!.user = { uid: 7, gid: 8, additionalGids: [9] }));
+    expect((await s.rt(["run", "-d", "--bundle", bundle, id])).code).toBe(0);
+    const file = join(s.dir, "process-nouser.json");
+    writeFileSync(file, JSON.stringify({ args: ["id"], cwd: "/" }));
+    expect(await s.rt(["exec", "--process", file, id])).toEqual({ code: 0, stdout: "uid=7 gid=8 groups=9\n", stderr: "" });
+  });
+
+  test("exec's own failures exit 255 (runc), the process's status is its own: a pid file in a missing directory ends the process", async () => {
+    const id = await running();
+    expect((await s.rt(["exec", id, "sh", "-c", "exit 1"])).code).toBe(1);
+    const r = await s.rt(["exec", "--pid-file", join(s.dir, "no-such-dir", "pid"), id, "sleep", "1000"]);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toContain("no-such-dir");
+    // the process that started is gone with the failure (runc terminates it too)
+    await waitFor(async () => JSON.parse((await s.rt(["ps", "--format", "json", id])).stdout).length === 1, "only the init left");
+    for (const args of [["exec", "nope", "true"], ["exec", id, "no-such-program"], ["exec", "--process", join(s.dir, "missing.json"), id]]) {
+      const f = await s.rt(args);
+      expect(f.code).toBe(255);
+      expect(f.stderr).not.toBe("");
+    }
+    expect((await s.rt(["exec", "--bogus-flag", id, "true"])).code).toBe(1);
   });
 
   test("exec into a stopped or missing container fails", async () => {

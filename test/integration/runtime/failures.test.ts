@@ -42,10 +42,29 @@ describeRoot("bocker-runtime failure behaviour", () => {
     expect(alive(pid)).toBe(true);
     proc.kill(9);
     await proc.exited;
-    // the init either still waits at HOOKS_SYNC or already saw the runtime vanish and exited
-    expect(["creating", "stopped"]).toContain((await s.state(id)).status as string);
+    // whether or not the init already saw the runtime vanish: nothing will finish this create
+    expect((await s.state(id)).status).toBe("stopped");
     expect((await s.rt(["list", "-q"])).stdout).toContain(id);
     const del = await s.rt(["delete", "--force", id]);
+    expect(del.stderr).toBe("");
+    expect(del.code).toBe(0);
+    await expectGone(id, [pid]);
+  });
+
+  test("a create killed with -9 while a createContainer hook runs reads stopped, not creating, and a plain delete removes it", async () => {
+    const id = s.id();
+    const marker = join(s.dir, `${id}.hook`);
+    // The hook runs in the container's init, which then reads nothing from the runtime: without
+    // the creator check the container read "creating" for as long as the hook ran.
+    const bundle = s.bundle(["sleep", "1000"], (c) => (c.hooks = { createContainer: [{ path: "/bin/sh", args: ["sh", "-c", `touch ${marker}; exec sleep 1000`] }] }));
+    const proc = Bun.spawn([s.binary, "--root", s.root, "create", "--bundle", bundle, id], { stdout: "ignore", stderr: "ignore" });
+    s.cleanup.add("kill the runtime", () => proc.kill(9));
+    await waitFor(() => existsSync(marker), "createContainer hook");
+    const pid = JSON.parse(readFileSync(join(s.root, id, "state.json"), "utf8")).pid as number;
+    proc.kill(9);
+    await proc.exited;
+    expect(await s.state(id)).toMatchObject({ status: "stopped", pid: 0 });
+    const del = await s.rt(["delete", id]);
     expect(del.stderr).toBe("");
     expect(del.code).toBe(0);
     await expectGone(id, [pid]);
@@ -65,7 +84,10 @@ describeRoot("bocker-runtime failure behaviour", () => {
       } catch {
         // killed before the state existed
       }
-      expect((await s.rt(["list", "--format", "json"])).code).toBe(0);
+      const list = await s.rt(["list", "--format", "json"]);
+      expect(list.code).toBe(0);
+      // nothing will finish a create whose runtime died: never "creating" (whatever else it reads)
+      expect(JSON.parse(list.stdout).find((c: { id: string }) => c.id === id)?.status).not.toBe("creating");
       const del = await s.rt(["delete", "--force", id]);
       expect(del.code).toBe(0);
       await expectGone(id, pid ? [pid] : []);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import type { Hook, Hooks } from "../../../runtime/lib/spec-types.ts";
@@ -16,8 +16,12 @@ describeRoot("bocker-runtime hooks", () => {
     log = join(logDir, "log");
   });
   afterEach(async () => {
-    rmSync(log, { force: true });
-    await s.cleanup.run();
+    // cleanup first: force-deleting a container runs its poststop hooks, which write to the log
+    try {
+      await s.cleanup.run();
+    } finally {
+      rmSync(log, { force: true });
+    }
   });
   afterAll(() => s?.remove());
 
@@ -45,12 +49,27 @@ describeRoot("bocker-runtime hooks", () => {
       poststop: [hook("poststop")],
     });
     expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
-    expect(readFileSync(log, "utf8")).toBe('prestart "status":"creating"\ncreateRuntime "status":"creating"\ncreateRuntime2 "status":"creating"\ncreateContainer "status":"created"\n');
+    // runtime.md: "created" once the environment exists (lifecycle step 2), which all of these follow
+    expect(readFileSync(log, "utf8")).toBe('prestart "status":"created"\ncreateRuntime "status":"created"\ncreateRuntime2 "status":"created"\ncreateContainer "status":"created"\n');
     expect((await s.rt(["start", id])).code).toBe(0);
     expect(readFileSync(log, "utf8")).toEndWith('createContainer "status":"created"\nstartContainer "status":"created"\npoststart "status":"running"\n');
     await s.rt(["kill", id, "KILL"]);
     expect((await s.rt(["delete", id])).code).toBe(0);
     expect(readFileSync(log, "utf8")).toEndWith('poststart "status":"running"\npoststop "status":"stopped"\n');
+  });
+
+  test("createContainer hooks run in the rootfs (runc prepareRootfs), startContainer ones in process.cwd", async () => {
+    const id = s.id();
+    const bundle = bundleWith({
+      createContainer: [{ path: "/bin/sh", args: ["sh", "-c", `echo "cc $(pwd)" >> ${log}`] }],
+      startContainer: [{ path: "/bin/sh", args: ["sh", "-c", 'echo "sc $(pwd)" >> /hooklog/log'] }],
+    });
+    const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"));
+    config.process.cwd = "/bin";
+    writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
+    expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
+    expect((await s.rt(["start", id])).code).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe(`cc ${realpathSync(s.rootfs)}\nsc /bin\n`);
   });
 
   test("hook env, args and the state's id and pid", async () => {
@@ -59,8 +78,27 @@ describeRoot("bocker-runtime hooks", () => {
     const bundle = bundleWith({ prestart: [{ path: "/bin/sh", args: ["sh", "-c", `cat > ${out}; echo "$0 $1 $HOOKVAR" >> ${log}`, "arg0", "arg1"], env: ["HOOKVAR=yes"] }] });
     expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
     const state = JSON.parse(readFileSync(out, "utf8"));
-    expect(state).toMatchObject({ id, status: "creating", bundle, pid: (await s.state(id)).pid });
+    expect(state).toMatchObject({ id, status: "created", bundle, pid: (await s.state(id)).pid });
     expect(readFileSync(log, "utf8")).toBe("arg0 arg1 yes\n");
+  });
+
+  test("hooks in the container's namespaces get its pid as the container sees it (runtime.md State)", async () => {
+    const pidOf = (name: string, inside: boolean) => ({ path: "/bin/sh", args: ["sh", "-c", `grep -o '"pid":[0-9]*' >> ${inside ? "/hooklog/log" : log}; echo ${name} >> ${inside ? "/hooklog/log" : log}`] });
+    const hooks = { createRuntime: [pidOf("createRuntime", false)], createContainer: [pidOf("createContainer", false)], startContainer: [pidOf("startContainer", true)] };
+    for (const ownPidNs of [true, false]) {
+      const id = s.id();
+      const bundle = s.bundle(["sleep", "1000"], (c) => {
+        c.hooks = hooks;
+        c.mounts!.push({ destination: "/hooklog", source: logDir, type: "bind", options: ["rbind"] });
+        if (!ownPidNs) c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== "pid");
+      });
+      expect((await s.rt(["create", "--bundle", bundle, id])).code).toBe(0);
+      expect((await s.rt(["start", id])).code).toBe(0);
+      const host = (await s.state(id)).pid;
+      const inside = ownPidNs ? 1 : host;
+      expect(readFileSync(log, "utf8")).toBe(`"pid":${host}\ncreateRuntime\n"pid":${inside}\ncreateContainer\n"pid":${inside}\nstartContainer\n`);
+      rmSync(log);
+    }
   });
 
   for (const kind of ["prestart", "createRuntime", "createContainer"] as const) {

@@ -66,6 +66,28 @@ describeRoot("bocker-runtime lifecycle", () => {
     await waitFor(async () => JSON.parse((await s.rt(["ps", "--format", "json", id])).stdout).length === 0, "no processes");
   });
 
+  test("kill with signal 0 probes liveness (runc): fine while the container runs, with --all too; an error once it stopped", async () => {
+    const id = s.id();
+    expect((await s.rt(["run", "-d", "--bundle", s.bundle(["sleep", "1000"]), id])).code).toBe(0);
+    for (const args of [["kill", id, "0"], ["kill", "-a", id, "0"]]) {
+      const r = await s.rt(args);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    }
+    expect((await s.state(id)).status).toBe("running");
+    // a probe of a paused container leaves it frozen (signalling --all freezes and thaws around it)
+    const freezer = defaultCgroupDirs(id).find((d) => d.includes("/freezer/"));
+    expect((await s.rt(["pause", id])).code).toBe(0);
+    expect((await s.rt(["kill", "-a", id, "0"])).code).toBe(0);
+    if (freezer) expect(readFileSync(join(freezer, "freezer.state"), "utf8").trim()).toBe("FROZEN");
+    expect((await s.rt(["resume", id])).code).toBe(0);
+    expect((await s.rt(["kill", id, "KILL"])).code).toBe(0);
+    await waitFor(async () => (await s.state(id)).status === "stopped", "stopped");
+    const probe = await s.rt(["kill", id, "0"]);
+    expect(probe.code).toBe(1);
+    expect(probe.stderr).toContain("it is stopped");
+  });
+
   test("run: foreground exit code, output, and cleanup afterwards", async () => {
     const id = s.id();
     const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", "echo out; echo err >&2; exit 42"]), id]);

@@ -30,13 +30,14 @@ describe("parseArgs", () => {
 });
 
 describe("parseSignal", () => {
-  test("names with or without SIG, numbers, real-time", () => {
+  test("names with or without SIG, numbers (0 the liveness probe), real-time", () => {
     expect(parseSignal("KILL")).toBe(9);
     expect(parseSignal("SIGTERM")).toBe(15);
     expect(parseSignal("usr1")).toBe(10);
     expect(parseSignal("9")).toBe(9);
     expect(parseSignal("SIGRTMIN+2")).toBe(36);
     expect(() => parseSignal("BOGUS")).toThrow("unknown signal");
-    expect(() => parseSignal("0")).toThrow("unknown signal");
+    expect(parseSignal("0")).toBe(0);
+    expect(() => parseSignal("65")).toThrow("unknown signal");
   });
 });

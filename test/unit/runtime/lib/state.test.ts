@@ -36,6 +36,14 @@ describe("status rules", () => {
     expect(status(root, record({ phase: "creating", ...self }))).toBe("creating");
     expect(status(root, record({ phase: "creating", pid: process.pid, starttime: "1" }))).toBe("stopped");
   });
+  test("creating while the runtime running create lives; stopped once it died part-way", () => {
+    expect(status(root, record({ phase: "creating", creator: self }))).toBe("creating");
+    expect(status(root, record({ phase: "creating", ...self, creator: self }))).toBe("creating");
+    const deadCreator = { pid: 2 ** 22 + 1, starttime: "5" };
+    expect(status(root, record({ phase: "creating", creator: deadCreator }))).toBe("stopped");
+    expect(status(root, record({ phase: "creating", ...self, creator: deadCreator }))).toBe("stopped");
+    expect(status(root, record({ phase: "creating", creator: { pid: process.pid, starttime: "1" } }))).toBe("stopped");
+  });
 });
 
 describe("state dir", () => {

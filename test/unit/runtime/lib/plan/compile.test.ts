@@ -135,6 +135,10 @@ describe("compileCreate", () => {
     );
     const init = ops(c, "init");
     expect(init.indexOf("HOOKS_SYNC")).toBeLessThan(init.indexOf("RUN_HOOK"));
+    // createContainer hooks run in the rootfs (runc prepareRootfs), startContainer in process.cwd
+    expect(init.slice(init.indexOf("HOOKS_SYNC") + 1, init.indexOf("RUN_HOOK"))).toEqual(["CHDIR"]);
+    expect(c.plan.init.find((st) => st.op === "CHDIR")!.args).toEqual([facts().rootfs]);
+    expect(init.lastIndexOf("CHDIR")).toBeLessThan(init.lastIndexOf("RUN_HOOK"));
     expect(init.indexOf("RUN_HOOK")).toBeLessThan(init.indexOf("PIVOT_ROOT"));
     const hooks = c.plan.init.filter((s) => s.op === "RUN_HOOK");
     expect(hooks.map((s) => s.args)).toEqual([

@@ -80,13 +80,14 @@ describe("LSM labels", () => {
 });
 
 describe("ambient capabilities", () => {
-  test("only those both permitted and inheritable are raised; the others are warnings (runc)", () => {
+  test("only those both permitted and inheritable are raised; the others are notes for --debug and --log (runc)", () => {
     const c = compileCreate(spec((s) => {
       s.process!.capabilities = { bounding: ["CAP_KILL", "CAP_CHOWN"], permitted: ["CAP_KILL", "CAP_CHOWN"], inheritable: ["CAP_CHOWN"], ambient: ["CAP_KILL", "CAP_CHOWN"] };
     }), facts());
     expect(c.plan.init.find((s) => s.op === "AMBIENT")!.args).toEqual([1n]); // CAP_CHOWN = 0
-    expect(c.warnings).toEqual(["config.json /process/capabilities/ambient/0: ambient capability CAP_KILL is not both permitted and inheritable; skipped (capabilities(7))"]);
-    expect(explainPlan(c, "config.json")).toContain("warning: config.json /process/capabilities/ambient/0");
+    expect(c.warnings).toEqual([]);
+    expect(c.notes).toEqual(["config.json /process/capabilities/ambient/0: ambient capability CAP_KILL is not both permitted and inheritable; skipped (capabilities(7))"]);
+    expect(explainPlan(c, "config.json")).toContain("note: config.json /process/capabilities/ambient/0");
     const none = compileCreate(spec((s) => (s.process!.capabilities = { bounding: ["CAP_KILL"], permitted: ["CAP_KILL"], ambient: ["CAP_KILL"] })), facts());
     expect(none.plan.init.some((s) => s.op === "AMBIENT")).toBe(false);
     expect(() => compileCreate(spec((s) => (s.process!.capabilities = { ambient: ["CAP_NOPE"] })), facts())).toThrow("/process/capabilities/ambient/0");
