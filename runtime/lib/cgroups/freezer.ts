@@ -148,12 +148,18 @@ export function killCgroup(p: CgroupPlacement, signal: NodeJS.Signals | number):
   const sig = signalNumber(signal);
   const leaves = placementLeaves(p.procsFiles, detectCgroups());
   if (sig === 9 && tryCgroupKill(leaves)) return;
-  let frozen = false;
-  try {
-    freezeCgroup(p);
-    frozen = true;
-  } catch {
-    // No usable freezer: signal what is there; a forking process may leave a child behind.
+  // A paused container stays paused: its processes cannot fork, and the signals wait for `resume`
+  // (thawing would resume it while its state still says paused). Frozen tasks cannot die, so
+  // SIGKILL thaws it afterwards, as runc's plain kill of a paused container does.
+  const paused = freezerState(p) === "frozen";
+  let frozen = paused;
+  if (!paused) {
+    try {
+      freezeCgroup(p);
+      frozen = true;
+    } catch {
+      // No usable freezer: signal what is there; a forking process may leave a child behind.
+    }
   }
   try {
     for (const pid of cgroupPids(p)) {
@@ -164,6 +170,6 @@ export function killCgroup(p: CgroupPlacement, signal: NodeJS.Signals | number):
       }
     }
   } finally {
-    if (frozen) thawCgroup(p);
+    if (frozen && (!paused || sig === 9)) thawCgroup(p);
   }
 }

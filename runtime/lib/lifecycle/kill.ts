@@ -24,6 +24,9 @@ export async function killContainer(root: string, id: string, signal: number, al
   } catch (err) {
     throw new RuntimeError("BAD_STATUS", `cannot signal container ${id} (pid ${rec.pid}): ${(err as Error).message}`);
   }
+  // A frozen task cannot die: SIGKILL to a paused container thaws it (runc container.Signal); other
+  // signals wait for `resume`.
+  if (st === "paused" && signal === 9 && rec.cgroup) (await import("../container-cgroup.ts")).thaw(rec.cgroup);
 }
 
 /** kill(pid, 0); a process that exited since the cgroup was read is no error (as with any signal). */

@@ -38,6 +38,28 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     expect(defaultCgroupDirs(id).filter((d) => existsSync(d))).toEqual([]);
   });
 
+  test("kill KILL of a paused container thaws it so the init dies (runc container.Signal)", async () => {
+    const id = s.id();
+    await s.rt(["run", "-d", "--bundle", s.bundle(["sleep", "1000"]), id]);
+    expect((await s.rt(["pause", id])).code).toBe(0);
+    expect((await s.rt(["kill", id, "KILL"])).code).toBe(0);
+    await waitFor(async () => (await s.state(id)).status === "stopped", "the paused container to die");
+  });
+
+  test("kill --all of a paused container keeps it paused; the signal arrives at resume", async () => {
+    const id = s.id();
+    // A pid 1 ignores signals it has no handler for.
+    await s.rt(["run", "-d", "--bundle", s.bundle(["sh", "-c", "trap 'exit 3' TERM; while :; do sleep 1; done"]), id]);
+    const pid = (await s.state(id)).pid as number;
+    expect((await s.rt(["pause", id])).code).toBe(0);
+    expect((await s.rt(["kill", "--all", id, "TERM"])).code).toBe(0);
+    await Bun.sleep(100);
+    expect((await s.state(id)).status).toBe("paused");
+    expect(readFileSync(`/proc/${pid}/status`, "utf8")).toMatch(/State:\s+[DS]/);
+    expect((await s.rt(["resume", id])).code).toBe(0);
+    await waitFor(async () => (await s.state(id)).status === "stopped", "SIGTERM to reach the resumed init");
+  });
+
   test("a cgroup frozen before create is refused as runc does, leaving nothing behind", async () => {
     // A parent someone else made and froze (v1 freezer; v2 hosts: cgroup.freeze): the new leaf is frozen too.
     const parentName = `bocker-frozen-${process.pid}`;
