@@ -6,15 +6,7 @@
 import pkg from "../package.json" with { type: "json" };
 import { enableTrace, trace } from "./lib/trace.ts";
 import { writeStdout, writeStderr } from "../common/stdio.ts";
-
-export interface Globals {
-  /** Storage root: <root>/content is the OCI layout, <root>/snapshots the snapshotters'. */
-  root: string;
-  quiet: boolean;
-  debug: boolean;
-}
-
-export type CommandRun = (args: string[], globals: Globals) => Promise<number>;
+import type { CommandRun, Globals } from "./commands/globals.ts";
 
 const COMMANDS: Record<string, { load: () => Promise<{ run: CommandRun }>; summary: string }> = {
   pull: { load: () => import("./commands/pull.ts"), summary: "pull an image from a registry into the store" },

@@ -3,7 +3,7 @@
  * bundle whose rootfs is a container snapshot mounted on DIR/rootfs.
  * `bundle --remove DIR`: unmount DIR/rootfs, release the snapshot, remove DIR.
  */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { createBundle, removeBundle } from "../lib/bundle/create.ts";
 import { SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";

@@ -2,7 +2,7 @@
  * `gc [--dry-run]`: deletes layer snapshots no named image uses (imagetool/lib/snapshot/prune.ts),
  * then blobs no image references and temp files of dead processes.
  */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { gcContent } from "../lib/content/gc.ts";
 import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";

@@ -1,5 +1,5 @@
 /** `load -i FILE [--name NAME]`: images from an OCI archive, every blob verified. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { loadArchive } from "../lib/image/archive.ts";
 import { writeStdout } from "../../common/stdio.ts";

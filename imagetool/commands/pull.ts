@@ -3,7 +3,7 @@
  * As root the layers are also unpacked into the snapshotter (default: detected), as `docker pull`
  * does; without root there is no snapshotter to unpack into (ownership, device nodes, mounts).
  */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
 import { parsePlatform } from "../lib/image/platform.ts";

@@ -1,5 +1,5 @@
 /** `push IMAGE [DESTINATION] [--all | --platform P] [--creds user:pass] [--tls-verify=false]`: DESTINATION defaults to IMAGE's name. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
 import { parsePlatform } from "../lib/image/platform.ts";

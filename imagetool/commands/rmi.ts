@@ -1,5 +1,5 @@
 /** `rmi IMAGE... [--force] [--no-prune]`: removes names, then the layer snapshots and blobs nothing needs any more. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { untagImage } from "../lib/image/tag.ts";
 import { gcContent } from "../lib/content/gc.ts";
