@@ -17,7 +17,7 @@
  */
 import { closeSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
 import { dirname, join } from "node:path";
-import { mknod } from "./libc.ts";
+import { mknod } from "../sys/libc.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";

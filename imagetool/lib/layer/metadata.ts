@@ -1,6 +1,6 @@
 /** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync } from "node:fs";
-import { lsetxattr } from "./libc.ts";
+import { lsetxattr } from "../sys/libc.ts";
 import type { TarHeader } from "./tar-reader.ts";
 
 /**

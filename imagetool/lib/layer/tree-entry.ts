@@ -4,7 +4,7 @@
  * dir with lstat, never follows links). File data is read through an O_NOFOLLOW fd.
  */
 import { closeSync, fstatSync, openSync, readlinkSync, readSync, type BigIntStats, constants as fsc } from "node:fs";
-import { readXattrs } from "./libc.ts";
+import { readXattrs } from "../sys/libc.ts";
 import type { TarHeader } from "./tar-reader.ts";
 import { encodeHeader, padding } from "./tar-writer.ts";
 

@@ -8,7 +8,7 @@
  */
 import { lstatSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { lgetxattr, lsetxattr, mknod } from "./libc.ts";
+import { lgetxattr, lsetxattr, mknod } from "../sys/libc.ts";
 import { UnsafePathError } from "./safe-path.ts";
 
 export type WhiteoutFormat = "delete" | "overlay";

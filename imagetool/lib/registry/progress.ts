@@ -6,7 +6,7 @@
  */
 import type { SingleBar } from "cli-progress";
 import { writeStderr } from "../../../common/stdio.ts";
-import { isatty } from "../layer/libc.ts";
+import { isatty } from "../sys/libc.ts";
 import type { Descriptor } from "../image/types.ts";
 import type { PullProgress } from "./pull.ts";
 

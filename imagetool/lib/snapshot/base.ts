@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { WhiteoutFormat } from "../layer/whiteout.ts";
-import { markTopDir } from "../layer/libc.ts";
+import { markTopDir } from "../sys/libc.ts";
 import { MetaStore } from "./meta.ts";
 import { diskUsage } from "./usage.ts";
 import type { Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName, Usage } from "./snapshotter.ts";

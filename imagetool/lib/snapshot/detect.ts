@@ -7,7 +7,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mount, statfsType, umount } from "../layer/libc.ts";
+import { mount, statfsType, umount } from "../sys/libc.ts";
 import { BtrfsSnapshotter } from "./btrfs.ts";
 import { CopySnapshotter } from "./copy.ts";
 import { OverlaySnapshotter } from "./overlay.ts";

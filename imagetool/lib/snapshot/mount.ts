@@ -4,7 +4,7 @@
  * mount_linux.go compactLowerdirOption does: chdir to the common parent and use relative paths.
  */
 import { dirname } from "node:path";
-import { MS_BIND, MS_RDONLY, MS_REC, mount, umount, MNT_DETACH } from "../layer/libc.ts";
+import { MS_BIND, MS_RDONLY, MS_REC, mount, umount, MNT_DETACH } from "../sys/libc.ts";
 import type { Mount } from "./snapshotter.ts";
 
 const PAGE = 4096;

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTar, chunks, dir, file, hardlink, symlink } from "../../../fixtures/tar-builder.ts";
-import { lsetxattr } from "../../../../imagetool/lib/layer/libc.ts";
+import { lsetxattr } from "../../../../imagetool/lib/sys/libc.ts";
 import { readTar, type TarHeader } from "../../../../imagetool/lib/layer/tar-reader.ts";
 
 async function read(data: Uint8Array, chunk = 333): Promise<Array<TarHeader & { data: string }>> {

@@ -1,7 +1,8 @@
 /**
- * The few libc calls Node's fs lacks and layer unpacking needs: device nodes, xattrs on links
- * (security.capability, trusted.overlay.*), statfs for snapshotter detection, mount/umount; and
- * isatty, because Bun's own answer (process.stderr.isTTY, node:tty) costs 7–13 ms of start-up.
+ * The image tool's libc calls that Node's fs lacks, for whichever part needs them: device nodes
+ * and xattrs on links (security.capability, trusted.overlay.*) for layers, statfs, mount/umount
+ * and the ext4 top-directory flag for snapshotters, and isatty for the commands' progress display,
+ * because Bun's own answer (process.stderr.isTTY, node:tty) costs 7–13 ms of start-up.
  * Loaded lazily so commands that never touch a rootfs do not pay for dlopen (~0.7 ms).
  */
 import { constants } from "node:os";
