@@ -4,9 +4,9 @@ import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
 import { parsePlatform } from "../lib/image/platform.ts";
 import { parseCredsFlag } from "../lib/registry/auth.ts";
-import { pushImage } from "../lib/registry/push.ts";
+import { pushImage } from "../lib/push.ts";
 import { DEFAULT_CHUNK_SIZE } from "../lib/registry/pusher.ts";
-import { createProgressDisplay } from "../lib/registry/progress.ts";
+import { createProgressDisplay } from "./progress.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 

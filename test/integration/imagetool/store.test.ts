@@ -7,7 +7,7 @@ import { describeRoot } from "../../fixtures/root.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { buildBusyboxImage, buildImage, imagetool, sh, type BuiltImage } from "../../fixtures/registry.ts";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
-import { takeLease } from "../../../imagetool/lib/content/gc.ts";
+import { takeLease } from "../../../imagetool/lib/content/lease.ts";
 
 describeRoot("imagetool content store commands", () => {
   const cleanup = new Cleanup();

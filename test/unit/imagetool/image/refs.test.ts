@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
-import { gcContent, takeLease } from "../../../../imagetool/lib/content/gc.ts";
+import { gcContent } from "../../../../imagetool/lib/gc/blobs.ts";
+import { takeLease } from "../../../../imagetool/lib/content/lease.ts";
 import { listImages, removeImageRef, resolveImage, setImageRef, REF_NAME_ANNOTATION } from "../../../../imagetool/lib/image/refs.ts";
 import { tagImage, untagImage } from "../../../../imagetool/lib/image/tag.ts";
 import { OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_MANIFEST } from "../../../../imagetool/lib/image/mediatype.ts";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
 import { digestOf } from "../../../../imagetool/lib/content/digest.ts";
 import { parseReference } from "../../../../imagetool/lib/reference.ts";
-import { pullImage } from "../../../../imagetool/lib/registry/pull.ts";
+import { pullImage } from "../../../../imagetool/lib/pull.ts";
 import { listImages } from "../../../../imagetool/lib/image/refs.ts";
 import { hostPlatform } from "../../../../imagetool/lib/image/platform.ts";
 import { DOCKER_SCHEMA1_SIGNED, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from "../../../../imagetool/lib/image/mediatype.ts";

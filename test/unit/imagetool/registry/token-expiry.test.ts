@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
 import { digestOf } from "../../../../imagetool/lib/content/digest.ts";
 import { parseReference } from "../../../../imagetool/lib/reference.ts";
-import { pullImage } from "../../../../imagetool/lib/registry/pull.ts";
+import { pullImage } from "../../../../imagetool/lib/pull.ts";
 import { hostPlatform } from "../../../../imagetool/lib/image/platform.ts";
 import { OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from "../../../../imagetool/lib/image/mediatype.ts";
 

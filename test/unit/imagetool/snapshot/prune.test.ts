@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OverlaySnapshotter } from "../../../../imagetool/lib/snapshot/overlay.ts";
-import { pruneSnapshots } from "../../../../imagetool/lib/snapshot/prune.ts";
+import { pruneSnapshots } from "../../../../imagetool/lib/gc/snapshots.ts";
 
 let root: string;
 let sn: OverlaySnapshotter;

@@ -1,32 +1,35 @@
 /**
  * Pull: resolve the reference, pick the platform's manifest from an index, then fetch config and
  * layers (bounded parallelism, blobs already stored are skipped), store the manifest last and name
- * it, so a name never points at content that is not all there.
+ * it, so a name never points at content that is not all there. It sits above registry/ (which
+ * only talks to registries) and snapshot/, as containerd's client/pull.go sits above
+ * core/remotes/docker and core/unpack, which import neither.
  *
  * With `unpackInto`, the layers are also unpacked into that snapshotter while they download (as
  * `ctr pull` and `docker pull` do): the unpacker follows layer i's file as it is written
  * (content/growing-file.ts) once layer i-1 is applied, and commits the snapshot only when both
  * the blob digest and the diffID check out, so a later `bundle` finds the snapshots ready.
  */
-import { ImagetoolError } from "../errors.ts";
-import type { ContentStore } from "../content/store.ts";
-import { SyncBatch } from "../content/sync-batch.ts";
-import { followFile, GrowingFile } from "../content/growing-file.ts";
-import { storageName, familiarName, type Reference } from "../reference.ts";
-import { parseManifestBody, layerCompression, CONFIG_TYPES } from "../image/mediatype.ts";
-import { hostPlatform, selectPlatformManifest } from "../image/platform.ts";
-import { checkConfig } from "../image/manifest.ts";
-import { setImageRef } from "../image/refs.ts";
-import { forEachConcurrent } from "../image/concurrency.ts";
-import { discardUnreferenced, takeLease } from "../content/gc.ts";
-import type { Descriptor, ImageManifest, Platform } from "../image/types.ts";
-import { openRepository, type RepositoryOptions, type Repository } from "./repository.ts";
-import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./resolver.ts";
-import { fetchBlob } from "./fetcher.ts";
-import { unpackImage, type UnpackHooks } from "../snapshot/unpack-image.ts";
-import type { Snapshotter } from "../snapshot/snapshotter.ts";
-import { discardCommitted } from "../snapshot/prune.ts";
-import { trace } from "../trace.ts";
+import { ImagetoolError } from "./errors.ts";
+import type { ContentStore } from "./content/store.ts";
+import { SyncBatch } from "./content/sync-batch.ts";
+import { followFile, GrowingFile } from "./content/growing-file.ts";
+import { storageName, familiarName, type Reference } from "./reference.ts";
+import { parseManifestBody, layerCompression, CONFIG_TYPES } from "./image/mediatype.ts";
+import { hostPlatform, selectPlatformManifest } from "./image/platform.ts";
+import { checkConfig } from "./image/manifest.ts";
+import { setImageRef } from "./image/refs.ts";
+import { forEachConcurrent } from "./image/concurrency.ts";
+import { takeLease } from "./content/lease.ts";
+import { discardUnreferenced } from "./gc/blobs.ts";
+import type { Descriptor, ImageManifest, Platform } from "./image/types.ts";
+import { openRepository, type RepositoryOptions, type Repository } from "./registry/repository.ts";
+import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./registry/resolver.ts";
+import { fetchBlob } from "./registry/fetcher.ts";
+import { unpackImage, type UnpackHooks } from "./snapshot/unpack-image.ts";
+import type { Snapshotter } from "./snapshot/snapshotter.ts";
+import { discardCommitted } from "./gc/snapshots.ts";
+import { trace } from "./trace.ts";
 
 /** Progress events; the command decides how to show them (bars on a TTY, lines otherwise). */
 export interface PullProgress {

@@ -8,16 +8,17 @@ import { createReadStream, createWriteStream, renameSync, rmSync } from "node:fs
 import { pipeline } from "node:stream/promises";
 import { dirname, basename, join } from "node:path";
 import tar from "tar-stream";
-import { ImagetoolError } from "../errors.ts";
-import type { ContentStore } from "../content/store.ts";
-import { OCI_LAYOUT_VERSION } from "../content/store.ts";
-import { discardUnreferenced, takeLease } from "../content/gc.ts";
-import { parseReference, storageName } from "../reference.ts";
-import { findByName, listImages, resolveImage, setImageRef, REF_NAME_ANNOTATION } from "./refs.ts";
-import { loadImageManifest } from "./manifest.ts";
-import { collectReachable } from "./walk.ts";
-import { checkDescriptor, OCI_INDEX } from "./mediatype.ts";
-import type { Descriptor, ImageIndex } from "./types.ts";
+import { ImagetoolError } from "./errors.ts";
+import type { ContentStore } from "./content/store.ts";
+import { OCI_LAYOUT_VERSION } from "./content/store.ts";
+import { takeLease } from "./content/lease.ts";
+import { discardUnreferenced } from "./gc/blobs.ts";
+import { parseReference, storageName } from "./reference.ts";
+import { findByName, listImages, resolveImage, setImageRef, REF_NAME_ANNOTATION } from "./image/refs.ts";
+import { loadImageManifest } from "./image/manifest.ts";
+import { collectReachable } from "./image/walk.ts";
+import { checkDescriptor, OCI_INDEX } from "./image/mediatype.ts";
+import type { Descriptor, ImageIndex } from "./image/types.ts";
 
 const MAX_INDEX_SIZE = 4 * 1024 * 1024;
 

@@ -1,13 +1,15 @@
 /**
- * Content garbage collection: deletes blobs no index.json entry reaches, and temp files left in
+ * Blob garbage collection: deletes blobs no index.json entry reaches, and temp files left in
  * ingest/ by processes that died. Runs under the index lock so no name is added meanwhile; a pull
- * in progress holds a lease (ingest/lease.<pid>), and blobs written since the oldest live lease
- * began are kept, since its manifest is not named yet (cf. containerd leases).
+ * in progress holds a lease (content/lease.ts), and blobs written since the oldest live lease
+ * began are kept, since its manifest is not named yet (cf. containerd leases). It sits above
+ * the store and the image index it reads, not in content/: what is garbage is what no image names.
  */
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { ContentStore } from "./store.ts";
-import { withFileLock } from "./lock.ts";
+import type { ContentStore } from "../content/store.ts";
+import { withFileLock } from "../content/lock.ts";
+import { oldestLiveLease } from "../content/lease.ts";
 import { listImages } from "../image/refs.ts";
 import { collectReachable } from "../image/walk.ts";
 
@@ -15,42 +17,6 @@ export interface GcResult {
   removed: string[];
   freedBytes: number;
   kept: number;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === "EPERM";
-  }
-}
-
-/** Marks a pull or load as in progress until the returned release is called. */
-export function takeLease(store: ContentStore): () => void {
-  store.ensureLayout();
-  const path = join(store.ingestDir, `lease.${process.pid}.${crypto.randomUUID()}`);
-  writeFileSync(path, String(process.pid));
-  return () => rmSync(path, { force: true });
-}
-
-/** Time (ms) the oldest live lease began, or Infinity; removes leases of dead processes. */
-export function oldestLiveLease(store: ContentStore): number {
-  let oldest = Infinity;
-  if (!existsSync(store.ingestDir)) return oldest;
-  for (const name of readdirSync(store.ingestDir)) {
-    const lease = /^lease\.(\d+)\./.exec(name);
-    const temp = /\.(\d+)\.\d+\.[a-z0-9]+\.tmp$/.exec(name);
-    if (!lease && !temp) continue;
-    const pid = Number((lease ?? temp)![1]);
-    const path = join(store.ingestDir, name);
-    if (!pidAlive(pid)) {
-      rmSync(path, { force: true }); // a dead process's lease or half-written temp file
-      continue;
-    }
-    if (lease) oldest = Math.min(oldest, statSync(path).mtimeMs);
-  }
-  return oldest;
 }
 
 export async function gcContent(store: ContentStore, options: { dryRun?: boolean } = {}): Promise<GcResult> {

@@ -6,7 +6,7 @@
  * older than `staleMs`.
  *
  * A pull names its image only once every layer is unpacked, so until then its layer snapshots
- * look unwanted. As for blobs (content/gc.ts), nothing created since the oldest live lease began
+ * look unwanted. As for blobs (gc/blobs.ts), nothing created since the oldest live lease began
  * (`since`: a pull or load in progress) is removed: a concurrent gc used to delete a pull's first
  * layers under it (the next layer's parent was then missing), and the overlay probe's directory
  * while the probe ran (which then recorded "copy" for good).
@@ -14,12 +14,12 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ContentStore } from "../content/store.ts";
-import { oldestLiveLease } from "../content/gc.ts";
+import { oldestLiveLease } from "../content/lease.ts";
 import { listImages } from "../image/refs.ts";
 import { diffIdListsInUse } from "../image/walk.ts";
-import { openSnapshotter, PROBE_DIR_PREFIX, SNAPSHOTTERS } from "./detect.ts";
-import type { SnapshotInfo, Snapshotter } from "./snapshotter.ts";
-import { chainIDs } from "./unpack-image.ts";
+import { openSnapshotter, PROBE_DIR_PREFIX, SNAPSHOTTERS } from "../snapshot/detect.ts";
+import type { SnapshotInfo, Snapshotter } from "../snapshot/snapshotter.ts";
+import { chainIDs } from "../snapshot/unpack-image.ts";
 
 export interface PruneResult {
   removed: Array<{ snapshotter: string; key: string }>;

@@ -5,10 +5,10 @@
  * process.stderr is a Node stream built on first use, ~13 ms that a scripted pull would pay.
  */
 import type { SingleBar } from "cli-progress";
-import { writeStderr } from "../../../common/stdio.ts";
-import { isatty } from "../sys/libc.ts";
-import type { Descriptor } from "../image/types.ts";
-import type { PullProgress } from "./pull.ts";
+import { writeStderr } from "../../common/stdio.ts";
+import { isatty } from "../lib/sys/libc.ts";
+import type { Descriptor } from "../lib/image/types.ts";
+import type { PullProgress } from "../lib/pull.ts";
 
 export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];

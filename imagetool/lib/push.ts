@@ -3,17 +3,17 @@
  * the manifest bytes unchanged (so the digest is the same everywhere) last; with `all`, every
  * platform of a multi-platform image and then its index.
  */
-import { ImagetoolError } from "../errors.ts";
-import type { ContentStore } from "../content/store.ts";
-import { parseReference, registryHost, familiarName, type Reference } from "../reference.ts";
-import { findEntry, listImages, resolveImage, type ResolvedImage } from "../image/refs.ts";
-import { formatPlatform } from "../image/platform.ts";
-import { loadImageManifest } from "../image/manifest.ts";
-import { INDEX_TYPES, parseManifestBody } from "../image/mediatype.ts";
-import { forEachConcurrent } from "../image/concurrency.ts";
-import type { Descriptor, Platform } from "../image/types.ts";
-import { openRepository, type RepositoryOptions } from "./repository.ts";
-import { pushBlob, pushManifest, type PushOutcome } from "./pusher.ts";
+import { ImagetoolError } from "./errors.ts";
+import type { ContentStore } from "./content/store.ts";
+import { parseReference, registryHost, familiarName, type Reference } from "./reference.ts";
+import { findEntry, listImages, resolveImage, type ResolvedImage } from "./image/refs.ts";
+import { formatPlatform } from "./image/platform.ts";
+import { loadImageManifest } from "./image/manifest.ts";
+import { INDEX_TYPES, parseManifestBody } from "./image/mediatype.ts";
+import { forEachConcurrent } from "./image/concurrency.ts";
+import type { Descriptor, Platform } from "./image/types.ts";
+import { openRepository, type RepositoryOptions } from "./registry/repository.ts";
+import { pushBlob, pushManifest, type PushOutcome } from "./registry/pusher.ts";
 import type { PullProgress } from "./pull.ts";
 
 export interface PushOptions extends RepositoryOptions {
