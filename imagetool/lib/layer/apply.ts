@@ -22,7 +22,8 @@ import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
 import { cleanEntryName, resolveDirInRoot, UnsafePathError, type ResolveOptions } from "./safe-path.ts";
-import type { EntryHandler, TarHeader, TarSink } from "./tar-reader.ts";
+import type { TarHeader } from "../tar/header.ts";
+import type { EntryHandler, TarSink } from "../tar/reader.ts";
 import { applyOpaque, applyWhiteout, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
 
 export interface ApplyOptions {

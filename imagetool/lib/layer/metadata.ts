@@ -1,7 +1,7 @@
 /** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync } from "node:fs";
 import { lsetxattr } from "../sys/libc.ts";
-import type { TarHeader } from "./tar-reader.ts";
+import type { TarHeader } from "../tar/header.ts";
 
 /**
  * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.

@@ -5,8 +5,8 @@
  */
 import { closeSync, fstatSync, openSync, readlinkSync, readSync, type BigIntStats, constants as fsc } from "node:fs";
 import { readXattrs } from "../sys/libc.ts";
-import type { TarHeader } from "./tar-reader.ts";
-import { encodeHeader, padding } from "./tar-writer.ts";
+import type { TarHeader } from "../tar/header.ts";
+import { encodeHeader, padding } from "../tar/writer.ts";
 
 export interface TreeFile {
   /** Path inside the layer ("etc/passwd"). */

@@ -5,7 +5,7 @@
  */
 import { layerApplier, type ApplyOptions } from "./apply.ts";
 import { labelOf, plainTar, type LayerDescriptor } from "./plain-tar.ts";
-import { TarParser } from "./tar-reader.ts";
+import { TarParser } from "../tar/reader.ts";
 
 export type { LayerDescriptor };
 

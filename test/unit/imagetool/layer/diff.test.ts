@@ -4,7 +4,7 @@ import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utime
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tarDiff, tarTree } from "../../../../imagetool/lib/layer/diff.ts";
-import { readTar } from "../../../../imagetool/lib/layer/tar-reader.ts";
+import { readTar } from "../../../../imagetool/lib/tar/reader.ts";
 
 let work: string;
 beforeEach(() => void (work = mkdtempSync(join(tmpdir(), "bocker-diff-"))));

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTar, chunks, dir, file, hardlink, symlink } from "../../../fixtures/tar-builder.ts";
 import { lsetxattr } from "../../../../imagetool/lib/sys/libc.ts";
-import { readTar, type TarHeader } from "../../../../imagetool/lib/layer/tar-reader.ts";
+import type { TarHeader } from "../../../../imagetool/lib/tar/header.ts";
+import { readTar } from "../../../../imagetool/lib/tar/reader.ts";
 
 async function read(data: Uint8Array, chunk = 333): Promise<Array<TarHeader & { data: string }>> {
   const out: Array<TarHeader & { data: string }> = [];

@@ -9,25 +9,7 @@
  * UTF-8 and so corrupts. Metadata records (PAX, long names) are bounded so a hostile layer cannot
  * make us buffer an unbounded header.
  */
-import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, TarFormatError, typeFlags } from "./tar-fields.ts";
-
-export type EntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
-
-export interface TarHeader {
-  name: string;
-  type: EntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  /** Seconds since the epoch; PAX mtimes may carry a fraction. */
-  mtime: number;
-  linkname: string;
-  devmajor: number;
-  devminor: number;
-  /** From PAX `SCHILY.xattr.<name>` records; values are raw bytes. */
-  xattrs: Map<string, Uint8Array>;
-}
+import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, TarFormatError, typeFlags, type TarHeader } from "./header.ts";
 
 /** Receives one entry's data: views into the pushed chunks, valid only during the call. */
 export interface TarSink {

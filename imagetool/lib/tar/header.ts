@@ -1,8 +1,25 @@
 /**
- * The fields of a tar header block (ustar, GNU base-256 numbers, PAX records) and its checksum:
- * the pure parsing tar-reader.ts's TarParser applies to each 512-byte block.
+ * A tar entry's header as the reader gives it and the writer takes it, and the fields of a header
+ * block (ustar, GNU base-256 numbers, PAX records) with its checksum: the pure parsing reader.ts's
+ * TarParser applies to each 512-byte block.
  */
-import type { EntryType } from "./tar-reader.ts";
+export type EntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
+
+export interface TarHeader {
+  name: string;
+  type: EntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Seconds since the epoch; PAX mtimes may carry a fraction. */
+  mtime: number;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+  /** From PAX `SCHILY.xattr.<name>` records; values are raw bytes. */
+  xattrs: Map<string, Uint8Array>;
+}
 
 export const BLOCK = 512;
 export const decoder = new TextDecoder();

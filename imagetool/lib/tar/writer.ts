@@ -1,11 +1,10 @@
 /**
- * Encodes tar entries (ustar + PAX), the inverse of tar-reader.ts. PAX records carry long names,
+ * Encodes tar entries (ustar + PAX), the inverse of reader.ts. PAX records carry long names,
  * large ids and sizes, fractional mtimes and `SCHILY.xattr.*` with raw binary values, as Go's
  * archive/tar (used by Docker, containerd and umoci) writes them.
  */
-import type { TarHeader } from "./tar-reader.ts";
+import { BLOCK, type TarHeader } from "./header.ts";
 
-const BLOCK = 512;
 const encoder = new TextEncoder();
 
 function octal(buf: Uint8Array, off: number, len: number, value: number): boolean {
