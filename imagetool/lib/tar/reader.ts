@@ -6,8 +6,9 @@
  *
  * Written here rather than using tar-stream because layers carry binary PAX records
  * (`SCHILY.xattr.security.capability` is a raw vfs_cap_data struct) which tar-stream decodes as
- * UTF-8 and so corrupts. Metadata records (PAX, long names) are bounded so a hostile layer cannot
- * make us buffer an unbounded header.
+ * UTF-8 and so corrupts; OCI archives (`load`) are read with it too, so the image tool has one tar
+ * implementation. Metadata records (PAX, long names) are bounded so a hostile layer cannot make us
+ * buffer an unbounded header.
  */
 import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, TarFormatError, typeFlags, type TarHeader } from "./header.ts";
 
