@@ -12,7 +12,8 @@ import { pullImage } from "../lib/pull.ts";
 import { createProgressDisplay, formatBytes } from "./progress.ts";
 import { openSnapshotter, SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
-import { parseFlags, UsageError, type CommandSpec } from "./flags.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+import { UsageError } from "../lib/errors.ts";
 import { writeStdout } from "../../common/stdio.ts";
 
 const SPEC: CommandSpec = {

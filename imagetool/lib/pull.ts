@@ -182,7 +182,7 @@ async function fetchAndName(
       const { bytes } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch, layerFiles[i]);
       downloaded += bytes;
     }).finally(() => {
-      for (const f of layerFiles) f.fail(new Error("the download of this layer did not complete"));
+      for (const f of layerFiles) f.fail(new ImagetoolError("DOWNLOAD_INCOMPLETE", "the download of this layer did not complete"));
     });
     const unpacked = sn === undefined ? undefined : config.then((c) => unpackImage(sn, {
       layers: manifest.layers,

@@ -5,7 +5,7 @@
  * read by the parser layers use (lib/tar/reader.ts), its entries streamed into the store.
  */
 import { createReadStream } from "node:fs";
-import { ImagetoolError } from "../errors.ts";
+import { ImagetoolError, TarFormatError } from "../errors.ts";
 import { OCI_LAYOUT_VERSION, type ContentStore } from "../content/store.ts";
 import { takeLease } from "../content/lease.ts";
 import { discardUnreferenced } from "../gc/blobs.ts";
@@ -14,7 +14,6 @@ import { setImageRef, REF_NAME_ANNOTATION } from "../image/refs.ts";
 import { loadImageManifest } from "../image/manifest.ts";
 import { checkDescriptor } from "../image/mediatype.ts";
 import type { ImageIndex } from "../image/types.ts";
-import { TarFormatError } from "../tar/header.ts";
 import { TarParser, type TarSink } from "../tar/reader.ts";
 
 const MAX_INDEX_SIZE = 4 * 1024 * 1024;

@@ -20,6 +20,7 @@ import { diffIdListsInUse } from "../image/walk.ts";
 import { openSnapshotter, PROBE_DIR_PREFIX, SNAPSHOTTERS } from "../snapshot/detect.ts";
 import type { SnapshotInfo, Snapshotter } from "../snapshot/snapshotter.ts";
 import { chainIDs } from "../snapshot/unpack-image.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface PruneResult {
   removed: Array<{ snapshotter: string; key: string }>;
@@ -66,7 +67,7 @@ export async function pruneSnapshots(root: string, keep: Set<string>, options: P
         await sn.remove(info.key);
         removed.push({ snapshotter: name, key: info.key });
       } catch (e) {
-        if (!/has a child/.test((e as Error).message)) throw e;
+        if (!ImagetoolError.is(e, "SNAPSHOT_IN_USE")) throw e;
       }
     }
     // Snapshots whose creation was interrupted (never renamed into place); a young one may be

@@ -21,7 +21,8 @@ import { mknod } from "../sys/libc.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
-import { cleanEntryName, resolveDirInRoot, UnsafePathError, type ResolveOptions } from "./safe-path.ts";
+import { cleanEntryName, resolveDirInRoot, type ResolveOptions } from "./safe-path.ts";
+import { errnoCode, LayerEntryError, UnsafePathError } from "../errors.ts";
 import type { TarHeader } from "../tar/header.ts";
 import type { EntryHandler, TarSink } from "../tar/reader.ts";
 import { applyOpaque, applyWhiteout, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
@@ -34,12 +35,6 @@ export interface ApplyOptions {
   lowerDirs?: string[];
   /** Names the layer in errors ("layer sha256:…"). */
   label: string;
-}
-
-export class LayerEntryError extends Error {
-  constructor(label: string, entry: string, cause: unknown) {
-    super(`${label}: entry ${JSON.stringify(entry)}: ${(cause as Error).message ?? String(cause)}`, { cause });
-  }
 }
 
 class Applier {
@@ -186,7 +181,7 @@ class Applier {
       }
       return true;
     } catch (err) {
-      if ((err as { code?: string }).code === "EEXIST") return false;
+      if (errnoCode(err) === "EEXIST") return false;
       throw err;
     }
   }

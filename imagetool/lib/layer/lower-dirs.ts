@@ -6,7 +6,7 @@
 import { copyFileSync, lstatSync, constants as fsc } from "node:fs";
 import { join } from "node:path";
 import { applyMetadata } from "./metadata.ts";
-import { UnsafePathError } from "./safe-path.ts";
+import { UnsafePathError } from "../errors.ts";
 import type { TarHeader } from "../tar/header.ts";
 import { isOpaqueDir, isOverlayWhiteout } from "./whiteout.ts";
 

@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readlinkSync, readSync, type BigIntStat
 import { readXattrs } from "../sys/libc.ts";
 import type { TarHeader } from "../tar/header.ts";
 import { encodeHeader, padding } from "../tar/writer.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface TreeFile {
   /** Path inside the layer ("etc/passwd"). */
@@ -57,7 +58,7 @@ export async function* encodeTreeFile(f: TreeFile, hardlinks: Map<string, string
   }
   const fd = openSync(f.host, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
-    if (!fstatSync(fd).isFile()) throw new Error(`${f.host} changed type while being read`);
+    if (!fstatSync(fd).isFile()) throw new ImagetoolError("CHANGED_WHILE_READING", `${f.host} changed type while being read`, { context: { path: f.host } });
     const size = h.size ?? 0;
     yield* encodeHeader(h);
     const buf = Buffer.alloc(Math.min(size, 1 << 20));

@@ -6,6 +6,7 @@
  * Loaded lazily so commands that never touch a rootfs do not pay for dlopen (~0.7 ms).
  */
 import { constants } from "node:os";
+import { SyscallError } from "../errors.ts";
 
 type Lib = ReturnType<typeof load>;
 let lib: Lib | undefined;
@@ -32,18 +33,6 @@ function load() {
 function libc(): Lib {
   lib ??= load();
   return lib;
-}
-
-const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n as number, name]));
-
-/** An Error shaped like Node's fs errors: code is the errno name, message names the call and path. */
-export class SyscallError extends Error {
-  constructor(readonly syscall: string, readonly path: string, readonly errno: number) {
-    const code = errnoNames.get(errno) ?? `errno ${errno}`;
-    super(`${syscall} ${path}: ${code}`);
-    this.code = code;
-  }
-  readonly code: string;
 }
 
 function errno(): number {

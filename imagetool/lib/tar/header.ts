@@ -3,6 +3,8 @@
  * block (ustar, GNU base-256 numbers, PAX records) with its checksum: the pure parsing reader.ts's
  * TarParser applies to each 512-byte block.
  */
+import { TarFormatError } from "../errors.ts";
+
 export type EntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
 
 export interface TarHeader {
@@ -23,8 +25,6 @@ export interface TarHeader {
 
 export const BLOCK = 512;
 export const decoder = new TextDecoder();
-
-export class TarFormatError extends Error {}
 
 /** An octal field (leading spaces, digits, then spaces or NULs), or GNU base-256. */
 export function parseNumber(buf: Uint8Array, off: number, len: number, field: string): number {

@@ -10,7 +10,8 @@
  * implementation. Metadata records (PAX, long names) are bounded so a hostile layer cannot make us
  * buffer an unbounded header.
  */
-import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, TarFormatError, typeFlags, type TarHeader } from "./header.ts";
+import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, typeFlags, type TarHeader } from "./header.ts";
+import { TarFormatError } from "../errors.ts";
 
 /** Receives one entry's data: views into the pushed chunks, valid only during the call. */
 export interface TarSink {
