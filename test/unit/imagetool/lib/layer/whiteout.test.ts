@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildLayer, chunks, dir, file, opaque, whiteout, type EntrySpec } from "../../../fixtures/tar-builder.ts";
-import { applyLayerBlob } from "../../../../imagetool/lib/layer/unpack-blob.ts";
-import { whiteoutTarget } from "../../../../imagetool/lib/layer/whiteout.ts";
+import { buildLayer, chunks, dir, file, opaque, whiteout, type EntrySpec } from "../../../../fixtures/tar-builder.ts";
+import { applyLayerBlob } from "../../../../../imagetool/lib/layer/unpack-blob.ts";
+import { whiteoutTarget } from "../../../../../imagetool/lib/layer/whiteout.ts";
 
 const uid = process.getuid?.() ?? 0;
 const gid = process.getgid?.() ?? 0;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_CAPABILITIES, defaultSpec } from "../../../../imagetool/lib/bundle/defaults.ts";
+import { DEFAULT_CAPABILITIES, defaultSpec } from "../../../../../imagetool/lib/bundle/defaults.ts";
 
 describe("default spec (runc spec's secure defaults)", () => {
   const spec = defaultSpec();

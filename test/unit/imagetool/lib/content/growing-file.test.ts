@@ -8,9 +8,9 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { followFile, GrowingFile } from "../../../../imagetool/lib/content/growing-file.ts";
-import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
-import { digestOf } from "../../../../imagetool/lib/content/digest.ts";
+import { followFile, GrowingFile } from "../../../../../imagetool/lib/content/growing-file.ts";
+import { ContentStore } from "../../../../../imagetool/lib/content/store.ts";
+import { digestOf } from "../../../../../imagetool/lib/content/digest.ts";
 
 let dir: string;
 beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), "bocker-grow-"))));

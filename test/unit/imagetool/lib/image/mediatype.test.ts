@@ -3,8 +3,8 @@ import { describe, expect, test } from "bun:test";
 import {
   DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_SCHEMA1_SIGNED, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST,
   layerCompression, parseManifestBody, MANIFEST_ACCEPT,
-} from "../../../../imagetool/lib/image/mediatype.ts";
-import { ImagetoolError, type ErrorCode } from "../../../../imagetool/lib/errors.ts";
+} from "../../../../../imagetool/lib/image/mediatype.ts";
+import { ImagetoolError, type ErrorCode } from "../../../../../imagetool/lib/errors.ts";
 
 const D = (mediaType: string, c = "a") => ({ mediaType, digest: `sha256:${c.repeat(64)}`, size: 10 });
 const manifest = { schemaVersion: 2, config: D(OCI_CONFIG), layers: [D(OCI_LAYER_GZIP, "b")] };

@@ -6,10 +6,10 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { overlayMountData } from "../../../../imagetool/lib/snapshot/mount.ts";
-import { OverlaySnapshotter } from "../../../../imagetool/lib/snapshot/overlay.ts";
-import { writableTarget } from "../../../../imagetool/lib/snapshot/snapshotter.ts";
-import { chainIDs } from "../../../../imagetool/lib/snapshot/unpack-image.ts";
+import { overlayMountData } from "../../../../../imagetool/lib/snapshot/mount.ts";
+import { OverlaySnapshotter } from "../../../../../imagetool/lib/snapshot/overlay.ts";
+import { writableTarget } from "../../../../../imagetool/lib/snapshot/snapshotter.ts";
+import { chainIDs } from "../../../../../imagetool/lib/snapshot/unpack-image.ts";
 
 let dir: string;
 let sn: OverlaySnapshotter;

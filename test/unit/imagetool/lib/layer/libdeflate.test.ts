@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { gunzipWhole } from "../../../../imagetool/lib/layer/libdeflate.ts";
-import { decompress } from "../../../../imagetool/lib/layer/decompress.ts";
+import { gunzipWhole } from "../../../../../imagetool/lib/layer/libdeflate.ts";
+import { decompress } from "../../../../../imagetool/lib/layer/decompress.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildTar, chunks, dir, file, hardlink, symlink } from "../../../fixtures/tar-builder.ts";
-import { lsetxattr } from "../../../../imagetool/lib/sys/libc.ts";
-import type { TarHeader } from "../../../../imagetool/lib/tar/header.ts";
-import { readTar } from "../../../../imagetool/lib/tar/reader.ts";
+import { buildTar, chunks, dir, file, hardlink, symlink } from "../../../../fixtures/tar-builder.ts";
+import { lsetxattr } from "../../../../../imagetool/lib/sys/libc.ts";
+import type { TarHeader } from "../../../../../imagetool/lib/tar/header.ts";
+import { readTar } from "../../../../../imagetool/lib/tar/reader.ts";
 
 async function read(data: Uint8Array, chunk = 333): Promise<Array<TarHeader & { data: string }>> {
   const out: Array<TarHeader & { data: string }> = [];

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { credentialsFromDockerConfig } from "../../../../imagetool/lib/registry/docker-config.ts";
+import { credentialsFromDockerConfig } from "../../../../../imagetool/lib/registry/docker-config.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "bocker-docker-config-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -3,8 +3,8 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withFileLock } from "../../../../imagetool/lib/content/lock.ts";
-import { ImagetoolError } from "../../../../imagetool/lib/errors.ts";
+import { withFileLock } from "../../../../../imagetool/lib/content/lock.ts";
+import { ImagetoolError } from "../../../../../imagetool/lib/errors.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "bocker-lock-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

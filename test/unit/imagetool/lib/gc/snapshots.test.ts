@@ -2,8 +2,8 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OverlaySnapshotter } from "../../../../imagetool/lib/snapshot/overlay.ts";
-import { pruneSnapshots } from "../../../../imagetool/lib/gc/snapshots.ts";
+import { OverlaySnapshotter } from "../../../../../imagetool/lib/snapshot/overlay.ts";
+import { pruneSnapshots } from "../../../../../imagetool/lib/gc/snapshots.ts";
 
 let root: string;
 let sn: OverlaySnapshotter;

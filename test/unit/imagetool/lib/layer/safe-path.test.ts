@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanEntryName, entryHostPath, resolveDirInRoot, resolveFileInRoot } from "../../../../imagetool/lib/layer/safe-path.ts";
+import { cleanEntryName, entryHostPath, resolveDirInRoot, resolveFileInRoot } from "../../../../../imagetool/lib/layer/safe-path.ts";
 
 describe("cleanEntryName", () => {
   const ok: Array<[string, string[]]> = [

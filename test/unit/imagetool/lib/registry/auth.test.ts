@@ -1,7 +1,7 @@
 /** WWW-Authenticate parsing, --creds, and the token flow against a loopback token server (identity tokens too). */
 import { afterAll, describe, expect, test } from "bun:test";
-import { Authorizer, parseChallenges, parseCredsFlag } from "../../../../imagetool/lib/registry/auth.ts";
-import { ImagetoolError } from "../../../../imagetool/lib/errors.ts";
+import { Authorizer, parseChallenges, parseCredsFlag } from "../../../../../imagetool/lib/registry/auth.ts";
+import { ImagetoolError } from "../../../../../imagetool/lib/errors.ts";
 
 describe("parseChallenges", () => {
   test("Docker Hub's Bearer challenge", () => {

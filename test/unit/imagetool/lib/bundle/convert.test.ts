@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { imageConfigToSpec, mergeEnv, parseVolume, VOLUMES_ANNOTATION } from "../../../../imagetool/lib/bundle/convert.ts";
-import type { ImageConfig } from "../../../../imagetool/lib/image/types.ts";
+import { imageConfigToSpec, mergeEnv, parseVolume, VOLUMES_ANNOTATION } from "../../../../../imagetool/lib/bundle/convert.ts";
+import type { ImageConfig } from "../../../../../imagetool/lib/image/types.ts";
 
 let rootfs: string;
 beforeAll(() => {

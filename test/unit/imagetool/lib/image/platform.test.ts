@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { hostPlatform, parsePlatform, platformMatches, selectPlatformManifest } from "../../../../imagetool/lib/image/platform.ts";
-import type { Descriptor, Platform } from "../../../../imagetool/lib/image/types.ts";
+import { hostPlatform, parsePlatform, platformMatches, selectPlatformManifest } from "../../../../../imagetool/lib/image/platform.ts";
+import type { Descriptor, Platform } from "../../../../../imagetool/lib/image/types.ts";
 
 const entry = (platform: Platform, c: string): Descriptor => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${c.repeat(64)}`, size: 1, platform });
 const list = [

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { compressionOf, decompress } from "../../../../imagetool/lib/layer/decompress.ts";
-import { sizeChecked, verified } from "../../../../imagetool/lib/layer/verify.ts";
-import { plainTar } from "../../../../imagetool/lib/layer/plain-tar.ts";
+import { compressionOf, decompress } from "../../../../../imagetool/lib/layer/decompress.ts";
+import { sizeChecked, verified } from "../../../../../imagetool/lib/layer/verify.ts";
+import { plainTar } from "../../../../../imagetool/lib/layer/plain-tar.ts";
 
 const sha = (d: Uint8Array) => `sha256:${createHash("sha256").update(d).digest("hex")}`;
 async function* src(...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tarDiff, tarTree } from "../../../../imagetool/lib/layer/diff.ts";
-import { readTar } from "../../../../imagetool/lib/tar/reader.ts";
+import { tarDiff, tarTree } from "../../../../../imagetool/lib/layer/diff.ts";
+import { readTar } from "../../../../../imagetool/lib/tar/reader.ts";
 
 let work: string;
 beforeEach(() => void (work = mkdtempSync(join(tmpdir(), "bocker-diff-"))));

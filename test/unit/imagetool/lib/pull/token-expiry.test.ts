@@ -6,12 +6,12 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
-import { digestOf } from "../../../../imagetool/lib/content/digest.ts";
-import { parseReference } from "../../../../imagetool/lib/reference.ts";
-import { pullImage } from "../../../../imagetool/lib/pull.ts";
-import { hostPlatform } from "../../../../imagetool/lib/image/platform.ts";
-import { OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from "../../../../imagetool/lib/image/mediatype.ts";
+import { ContentStore } from "../../../../../imagetool/lib/content/store.ts";
+import { digestOf } from "../../../../../imagetool/lib/content/digest.ts";
+import { parseReference } from "../../../../../imagetool/lib/reference.ts";
+import { pullImage } from "../../../../../imagetool/lib/pull.ts";
+import { hostPlatform } from "../../../../../imagetool/lib/image/platform.ts";
+import { OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from "../../../../../imagetool/lib/image/mediatype.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "bocker-token-"));
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -3,10 +3,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ContentStore } from "../../../../imagetool/lib/content/store.ts";
-import { SyncBatch } from "../../../../imagetool/lib/content/sync-batch.ts";
-import { digestOf, parseDigest } from "../../../../imagetool/lib/content/digest.ts";
-import { ImagetoolError, type ErrorCode } from "../../../../imagetool/lib/errors.ts";
+import { ContentStore } from "../../../../../imagetool/lib/content/store.ts";
+import { SyncBatch } from "../../../../../imagetool/lib/content/sync-batch.ts";
+import { digestOf, parseDigest } from "../../../../../imagetool/lib/content/digest.ts";
+import { ImagetoolError, type ErrorCode } from "../../../../../imagetool/lib/errors.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "bocker-store-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
