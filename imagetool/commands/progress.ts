@@ -8,7 +8,7 @@ import type { SingleBar } from "cli-progress";
 import { writeStderr } from "../../common/stdio.ts";
 import { isatty } from "../lib/sys/libc.ts";
 import type { Descriptor } from "../lib/image/types.ts";
-import type { PullProgress } from "../lib/pull.ts";
+import type { TransferProgress } from "../lib/transfer-progress.ts";
 
 export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -25,7 +25,7 @@ function short(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
 }
 
-export interface ProgressDisplay extends PullProgress {
+export interface ProgressDisplay extends TransferProgress {
   stop(): void;
 }
 

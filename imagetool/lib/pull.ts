@@ -26,26 +26,17 @@ import type { Descriptor, ImageManifest, Platform } from "./image/types.ts";
 import { openRepository, type RepositoryOptions, type Repository } from "./registry/repository.ts";
 import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./registry/resolver.ts";
 import { fetchBlob } from "./registry/fetcher.ts";
-import { unpackImage, type UnpackHooks } from "./snapshot/unpack-image.ts";
+import { unpackImage } from "./snapshot/unpack-image.ts";
+import type { TransferProgress } from "./transfer-progress.ts";
 import type { Snapshotter } from "./snapshot/snapshotter.ts";
 import { discardCommitted } from "./gc/snapshots.ts";
 import { trace } from "./trace.ts";
-
-/** Progress events; the command decides how to show them (bars on a TTY, lines otherwise). */
-export interface PullProgress {
-  resolved?(name: string, manifest: Descriptor): void;
-  blobStart?(descriptor: Descriptor, kind: "config" | "layer"): void;
-  blobBytes?(descriptor: Descriptor, bytes: number): void;
-  blobDone?(descriptor: Descriptor, how: "transferred" | "exists" | "mounted"): void;
-  /** Where a layer's unpack is, when the pull unpacks (see UnpackHooks). */
-  layer?(descriptor: Descriptor, event: Parameters<NonNullable<UnpackHooks["onLayer"]>>[1]): void;
-}
 
 export interface PullOptions extends RepositoryOptions {
   platform?: Platform;
   /** Layers downloaded at once (Docker uses 3). */
   concurrency?: number;
-  progress?: PullProgress;
+  progress?: TransferProgress;
   /**
    * Unpack the layers during the pull into the snapshotter this opens (see the top comment); it is
    * called while the manifest request is in flight (a first use probes overlay with a mount).
@@ -68,7 +59,7 @@ export interface PullResult {
  */
 async function fetchBlobInto(
   store: ContentStore, repo: Repository, d: Descriptor, kind: "config" | "layer", written: Set<string>,
-  progress: PullProgress | undefined, batch: SyncBatch, growing?: GrowingFile,
+  progress: TransferProgress | undefined, batch: SyncBatch, growing?: GrowingFile,
 ): Promise<{ bytes: number; path: string }> {
   try {
     progress?.blobStart?.(d, kind);

@@ -14,13 +14,13 @@ import { forEachConcurrent } from "./image/concurrency.ts";
 import type { Descriptor, Platform } from "./image/types.ts";
 import { openRepository, type RepositoryOptions } from "./registry/repository.ts";
 import { pushBlob, pushManifest, type PushOutcome } from "./registry/pusher.ts";
-import type { PullProgress } from "./pull.ts";
+import type { TransferProgress } from "./transfer-progress.ts";
 
 export interface PushOptions extends RepositoryOptions {
   platform?: Platform;
   concurrency?: number;
   chunkSize?: number;
-  progress?: PullProgress;
+  progress?: TransferProgress;
 }
 
 export interface PushResult {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cleanup } from "./cleanup.ts";
 import { makeBusyboxRootfs } from "./busybox-rootfs.ts";
-import { AssertionFailure } from "./types.ts";
+import { AssertionFailure } from "./assert.ts";
 import { CHECKER_BINARY, RECVTTY_BINARY } from "./checker-build.ts";
 import { baseConfig, type Config } from "./config.ts";
 import type { Report } from "./report.ts";
