@@ -6,15 +6,8 @@
 import pkg from "../package.json" with { type: "json" };
 import { enableTrace, trace } from "./lib/trace.ts";
 import { writeStdout, writeStderr } from "../common/stdio.ts";
-
-export interface Globals {
-  /** Storage root: <root>/content is the OCI layout, <root>/snapshots the snapshotters'. */
-  root: string;
-  quiet: boolean;
-  debug: boolean;
-}
-
-export type CommandRun = (args: string[], globals: Globals) => Promise<number>;
+import type { CommandRun, Globals } from "./commands/globals.ts";
+import { UsageError } from "./lib/errors.ts";
 
 const COMMANDS: Record<string, { load: () => Promise<{ run: CommandRun }>; summary: string }> = {
   pull: { load: () => import("./commands/pull.ts"), summary: "pull an image from a registry into the store" },
@@ -55,7 +48,7 @@ function splitGlobals(argv: string[]): { globals: Globals; rest: string[]; versi
     }
     if (a === "--root") {
       const v = argv[++i];
-      if (v === undefined || v === "") throw new Error("--root needs a directory");
+      if (v === undefined || v === "") throw new UsageError("--root needs a directory");
       globals.root = v;
     } else if (a.startsWith("--root=")) globals.root = a.slice(7);
     else if (a === "--quiet" || a === "-q") globals.quiet = true;

@@ -1,6 +1,7 @@
 /** The container overrides shared by `bundle` and `unpack` (-e, -w, -u, -v, --memory, …). */
 import type { BundleOverrides } from "../lib/bundle/convert.ts";
 import type { FlagSpec, FlagValue } from "./flags.ts";
+import { UsageError } from "../lib/errors.ts";
 
 export const OVERRIDE_FLAGS: FlagSpec = {
   env: { alias: "e", kind: "list", describe: "KEY=VALUE added to the image's Env" },
@@ -23,7 +24,7 @@ export function splitCommand(args: string[]): { args: string[]; command: string[
 
 export function parseSize(s: string): number {
   const m = /^([0-9]+)([bkmg]?)$/i.exec(s.trim());
-  if (!m) throw new Error(`invalid size ${JSON.stringify(s)}: expected a number with an optional b, k, m or g suffix`);
+  if (!m) throw new UsageError(`invalid size ${JSON.stringify(s)}: expected a number with an optional b, k, m or g suffix`);
   const unit = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as "" | "b" | "k" | "m" | "g"];
   return Number(m[1]) * unit;
 }

@@ -3,13 +3,14 @@
  * bundle whose rootfs is a container snapshot mounted on DIR/rootfs.
  * `bundle --remove DIR`: unmount DIR/rootfs, release the snapshot, remove DIR.
  */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { createBundle, removeBundle } from "../lib/bundle/create.ts";
 import { SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
 import { OVERRIDE_FLAGS, overridesFrom, splitCommand } from "./bundle-flags.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 import { writeStdout } from "../../common/stdio.ts";
+import { UsageError } from "../lib/errors.ts";
 
 const SPEC: CommandSpec = {
   name: "bocker-imagetool bundle",
@@ -28,11 +29,11 @@ export async function run(all: string[], globals: Globals): Promise<number> {
   if (parsed === undefined) return 0;
   const { flags, positionals: pos } = parsed;
   if (flags.remove) {
-    if (pos.length !== 1) throw new Error("bundle --remove needs exactly one DIR");
+    if (pos.length !== 1) throw new UsageError("bundle --remove needs exactly one DIR");
     await removeBundle(pos[0]!);
     return 0;
   }
-  if (pos.length !== 2) throw new Error("bundle needs IMAGE and DIR");
+  if (pos.length !== 2) throw new UsageError("bundle needs IMAGE and DIR");
   const b = await createBundle({
     root: globals.root,
     image: pos[0]!,

@@ -1,5 +1,5 @@
 /** `commit BUNDLE_DIR NAME [-m MESSAGE] [--author A]`: the bundle's container changes as a new image. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { commitBundle } from "../lib/bundle/commit.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";

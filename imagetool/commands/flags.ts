@@ -5,6 +5,7 @@
  * booleans, repeated list flags, and `--help`. Unknown flags are errors (as yargs' strictOptions).
  */
 import { writeStdout } from "../../common/stdio.ts";
+import { UsageError } from "../lib/errors.ts";
 
 export interface FlagDef {
   kind: "boolean" | "string" | "number" | "list";
@@ -34,8 +35,6 @@ export interface ParsedFlags {
   flags: Record<string, FlagValue | undefined>;
   positionals: string[];
 }
-
-export class UsageError extends Error {}
 
 export function helpText(spec: CommandSpec): string {
   const lines = spec.usage.map((u, i) => `${i === 0 ? "usage:" : "      "} ${spec.name} ${u}`);

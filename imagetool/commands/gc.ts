@@ -1,12 +1,12 @@
 /**
- * `gc [--dry-run]`: deletes layer snapshots no named image uses (imagetool/lib/snapshot/prune.ts),
+ * `gc [--dry-run]`: deletes layer snapshots no named image uses (imagetool/lib/gc/snapshots.ts),
  * then blobs no image references and temp files of dead processes.
  */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
-import { gcContent } from "../lib/content/gc.ts";
-import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
-import { formatBytes } from "../lib/registry/progress.ts";
+import { gcContent } from "../lib/gc/blobs.ts";
+import { pruneUnusedSnapshots } from "../lib/gc/snapshots.ts";
+import { formatBytes } from "./progress.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 

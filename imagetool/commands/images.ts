@@ -1,8 +1,8 @@
 /** `images [--json]`: name, tag, digest, id, size, created of every stored image. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { describeImages } from "../lib/image/list.ts";
-import { formatBytes } from "../lib/registry/progress.ts";
+import { formatBytes } from "./progress.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 

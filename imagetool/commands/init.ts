@@ -1,6 +1,6 @@
 /** `init DIR [--name NAME]`: an image made of DIR's tree (one layer), Cmd /bin/sh, stored and named. */
 import { basename, resolve } from "node:path";
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { initImage } from "../lib/bundle/init-image.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";

@@ -1,5 +1,5 @@
 /** `inspect IMAGE [--manifest|--config]`: the image's manifest and config as JSON. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { resolveImage } from "../lib/image/refs.ts";
 import { parsePlatform } from "../lib/image/platform.ts";

@@ -1,7 +1,7 @@
 /** `load -i FILE [--name NAME]`: images from an OCI archive, every blob verified. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
-import { loadArchive } from "../lib/image/archive.ts";
+import { loadArchive } from "../lib/archive/load.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 

@@ -3,16 +3,17 @@
  * As root the layers are also unpacked into the snapshotter (default: detected), as `docker pull`
  * does; without root there is no snapshotter to unpack into (ownership, device nodes, mounts).
  */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
 import { parsePlatform } from "../lib/image/platform.ts";
 import { parseCredsFlag } from "../lib/registry/auth.ts";
-import { pullImage } from "../lib/registry/pull.ts";
-import { createProgressDisplay, formatBytes } from "../lib/registry/progress.ts";
+import { pullImage } from "../lib/pull.ts";
+import { createProgressDisplay, formatBytes } from "./progress.ts";
 import { openSnapshotter, SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
-import { parseFlags, UsageError, type CommandSpec } from "./flags.ts";
+import { parseFlags, type CommandSpec } from "./flags.ts";
+import { UsageError } from "../lib/errors.ts";
 import { writeStdout } from "../../common/stdio.ts";
 
 const SPEC: CommandSpec = {

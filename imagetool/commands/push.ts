@@ -1,12 +1,12 @@
 /** `push IMAGE [DESTINATION] [--all | --platform P] [--creds user:pass] [--tls-verify=false]`: DESTINATION defaults to IMAGE's name. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
 import { parsePlatform } from "../lib/image/platform.ts";
 import { parseCredsFlag } from "../lib/registry/auth.ts";
-import { pushImage } from "../lib/registry/push.ts";
+import { pushImage } from "../lib/push.ts";
 import { DEFAULT_CHUNK_SIZE } from "../lib/registry/pusher.ts";
-import { createProgressDisplay } from "../lib/registry/progress.ts";
+import { createProgressDisplay } from "./progress.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 

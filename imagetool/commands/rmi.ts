@@ -1,9 +1,9 @@
 /** `rmi IMAGE... [--force] [--no-prune]`: removes names, then the layer snapshots and blobs nothing needs any more. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { untagImage } from "../lib/image/tag.ts";
-import { gcContent } from "../lib/content/gc.ts";
-import { pruneUnusedSnapshots } from "../lib/snapshot/prune.ts";
+import { gcContent } from "../lib/gc/blobs.ts";
+import { pruneUnusedSnapshots } from "../lib/gc/snapshots.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 

@@ -1,7 +1,7 @@
 /** `save [IMAGE...] -o FILE`: images (all if none given) as an OCI archive. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
-import { saveArchive } from "../lib/image/archive.ts";
+import { saveArchive } from "../lib/archive/save.ts";
 import { writeStdout } from "../../common/stdio.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
 

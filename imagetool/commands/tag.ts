@@ -1,5 +1,5 @@
 /** `tag SOURCE TARGET...`: more names for a stored image (no registry involved). */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { tagImage } from "../lib/image/tag.ts";
 import { writeStdout } from "../../common/stdio.ts";

@@ -1,5 +1,5 @@
 /** `unpack IMAGE DIR [overrides]`: like umoci unpack: DIR/rootfs as a plain directory plus DIR/config.json. */
-import type { Globals } from "../main.ts";
+import type { Globals } from "./globals.ts";
 import { unpackToDir } from "../lib/bundle/unpack-dir.ts";
 import { OVERRIDE_FLAGS, overridesFrom, splitCommand } from "./bundle-flags.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";

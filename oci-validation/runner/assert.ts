@@ -1,5 +1,15 @@
 /** Assertions that fail with expected/actual for the TAP diagnostic block. */
-import { AssertionFailure } from "./types.ts";
+
+/** Thrown by the assertions; carries what the TAP diagnostic block prints. */
+export class AssertionFailure extends Error {
+  constructor(
+    message: string,
+    readonly expected?: unknown,
+    readonly actual?: unknown,
+  ) {
+    super(message);
+  }
+}
 
 export function check(condition: unknown, message: string, expected?: unknown, actual?: unknown): asserts condition {
   if (!condition) throw new AssertionFailure(message, expected, actual);

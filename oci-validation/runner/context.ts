@@ -6,9 +6,9 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cleanup } from "../../test/fixtures/cleanup.ts";
-import { makeBusyboxRootfs } from "../../bocker/busybox-rootfs.ts";
-import { AssertionFailure } from "./types.ts";
+import { Cleanup } from "./cleanup.ts";
+import { makeBusyboxRootfs } from "./busybox-rootfs.ts";
+import { AssertionFailure } from "./assert.ts";
 import { CHECKER_BINARY, RECVTTY_BINARY } from "./checker-build.ts";
 import { baseConfig, type Config } from "./config.ts";
 import type { Report } from "./report.ts";

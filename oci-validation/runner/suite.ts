@@ -6,7 +6,8 @@
 import { buildChecker } from "./checker-build.ts";
 import { TestContext } from "./context.ts";
 import { TapWriter } from "./tap.ts";
-import { AssertionFailure, type ConformanceTest } from "./types.ts";
+import { AssertionFailure } from "./assert.ts";
+import type { ConformanceTest } from "./types.ts";
 
 export interface TestResult {
   name: string;

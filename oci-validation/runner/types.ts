@@ -1,7 +1,7 @@
 /**
  * The shape of a conformance test: a name, the spec sentence it checks (quoted from runtime.md,
  * runtime-linux.md, config.md or config-linux.md of runtime-spec v1.3.0) and a body that drives the
- * runtime under test through the OCI command line and throws an AssertionFailure when reality differs.
+ * runtime under test through the OCI command line and throws an AssertionFailure (assert.ts) when reality differs.
  */
 import type { TestContext } from "./context.ts";
 
@@ -15,15 +15,4 @@ export interface ConformanceTest {
   /** A reason to skip on this host (checked before run), or undefined to run. */
   skip?: () => string | undefined;
   run(t: TestContext): Promise<void>;
-}
-
-/** Thrown by the assertions; carries what the TAP diagnostic block prints. */
-export class AssertionFailure extends Error {
-  constructor(
-    message: string,
-    readonly expected?: unknown,
-    readonly actual?: unknown,
-  ) {
-    super(message);
-  }
 }

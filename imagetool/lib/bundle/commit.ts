@@ -11,6 +11,7 @@ import { storeLayer } from "../layer/store-layer.ts";
 import { openSnapshotter } from "../snapshot/detect.ts";
 import { readBundleRecord } from "./create.ts";
 import { writeImage, type NewImage } from "./image-writer.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface CommitOptions {
   bundleDir: string;
@@ -24,7 +25,7 @@ export async function commitBundle(opts: CommitOptions): Promise<NewImage> {
   const store: ContentStore = storeForRoot(record.root);
   const sn = openSnapshotter(record.root, record.snapshotter);
   const info = await sn.stat(record.key);
-  if (info.parent === undefined) throw new Error(`snapshot ${record.key} has no parent image layer`);
+  if (info.parent === undefined) throw new ImagetoolError("SNAPSHOT_STATE", `snapshot ${record.key} has no parent image layer`, { context: { key: record.key } });
   const dir = await sn.dirOf(record.key);
   const tar = sn.name === "overlay" ? tarOverlayUpper(dir) : tarDiff(await sn.dirOf(info.parent), dir);
   const layer = await storeLayer(store, tar);

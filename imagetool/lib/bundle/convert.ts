@@ -7,6 +7,7 @@ import type { Mount as SpecMount, Spec } from "../../../schemas/linux-config.ts"
 import type { ImageConfig } from "../image/types.ts";
 import { DEFAULT_PATH_ENV, defaultSpec } from "./defaults.ts";
 import { resolveUserInRootfs, type ResolvedUser } from "./user.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface BundleOverrides {
   /** Replaces the image's Cmd (Docker semantics: the Entrypoint stays). */
@@ -60,9 +61,9 @@ export function parseVolume(v: string): SpecMount {
   const parts = v.split(":");
   const [src, dst, mode, ...rest] = parts;
   if (!src || !dst || rest.length > 0 || (mode !== undefined && mode !== "ro" && mode !== "rw")) {
-    throw new Error(`invalid volume ${JSON.stringify(v)}: expected SRC:DST[:ro|rw]`);
+    throw new ImagetoolError("INVALID_ARGUMENT", `invalid volume ${JSON.stringify(v)}: expected SRC:DST[:ro|rw]`);
   }
-  if (!src.startsWith("/") || !dst.startsWith("/")) throw new Error(`invalid volume ${JSON.stringify(v)}: both paths must be absolute`);
+  if (!src.startsWith("/") || !dst.startsWith("/")) throw new ImagetoolError("INVALID_ARGUMENT", `invalid volume ${JSON.stringify(v)}: both paths must be absolute`);
   return { destination: dst, type: "bind", source: src, options: ["rbind", "rprivate", ...(mode === "ro" ? ["ro"] : [])] };
 }
 
@@ -75,11 +76,11 @@ export function imageConfigToSpec(image: ImageConfig, rootfs: string, o: BundleO
   const entrypoint = o.entrypoint ?? c.Entrypoint ?? [];
   const cmd = o.args ?? c.Cmd ?? [];
   proc.args = [...entrypoint, ...cmd];
-  if (proc.args.length === 0) throw new Error("the image has no Entrypoint or Cmd and no command was given");
+  if (proc.args.length === 0) throw new ImagetoolError("INVALID_IMAGE", "the image has no Entrypoint or Cmd and no command was given");
   const imageEnv = c.Env ?? [];
   const withPath = imageEnv.some((e) => e.startsWith("PATH=")) ? imageEnv : [DEFAULT_PATH_ENV, ...imageEnv];
   proc.cwd = o.cwd ?? (c.WorkingDir || "/");
-  if (!proc.cwd.startsWith("/")) throw new Error(`working directory ${JSON.stringify(proc.cwd)} is not absolute`);
+  if (!proc.cwd.startsWith("/")) throw new ImagetoolError("INVALID_ARGUMENT", `working directory ${JSON.stringify(proc.cwd)} is not absolute`);
   const user: ResolvedUser = resolveUserInRootfs(rootfs, o.user ?? c.User ?? "");
   proc.user = { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) };
   // HOME from the passwd entry, as Docker and runc's exec user setup do when the image sets none.
@@ -105,15 +106,15 @@ export function imageConfigToSpec(image: ImageConfig, rootfs: string, o: BundleO
   const linux = spec.linux!;
   const resources = (linux.resources ??= {});
   if (o.memory !== undefined) {
-    if (!Number.isSafeInteger(o.memory) || o.memory <= 0) throw new Error(`invalid memory limit ${o.memory}`);
+    if (!Number.isSafeInteger(o.memory) || o.memory <= 0) throw new ImagetoolError("INVALID_ARGUMENT", `invalid memory limit ${o.memory}`);
     resources.memory = { limit: o.memory };
   }
   if (o.cpus !== undefined) {
-    if (!(o.cpus > 0)) throw new Error(`invalid cpus ${o.cpus}`);
+    if (!(o.cpus > 0)) throw new ImagetoolError("INVALID_ARGUMENT", `invalid cpus ${o.cpus}`);
     resources.cpu = { quota: Math.round(o.cpus * 100000), period: 100000 };
   }
   if (o.netns !== undefined) {
-    if (!o.netns.startsWith("/")) throw new Error(`network namespace path ${JSON.stringify(o.netns)} is not absolute`);
+    if (!o.netns.startsWith("/")) throw new ImagetoolError("INVALID_ARGUMENT", `network namespace path ${JSON.stringify(o.netns)} is not absolute`);
     linux.namespaces = linux.namespaces!.map((n) => (n.type === "network" ? { type: "network", path: o.netns } : n));
   }
   return spec;

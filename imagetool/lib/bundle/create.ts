@@ -15,6 +15,7 @@ import { unpackImage, type LayerSource } from "../snapshot/unpack-image.ts";
 import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
 import { trace } from "../trace.ts";
 import { digestOf, randomHex } from "../content/digest.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export const BUNDLE_RECORD = "bocker-bundle.json";
 
@@ -56,7 +57,7 @@ function prepareDir(dir: string): boolean {
     mkdirSync(dir, { recursive: true, mode: 0o711 });
     return true;
   }
-  if (readdirSync(dir).length > 0) throw new Error(`bundle directory ${dir} exists and is not empty`);
+  if (readdirSync(dir).length > 0) throw new ImagetoolError("INVALID_ARGUMENT", `bundle directory ${dir} exists and is not empty`, { context: { path: dir } });
   return false;
 }
 
@@ -105,10 +106,10 @@ export function readBundleRecord(dir: string): BundleRecord {
   try {
     text = readFileSync(path, "utf8");
   } catch {
-    throw new Error(`${dir} is not a bundle made by bocker-imagetool (no ${BUNDLE_RECORD})`);
+    throw new ImagetoolError("INVALID_BUNDLE", `${dir} is not a bundle made by bocker-imagetool (no ${BUNDLE_RECORD})`, { context: { path: dir } });
   }
   const r = JSON.parse(text) as BundleRecord;
-  if (typeof r.key !== "string" || typeof r.root !== "string" || typeof r.snapshotter !== "string") throw new Error(`${path}: malformed bundle record`);
+  if (typeof r.key !== "string" || typeof r.root !== "string" || typeof r.snapshotter !== "string") throw new ImagetoolError("INVALID_BUNDLE", `${path}: malformed bundle record`, { context: { path } });
   return r;
 }
 

@@ -9,10 +9,11 @@ import { tarTree } from "../layer/diff.ts";
 import { storeLayer } from "../layer/store-layer.ts";
 import { DEFAULT_PATH_ENV } from "./defaults.ts";
 import { writeImage, type NewImage } from "./image-writer.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export async function initImage(opts: { root: string; dir: string; name: string }): Promise<NewImage> {
   const dir = resolve(opts.dir);
-  if (!lstatSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (!lstatSync(dir).isDirectory()) throw new ImagetoolError("INVALID_ARGUMENT", `${dir} is not a directory`, { context: { path: dir } });
   const store = storeForRoot(opts.root);
   const layer = await storeLayer(store, tarTree(dir));
   return writeImage(store, undefined, layer, { created_by: `bocker-imagetool init ${dir}` }, opts.name, {

@@ -9,16 +9,17 @@ import { storeForRoot } from "../content/store.ts";
 import { resolveImage } from "../image/refs.ts";
 import { applyLayerBlob } from "../layer/unpack-blob.ts";
 import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export async function unpackToDir(opts: { root: string; image: string; dir: string; overrides?: BundleOverrides }): Promise<{ bundleDir: string; rootfs: string }> {
   const store = storeForRoot(opts.root);
   const image = await resolveImage(store, opts.image);
   const { layers } = image.manifest;
   const diffIDs = image.config.rootfs.diff_ids;
-  if (layers.length !== diffIDs.length) throw new Error(`image has ${layers.length} layers but ${diffIDs.length} diff_ids`);
+  if (layers.length !== diffIDs.length) throw new ImagetoolError("INVALID_IMAGE", `image has ${layers.length} layers but ${diffIDs.length} diff_ids`);
   const bundleDir = resolve(opts.dir);
   const created = !existsSync(bundleDir);
-  if (!created && readdirSync(bundleDir).length > 0) throw new Error(`${bundleDir} exists and is not empty`);
+  if (!created && readdirSync(bundleDir).length > 0) throw new ImagetoolError("INVALID_ARGUMENT", `${bundleDir} exists and is not empty`, { context: { path: bundleDir } });
   const rootfs = join(bundleDir, "rootfs");
   try {
     mkdirSync(rootfs, { recursive: true });

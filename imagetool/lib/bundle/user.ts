@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, constants as fsc } from "node:fs";
 import { resolveFileInRoot } from "../layer/safe-path.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface PasswdEntry { name: string; uid: number; gid: number; home: string }
 export interface GroupEntry { name: string; gid: number; members: string[] }
@@ -44,7 +45,7 @@ export function readRootfsFile(rootfs: string, path: string): string {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return "";
-    if (st.size > MAX_DB) throw new Error(`${path} in the rootfs is ${st.size} bytes (limit ${MAX_DB})`);
+    if (st.size > MAX_DB) throw new ImagetoolError("UNSUPPORTED", `${path} in the rootfs is ${st.size} bytes (limit ${MAX_DB})`, { context: { path } });
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < st.size) {
@@ -64,19 +65,19 @@ const isNumeric = (s: string) => /^[0-9]+$/.test(s);
 export function resolveUser(spec: string, passwd: PasswdEntry[], groups: GroupEntry[]): ResolvedUser {
   if (spec === "") return resolveUser("0", passwd, groups);
   const [userPart, groupPart, ...extra] = spec.split(":");
-  if (extra.length > 0 || userPart === undefined || userPart === "") throw new Error(`invalid User ${JSON.stringify(spec)}: expected user, uid, user:group or uid:gid`);
+  if (extra.length > 0 || userPart === undefined || userPart === "") throw new ImagetoolError("INVALID_ARGUMENT", `invalid User ${JSON.stringify(spec)}: expected user, uid, user:group or uid:gid`);
   const entry = isNumeric(userPart) ? passwd.find((p) => p.uid === Number(userPart)) : passwd.find((p) => p.name === userPart);
-  if (!isNumeric(userPart) && entry === undefined) throw new Error(`User ${JSON.stringify(userPart)} not found in the image's /etc/passwd`);
+  if (!isNumeric(userPart) && entry === undefined) throw new ImagetoolError("USER_NOT_FOUND", `User ${JSON.stringify(userPart)} not found in the image's /etc/passwd`, { context: { user: userPart } });
   const uid = isNumeric(userPart) ? Number(userPart) : entry!.uid;
   let gid: number;
   if (groupPart === undefined) gid = entry?.gid ?? 0;
   else if (isNumeric(groupPart)) gid = Number(groupPart);
   else {
     const g = groups.find((x) => x.name === groupPart);
-    if (g === undefined) throw new Error(`group ${JSON.stringify(groupPart)} not found in the image's /etc/group`);
+    if (g === undefined) throw new ImagetoolError("USER_NOT_FOUND", `group ${JSON.stringify(groupPart)} not found in the image's /etc/group`, { context: { group: groupPart } });
     gid = g.gid;
   }
-  if (uid > 0xfffffffe || gid > 0xfffffffe) throw new Error(`User ${JSON.stringify(spec)}: id out of range`);
+  if (uid > 0xfffffffe || gid > 0xfffffffe) throw new ImagetoolError("INVALID_ARGUMENT", `User ${JSON.stringify(spec)}: id out of range`);
   // Supplementary groups come from membership only when the group was not given explicitly
   // (Docker/runc: "user:group" sets exactly that group).
   const additionalGids = groupPart === undefined && entry

@@ -9,6 +9,7 @@
  * run in parallel).
  */
 import { closeSync, openSync, readSync } from "node:fs";
+import { ImagetoolError } from "../errors.ts";
 
 export class GrowingFile {
   /** The file holding the bytes: the temp file while downloading, or the blob once stored. */
@@ -83,7 +84,7 @@ export async function* followFile(file: GrowingFile, chunkSize = 1 << 20, minChu
         const want = Math.min(chunkSize, file.length - pos);
         const buf = Buffer.allocUnsafe(want);
         const n = readSync(fd, buf, 0, want, pos);
-        if (n === 0) throw new Error(`${file.path}: ended at ${pos} bytes, ${file.length} were written`);
+        if (n === 0) throw new ImagetoolError("CHANGED_WHILE_READING", `${file.path}: ended at ${pos} bytes, ${file.length} were written`, { context: { path: file.path } });
         pos += n;
         yield buf.subarray(0, n);
         continue;

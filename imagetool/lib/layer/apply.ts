@@ -17,12 +17,14 @@
  */
 import { closeSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
 import { dirname, join } from "node:path";
-import { mknod } from "./libc.ts";
+import { mknod } from "../sys/libc.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
-import { cleanEntryName, resolveDirInRoot, UnsafePathError, type ResolveOptions } from "./safe-path.ts";
-import type { EntryHandler, TarHeader, TarSink } from "./tar-reader.ts";
+import { cleanEntryName, resolveDirInRoot, type ResolveOptions } from "./safe-path.ts";
+import { errnoCode, LayerEntryError, UnsafePathError } from "../errors.ts";
+import type { TarHeader } from "../tar/header.ts";
+import type { EntryHandler, TarSink } from "../tar/reader.ts";
 import { applyOpaque, applyWhiteout, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
 
 export interface ApplyOptions {
@@ -33,12 +35,6 @@ export interface ApplyOptions {
   lowerDirs?: string[];
   /** Names the layer in errors ("layer sha256:…"). */
   label: string;
-}
-
-export class LayerEntryError extends Error {
-  constructor(label: string, entry: string, cause: unknown) {
-    super(`${label}: entry ${JSON.stringify(entry)}: ${(cause as Error).message ?? String(cause)}`, { cause });
-  }
 }
 
 class Applier {
@@ -185,7 +181,7 @@ class Applier {
       }
       return true;
     } catch (err) {
-      if ((err as { code?: string }).code === "EEXIST") return false;
+      if (errnoCode(err) === "EEXIST") return false;
       throw err;
     }
   }

@@ -8,9 +8,9 @@
  */
 import { lstatSync, readdirSync, type BigIntStats } from "node:fs";
 import { join } from "node:path";
-import { readXattrs } from "./libc.ts";
+import { readXattrs } from "../sys/libc.ts";
 import { encodeTreeFile, type TreeFile } from "./tree-entry.ts";
-import { encodeHeader, END_OF_ARCHIVE } from "./tar-writer.ts";
+import { encodeHeader, END_OF_ARCHIVE } from "../tar/writer.ts";
 import { isOpaqueDir, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX } from "./whiteout.ts";
 
 const lst = (p: string) => lstatSync(p, { bigint: true });

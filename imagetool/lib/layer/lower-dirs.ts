@@ -6,8 +6,8 @@
 import { copyFileSync, lstatSync, constants as fsc } from "node:fs";
 import { join } from "node:path";
 import { applyMetadata } from "./metadata.ts";
-import { UnsafePathError } from "./safe-path.ts";
-import type { TarHeader } from "./tar-reader.ts";
+import { UnsafePathError } from "../errors.ts";
+import type { TarHeader } from "../tar/header.ts";
 import { isOpaqueDir, isOverlayWhiteout } from "./whiteout.ts";
 
 /**

@@ -1,7 +1,8 @@
 /** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync } from "node:fs";
-import { lsetxattr } from "./libc.ts";
-import type { TarHeader } from "./tar-reader.ts";
+import { lsetxattr } from "../sys/libc.ts";
+import type { TarHeader } from "../tar/header.ts";
+import { errnoCode } from "../errors.ts";
 
 /**
  * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.
@@ -33,7 +34,7 @@ function setXattrs(host: string, h: TarHeader): void {
     } catch (e) {
       // user.* xattrs are not permitted on symlinks and device nodes (xattr(7)); umoci and
       // containerd skip those rather than failing the whole layer.
-      const code = (e as { code?: string }).code;
+      const code = errnoCode(e);
       if (name.startsWith("user.") && (code === "EPERM" || code === "ENOTSUP")) continue;
       throw e;
     }

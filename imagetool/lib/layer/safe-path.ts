@@ -7,8 +7,8 @@
  */
 import { chmodSync, lstatSync, mkdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-
-export class UnsafePathError extends Error {}
+import { constants } from "node:os";
+import { errnoCode, SyscallError, UnsafePathError } from "../errors.ts";
 
 const MAX_SYMLINKS = 255;
 
@@ -67,7 +67,7 @@ export function resolveDirInRoot(root: string, components: string[], opts: Resol
     try {
       st = lstatSync(host);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT" || !opts.create) throw e;
+      if (errnoCode(e) !== "ENOENT" || !opts.create) throw e;
       const lower = opts.lowerLookup?.([...resolved, part]);
       if (lower !== undefined && lstatSync(lower).isSymbolicLink()) {
         if (++hops > MAX_SYMLINKS) throw new UnsafePathError(`too many levels of symbolic links resolving ${components.join("/")}`);
@@ -91,9 +91,8 @@ export function resolveDirInRoot(root: string, components: string[], opts: Resol
       continue;
     }
     if (!st.isDirectory()) {
-      const err = new Error(`${join(...resolved, part)} is not a directory (resolving ${components.join("/")})`) as NodeJS.ErrnoException;
-      err.code = "ENOTDIR";
-      throw err;
+      const path = join(...resolved, part);
+      throw new SyscallError("lstat", path, constants.errno.ENOTDIR, `${path} is not a directory (resolving ${components.join("/")})`);
     }
     resolved.push(part);
   }

@@ -4,9 +4,10 @@
  * dir with lstat, never follows links). File data is read through an O_NOFOLLOW fd.
  */
 import { closeSync, fstatSync, openSync, readlinkSync, readSync, type BigIntStats, constants as fsc } from "node:fs";
-import { readXattrs } from "./libc.ts";
-import type { TarHeader } from "./tar-reader.ts";
-import { encodeHeader, padding } from "./tar-writer.ts";
+import { readXattrs } from "../sys/libc.ts";
+import type { TarHeader } from "../tar/header.ts";
+import { encodeHeader, padding } from "../tar/writer.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface TreeFile {
   /** Path inside the layer ("etc/passwd"). */
@@ -57,7 +58,7 @@ export async function* encodeTreeFile(f: TreeFile, hardlinks: Map<string, string
   }
   const fd = openSync(f.host, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
-    if (!fstatSync(fd).isFile()) throw new Error(`${f.host} changed type while being read`);
+    if (!fstatSync(fd).isFile()) throw new ImagetoolError("CHANGED_WHILE_READING", `${f.host} changed type while being read`, { context: { path: f.host } });
     const size = h.size ?? 0;
     yield* encodeHeader(h);
     const buf = Buffer.alloc(Math.min(size, 1 << 20));

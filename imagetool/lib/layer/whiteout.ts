@@ -8,8 +8,8 @@
  */
 import { lstatSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { lgetxattr, lsetxattr, mknod } from "./libc.ts";
-import { UnsafePathError } from "./safe-path.ts";
+import { lgetxattr, lsetxattr, mknod } from "../sys/libc.ts";
+import { UnsafePathError } from "../errors.ts";
 
 export type WhiteoutFormat = "delete" | "overlay";
 

@@ -61,7 +61,7 @@ export function fetchBlob(repo: Repository, descriptor: Descriptor, options: Fet
           reader ??= await open();
           const { done, value } = await reader.read();
           if (done) {
-            if (received < descriptor.size && resumes < maxResumes) throw new Error(`connection closed after ${received} of ${descriptor.size} bytes`);
+            if (received < descriptor.size && resumes < maxResumes) throw new ImagetoolError("CONNECTION_CLOSED", `connection closed after ${received} of ${descriptor.size} bytes`);
             controller.close();
             return;
           }
@@ -77,7 +77,8 @@ export function fetchBlob(repo: Repository, descriptor: Descriptor, options: Fet
           return;
         } catch (err) {
           if (cancelled) return;
-          if (ImagetoolError.is(err)) {
+          // A connection that closed early is resumed; any other error of ours is final.
+          if (ImagetoolError.is(err) && err.code !== "CONNECTION_CLOSED") {
             controller.error(err);
             return;
           }

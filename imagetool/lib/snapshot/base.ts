@@ -12,10 +12,11 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { WhiteoutFormat } from "../layer/whiteout.ts";
-import { markTopDir } from "../layer/libc.ts";
+import { markTopDir } from "../sys/libc.ts";
 import { MetaStore } from "./meta.ts";
 import { diskUsage } from "./usage.ts";
 import type { Mount, SnapshotInfo, SnapshotKind, Snapshotter, SnapshotterName, Usage } from "./snapshotter.ts";
+import { ImagetoolError, SnapshotExistsError } from "../errors.ts";
 
 export abstract class DirSnapshotter implements Snapshotter {
   abstract readonly name: SnapshotterName;
@@ -46,9 +47,9 @@ export abstract class DirSnapshotter implements Snapshotter {
   }
 
   private async create(kind: SnapshotKind, key: string, parent: string | undefined, labels: Record<string, string>): Promise<Mount[]> {
-    if (this.meta.has(key)) throw new Error(`snapshot ${JSON.stringify(key)} already exists`);
+    if (this.meta.has(key)) throw new SnapshotExistsError(`snapshot ${JSON.stringify(key)} already exists`);
     const parentInfo = parent === undefined ? undefined : this.meta.get(parent);
-    if (parentInfo && parentInfo.kind !== "committed") throw new Error(`parent ${JSON.stringify(parent)} is not committed`);
+    if (parentInfo && parentInfo.kind !== "committed") throw new ImagetoolError("SNAPSHOT_STATE", `parent ${JSON.stringify(parent)} is not committed`, { context: { key: parent } });
     const tmp = mkdtempSync(join(this.dir, "tmp-"));
     let placed: string | undefined;
     try {
@@ -81,8 +82,8 @@ export abstract class DirSnapshotter implements Snapshotter {
 
   async commit(name: string, key: string, labels: Record<string, string> = {}): Promise<void> {
     const info = this.meta.get(key);
-    if (info.kind !== "active") throw new Error(`snapshot ${JSON.stringify(key)} is ${info.kind}, not active`);
-    if (this.meta.has(name)) throw new Error(`snapshot ${JSON.stringify(name)} already exists`);
+    if (info.kind !== "active") throw new ImagetoolError("SNAPSHOT_STATE", `snapshot ${JSON.stringify(key)} is ${info.kind}, not active`, { context: { key, kind: info.kind } });
+    if (this.meta.has(name)) throw new SnapshotExistsError(`snapshot ${JSON.stringify(name)} already exists`);
     await this.freeze(this.fsOf(info));
     await this.meta.commit(name, key, labels);
   }

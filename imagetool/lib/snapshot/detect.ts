@@ -7,11 +7,12 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mount, statfsType, umount } from "../layer/libc.ts";
+import { mount, statfsType, umount } from "../sys/libc.ts";
 import { BtrfsSnapshotter } from "./btrfs.ts";
 import { CopySnapshotter } from "./copy.ts";
 import { OverlaySnapshotter } from "./overlay.ts";
 import type { Snapshotter, SnapshotterName } from "./snapshotter.ts";
+import { ImagetoolError } from "../errors.ts";
 
 const BTRFS_SUPER_MAGIC = 0x9123683e;
 export const SNAPSHOTTERS: readonly SnapshotterName[] = ["overlay", "btrfs", "copy"];
@@ -77,12 +78,12 @@ export function openSnapshotter(root: string, name?: string): Snapshotter {
     case "btrfs":
       mkdirSync(snapshotsDir, { recursive: true, mode: 0o700 });
       if (statfsType(snapshotsDir) !== BTRFS_SUPER_MAGIC) {
-        throw new Error(`the btrfs snapshotter needs ${snapshotsDir} on a btrfs filesystem (statfs magic 0x${statfsType(snapshotsDir).toString(16)})`);
+        throw new ImagetoolError("UNSUPPORTED", `the btrfs snapshotter needs ${snapshotsDir} on a btrfs filesystem (statfs magic 0x${statfsType(snapshotsDir).toString(16)})`);
       }
       return new BtrfsSnapshotter(dir);
     case "copy":
       return new CopySnapshotter(dir);
     default:
-      throw new Error(`unknown snapshotter ${JSON.stringify(chosen)} (expected one of ${SNAPSHOTTERS.join(", ")})`);
+      throw new ImagetoolError("INVALID_ARGUMENT", `unknown snapshotter ${JSON.stringify(chosen)} (expected one of ${SNAPSHOTTERS.join(", ")})`);
   }
 }

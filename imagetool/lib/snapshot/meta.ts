@@ -7,7 +7,8 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { withFileLock } from "../content/lock.ts";
-import { SnapshotExistsError, SnapshotNotFoundError, type SnapshotInfo, type SnapshotKind } from "./snapshotter.ts";
+import type { SnapshotInfo, SnapshotKind } from "./snapshotter.ts";
+import { ImagetoolError, SnapshotExistsError, SnapshotNotFoundError } from "../errors.ts";
 
 interface MetaFile {
   version: 1;
@@ -25,7 +26,7 @@ export class MetaStore {
   read(): MetaFile {
     try {
       const m = JSON.parse(readFileSync(this.file, "utf8")) as MetaFile;
-      if (m.version !== 1 || typeof m.snapshots !== "object") throw new Error(`${this.file}: unknown format`);
+      if (m.version !== 1 || typeof m.snapshots !== "object") throw new ImagetoolError("INVALID_METADATA", `${this.file}: unknown format`, { context: { path: this.file } });
       return m;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, nextId: 1, snapshots: {} };
@@ -103,7 +104,7 @@ export class MetaStore {
     return this.mutate((m) => {
       const info = m.snapshots[key];
       if (info === undefined) throw new SnapshotNotFoundError(`snapshot ${JSON.stringify(key)} does not exist`);
-      if (info.kind !== "active") throw new Error(`snapshot ${JSON.stringify(key)} is ${info.kind}, not active`);
+      if (info.kind !== "active") throw new ImagetoolError("SNAPSHOT_STATE", `snapshot ${JSON.stringify(key)} is ${info.kind}, not active`, { context: { key, kind: info.kind } });
       if (m.snapshots[name]) throw new SnapshotExistsError(`snapshot ${JSON.stringify(name)} already exists`);
       delete m.snapshots[key];
       const committed = { ...info, key: name, kind: "committed" as SnapshotKind, labels: { ...info.labels, ...labels } };
@@ -117,7 +118,7 @@ export class MetaStore {
       const info = m.snapshots[key];
       if (info === undefined) throw new SnapshotNotFoundError(`snapshot ${JSON.stringify(key)} does not exist`);
       const child = Object.values(m.snapshots).find((s) => s.parent === key);
-      if (child) throw new Error(`snapshot ${JSON.stringify(key)} has a child ${JSON.stringify(child.key)}: remove it first`);
+      if (child) throw new ImagetoolError("SNAPSHOT_IN_USE", `snapshot ${JSON.stringify(key)} has a child ${JSON.stringify(child.key)}: remove it first`, { context: { key, child: child.key } });
       delete m.snapshots[key];
       return info;
     });

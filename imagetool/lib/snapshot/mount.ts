@@ -4,8 +4,9 @@
  * mount_linux.go compactLowerdirOption does: chdir to the common parent and use relative paths.
  */
 import { dirname } from "node:path";
-import { MS_BIND, MS_RDONLY, MS_REC, mount, umount, MNT_DETACH } from "../layer/libc.ts";
+import { MS_BIND, MS_RDONLY, MS_REC, mount, umount, MNT_DETACH } from "../sys/libc.ts";
 import type { Mount } from "./snapshotter.ts";
+import { errnoCode, ImagetoolError } from "../errors.ts";
 
 const PAGE = 4096;
 
@@ -32,7 +33,7 @@ export function overlayMountData(options: string[]): { data: string; cwd?: strin
     if (k === "upperdir" || k === "workdir") return `${k}=${rel(v!)}`;
     return o;
   }).join(",");
-  if (compact.length >= PAGE) throw new Error(`overlay mount options are ${compact.length} bytes even with relative paths (limit ${PAGE - 1})`);
+  if (compact.length >= PAGE) throw new ImagetoolError("UNSUPPORTED", `overlay mount options are ${compact.length} bytes even with relative paths (limit ${PAGE - 1})`);
   return { data: compact, cwd };
 }
 
@@ -45,7 +46,7 @@ export function mountOne(m: Mount, target: string): void {
     if (ro) mount("", target, "", MS_BIND | MS_RDONLY | 0x20n /* MS_REMOUNT */, "");
     return;
   }
-  if (m.type !== "overlay") throw new Error(`unsupported mount type ${m.type}`);
+  if (m.type !== "overlay") throw new ImagetoolError("UNSUPPORTED", `unsupported mount type ${m.type}`);
   const { data, cwd } = overlayMountData(m.options);
   const before = process.cwd();
   if (cwd !== undefined) process.chdir(cwd);
@@ -65,7 +66,7 @@ export function unmount(target: string): void {
   try {
     umount(target);
   } catch (e) {
-    if ((e as { code?: string }).code === "EBUSY") umount(target, MNT_DETACH);
+    if (errnoCode(e) === "EBUSY") umount(target, MNT_DETACH);
     else throw e;
   }
 }

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DirSnapshotter } from "./base.ts";
 import type { Mount, SnapshotInfo, SnapshotKind } from "./snapshotter.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export class OverlaySnapshotter extends DirSnapshotter {
   readonly name = "overlay" as const;
@@ -25,7 +26,7 @@ export class OverlaySnapshotter extends DirSnapshotter {
    */
   protected mountsFor(chain: SnapshotInfo[]): Mount[] {
     const [self, ...parents] = chain;
-    if (self === undefined) throw new Error("empty snapshot chain");
+    if (self === undefined) throw new ImagetoolError("SNAPSHOT_NOT_FOUND", "empty snapshot chain");
     if (self.kind === "view" && parents.length === 1) {
       return [{ type: "bind", source: this.fsOf(parents[0]!), options: ["ro", "rbind"] }];
     }

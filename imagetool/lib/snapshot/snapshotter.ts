@@ -4,6 +4,7 @@
  * DATA and never mount anything themselves: whoever uses the rootfs (bundle, runtime) mounts it.
  */
 import type { WhiteoutFormat } from "../layer/whiteout.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface Mount {
   type: string;
@@ -51,25 +52,22 @@ export interface Snapshotter {
   dirOf(key: string): Promise<string>;
 }
 
-export class SnapshotNotFoundError extends Error {}
-export class SnapshotExistsError extends Error {}
-
 /**
  * Where to write into an active snapshot, read from its mounts: the bind source, or an overlay's
  * upperdir with its lowerdirs (newest first) for lookups of what the layer does not contain.
  */
 export function writableTarget(mounts: Mount[]): { dir: string; lowerDirs: string[] } {
   const m = mounts[0];
-  if (mounts.length !== 1 || m === undefined) throw new Error(`expected exactly one mount, got ${mounts.length}`);
+  if (mounts.length !== 1 || m === undefined) throw new ImagetoolError("UNSUPPORTED", `expected exactly one mount, got ${mounts.length}`);
   if (m.type === "bind") {
-    if (m.options.includes("ro")) throw new Error(`snapshot mount ${m.source} is read-only`);
+    if (m.options.includes("ro")) throw new ImagetoolError("SNAPSHOT_STATE", `snapshot mount ${m.source} is read-only`, { context: { source: m.source } });
     return { dir: m.source, lowerDirs: [] };
   }
   if (m.type === "overlay") {
     const opt = (k: string) => m.options.find((o) => o.startsWith(`${k}=`))?.slice(k.length + 1);
     const upper = opt("upperdir");
-    if (upper === undefined) throw new Error("overlay mount has no upperdir: it is a read-only view");
+    if (upper === undefined) throw new ImagetoolError("SNAPSHOT_STATE", "overlay mount has no upperdir: it is a read-only view");
     return { dir: upper, lowerDirs: (opt("lowerdir") ?? "").split(":").filter((d) => d !== "") };
   }
-  throw new Error(`cannot write into a ${m.type} mount`);
+  throw new ImagetoolError("UNSUPPORTED", `cannot write into a ${m.type} mount`);
 }

@@ -8,6 +8,7 @@ import { applyLayerBlob } from "../layer/unpack-blob.ts";
 import { writableTarget, type Snapshotter } from "./snapshotter.ts";
 import { trace } from "../trace.ts";
 import { digestOf, randomHex } from "../content/digest.ts";
+import { ImagetoolError } from "../errors.ts";
 
 export interface LayerSource {
   layers: Array<{ mediaType: string; digest: string; size: number }>;
@@ -45,9 +46,9 @@ export interface UnpackHooks {
 /** Returns the chain ID of the top layer (the parent for a container's snapshot). */
 export async function unpackImage(sn: Snapshotter, src: LayerSource, hooks: UnpackHooks = {}): Promise<string> {
   if (src.layers.length !== src.diffIDs.length) {
-    throw new Error(`image has ${src.layers.length} layers but its config lists ${src.diffIDs.length} diff_ids (config.md rootfs.diff_ids)`);
+    throw new ImagetoolError("INVALID_IMAGE", `image has ${src.layers.length} layers but its config lists ${src.diffIDs.length} diff_ids (config.md rootfs.diff_ids)`);
   }
-  if (src.layers.length === 0) throw new Error("image has no layers");
+  if (src.layers.length === 0) throw new ImagetoolError("INVALID_IMAGE", "image has no layers");
   const chain = chainIDs(src.diffIDs);
   let parent: string | undefined;
   for (const [i, layer] of src.layers.entries()) {

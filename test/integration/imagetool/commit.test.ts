@@ -17,7 +17,7 @@ import { unpackToDir } from "../../../imagetool/lib/bundle/unpack-dir.ts";
 import { storeForRoot } from "../../../imagetool/lib/content/store.ts";
 import { resolveImage } from "../../../imagetool/lib/image/refs.ts";
 import { compressionOf, decompress } from "../../../imagetool/lib/layer/decompress.ts";
-import { readTar } from "../../../imagetool/lib/layer/tar-reader.ts";
+import { readTar } from "../../../imagetool/lib/tar/reader.ts";
 import type { SnapshotterName } from "../../../imagetool/lib/snapshot/snapshotter.ts";
 import { mountLoopBtrfs } from "./snapshot-btrfs-fixture.ts";
 import { describeTree } from "./unpack-tree.ts";

@@ -7,7 +7,7 @@ import { describeRoot } from "../../fixtures/root.ts";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { buildBusyboxImage, buildImage, imagetool, sh, type BuiltImage } from "../../fixtures/registry.ts";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
-import { takeLease } from "../../../imagetool/lib/content/gc.ts";
+import { takeLease } from "../../../imagetool/lib/content/lease.ts";
 
 describeRoot("imagetool content store commands", () => {
   const cleanup = new Cleanup();
@@ -175,6 +175,22 @@ describeRoot("imagetool content store commands", () => {
     expect(res.stderr).toContain(`blob ${image.layers[0]!.digest}: content has digest`);
     expect((await imagetool(["--root", r, "images", "--json"])).stdout.trim()).toBe("[]");
     expect(new ContentStore(join(r, "content")).listBlobs()).toEqual([]);
+  });
+
+  test("a truncated or non-tar archive is refused: the file named, no name, no blob", async () => {
+    const whole = new Uint8Array(await Bun.file(join(tmp, "busybox.tar")).arrayBuffer());
+    const cut = join(tmp, "cut.tar");
+    writeFileSync(cut, whole.subarray(0, whole.length - 4096)); // ends inside the last blob's data
+    const r = join(tmp, "r-cut");
+    const res = await imagetool(["--root", r, "load", "-i", cut]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`${cut}: unexpected end of stream`);
+    expect(new ContentStore(join(r, "content")).listBlobs()).toEqual([]);
+    const junk = join(tmp, "junk.tar");
+    writeFileSync(junk, "not a tar archive\n".repeat(100));
+    const bad = await imagetool(["--root", r, "load", "-i", junk]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${junk}: tar header`);
   });
 
   test("save to an unwritable place leaves nothing behind", async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { markTopDir, statfsType } from "../../../imagetool/lib/layer/libc.ts";
+import { markTopDir, statfsType } from "../../../imagetool/lib/sys/libc.ts";
 import { openSnapshotter } from "../../../imagetool/lib/snapshot/detect.ts";
 
 const EXT4_SUPER_MAGIC = 0xef53;

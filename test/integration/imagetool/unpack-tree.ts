@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { readXattrs } from "../../../imagetool/lib/layer/libc.ts";
+import { readXattrs } from "../../../imagetool/lib/sys/libc.ts";
 
 export type TreeDescription = Record<string, string>;
 

@@ -1,6 +1,7 @@
 /** The imagetool's flag parser (every command uses it; yargs cost each ~15–20 ms of start-up). */
 import { describe, expect, test } from "bun:test";
-import { helpText, parseFlags, UsageError, type CommandSpec } from "../../../../imagetool/commands/flags.ts";
+import { helpText, parseFlags, type CommandSpec } from "../../../../imagetool/commands/flags.ts";
+import { UsageError } from "../../../../imagetool/lib/errors.ts";
 import { OVERRIDE_FLAGS, overridesFrom, splitCommand } from "../../../../imagetool/commands/bundle-flags.ts";
 
 const SPEC: CommandSpec = {
