@@ -33,9 +33,10 @@ function setXattrs(host: string, h: TarHeader): void {
       lsetxattr(host, name, value);
     } catch (e) {
       // user.* xattrs are not permitted on symlinks and device nodes (xattr(7)); umoci and
-      // containerd skip those rather than failing the whole layer.
+      // containerd skip those rather than failing the whole layer. A filesystem without user xattrs
+      // says ENOTSUP, whose number (95) Linux shares with EOPNOTSUPP, the name errno 95 is given.
       const code = errnoCode(e);
-      if (name.startsWith("user.") && (code === "EPERM" || code === "ENOTSUP")) continue;
+      if (name.startsWith("user.") && (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP")) continue;
       throw e;
     }
   }
