@@ -139,6 +139,15 @@ function tryCgroupKill(leaves: Leaf[]): boolean {
   }
 }
 
+/** Frozen on purpose (`pause`); false where there is no freezer to ask. */
+function isPaused(p: CgroupPlacement): boolean {
+  try {
+    return freezerState(p) === "frozen";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Signals every process of the container. SIGKILL goes through cgroup.kill where the kernel has it
  * (atomic, nothing escapes). Otherwise the cgroup is frozen first so no process can fork a child
@@ -151,7 +160,7 @@ export function killCgroup(p: CgroupPlacement, signal: NodeJS.Signals | number):
   // A paused container stays paused: its processes cannot fork, and the signals wait for `resume`
   // (thawing would resume it while its state still says paused). Frozen tasks cannot die, so
   // SIGKILL thaws it afterwards, as runc's plain kill of a paused container does.
-  const paused = freezerState(p) === "frozen";
+  const paused = isPaused(p);
   let frozen = paused;
   if (!paused) {
     try {
