@@ -34,10 +34,23 @@ export interface MountFacts {
   cgroupLayout: CgroupLayout;
 }
 
-export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: MountFacts): void {
+/** A mount made writable that becomes read-only once the rootfs is finished (runc finalizeRootfs). */
+export interface DeferredReadonly {
+  destination: string;
+  origin: number;
+}
+
+/**
+ * Returns the mounts to make read-only later: runc mounts /dev and tmpfs writable even when they
+ * are `ro` (mountPropagate), since /dev is filled afterwards (devices, /dev/pts, /dev/console) and
+ * a later mount may need a mount point below a tmpfs, and remounts them read-only at the end.
+ */
+export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: MountFacts): DeferredReadonly[] {
+  const deferred: DeferredReadonly[] = [];
   for (const [i, m] of mounts.entries()) {
     const pointer = `/mounts/${i}`;
-    const { flags, propagation, data, tmpcopyup } = parseMountOptions(m.options ?? [], pointer);
+    const { propagation, data, tmpcopyup, ...parsed } = parseMountOptions(m.options ?? [], pointer);
+    let flags = parsed.flags;
     // runc accepts tmpcopyup only on tmpfs mounts (it is a tmpfs that starts as a copy).
     if (tmpcopyup && m.type !== "tmpfs") {
       throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/options: tmpcopyup needs type tmpfs, got ${JSON.stringify(m.type)}`, { pointer: `${pointer}/options` });
@@ -48,6 +61,9 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
     else {
       const type = m.type ?? "none";
       const source = m.source ?? type;
+      // tmpcopyup makes its tmpfs read-only itself, after the copy.
+      const later = !tmpcopyup && (flags & MS.RDONLY) !== 0 && (type === "tmpfs" || posix.normalize(m.destination) === "/dev");
+      if (later) flags &= ~MS.RDONLY;
       const origin = b.origin(`mount ${type} ${source} on ${m.destination} (${mountFlagNames(flags)}${data.length ? ` ${data.join(",")}` : ""})`, pointer);
       // TMPCOPYUP_IN_ROOT makes a missing target itself: it must know whether the directory was
       // there (runc gives the tmpfs an existing directory's mode, else the mode= option's).
@@ -57,9 +73,11 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
         b.add("init", "MKDIR_IN_ROOT", [m.destination, 0o755], origin);
         b.add("init", "MOUNT_IN_ROOT", [source, m.destination, type, flags, data.join(",")], origin);
       }
+      if (later) deferred.push({ destination: m.destination, origin });
     }
     for (const p of propagation) b.emit("init", "PROPAGATE_IN_ROOT", [m.destination, p], `set propagation ${mountFlagNames(p)} on ${m.destination}`, pointer);
   }
+  return deferred;
 }
 
 function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, facts: MountFacts): void {

@@ -62,11 +62,14 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
 
   // INIT: the root filesystem.
   const propagation = rootPropagationFlags(linux.rootfsPropagation);
-  b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, propagation], `make / ${mountFlagNames(propagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
+  // Without a mount namespace the mounts are the runtime's own: leave its / alone and chroot (runc).
+  const mountns = (linux.namespaces ?? []).some((n) => n.type === "mount");
+  if (mountns) b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, propagation], `make / ${mountFlagNames(propagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
+  else b.emit("init", "ROOTFS_OPEN", [facts.rootfs], `open rootfs ${facts.rootfs} (no mount namespace: the runtime's mounts)`, "/root/path");
   const mounts = userNamespaceMounts(spec.mounts ?? [], linux);
   // In its own cgroup namespace a cgroup mount already shows the container's cgroup as the root.
   const cgroupns = (linux.namespaces ?? []).some((n) => n.type === "cgroup" && !n.path);
-  mountSteps(b, mounts, cgroupns ? { ...facts, cgroupLayout: { ...facts.cgroupLayout, containerDirs: undefined } } : facts);
+  const deferredReadonly = mountSteps(b, mounts, cgroupns ? { ...facts, cgroupLayout: { ...facts.cgroupLayout, containerDirs: undefined } } : facts);
   const userns = (linux.namespaces ?? []).some((n) => n.type === "user" && !n.path);
   const hostDev = mounts.some((m) => m.destination === "/dev" && (m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind")));
   deviceSteps(b, linux.devices ?? [], { userns, hostDev });
@@ -82,7 +85,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   for (const [i, h] of (hooks.createContainer ?? []).entries()) {
     b.emit("init", "RUN_HOOK", hookStepArgs(h), `createContainer hook ${h.path}`, `/hooks/createContainer/${i}`);
   }
-  if (facts.noPivot) b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
+  if (!mountns) b.emit("init", "CHROOT", [], "chroot into the rootfs (no mount namespace)", "/linux/namespaces");
+  else if (facts.noPivot) b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
   else b.emit("init", "PIVOT_ROOT", [], "pivot_root into the rootfs", "/root/path");
   if (spec.root?.readonly) b.emit("init", "REMOUNT_ROOT_READONLY", [], "remount / read-only", "/root/readonly");
 
@@ -91,6 +95,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // config-linux.md: the pty also appears as /dev/console in the container (not for exec).
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 1], "create a pty, bind it onto /dev/console and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, "/process");
+  // runc finalizeRootfs: /dev and tmpfs mounts asked to be read-only become so now that they are filled.
+  for (const d of deferredReadonly) b.add("init", "SET_READONLY_IN_ROOT", [d.destination], d.origin);
   if (spec.hostname !== undefined) b.emit("init", "SETHOSTNAME", [spec.hostname], `hostname ${spec.hostname}`, "/hostname");
   if (spec.domainname !== undefined) b.emit("init", "SETDOMAINNAME", [spec.domainname], `domainname ${spec.domainname}`, "/domainname");
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {

@@ -93,6 +93,12 @@ export const OPCODES = {
   SET_EXEC_LABEL: { code: 98, args: "Ss", sections: ["init"], doc: "args attr files (tried in order, first that exists), content: write content to /proc/thread-self/attr/<file>, opened in root and checked to be on procfs with no mount over it (CVE-2025-52881); the LSM applies it at execve" },
   CONSOLE_SIZE: { code: 101, args: "ii", sections: ["init"], doc: "args height, width: TIOCSWINSZ on fd 0, the pty slave CONSOLE just made stdin (runc setupConsole Resize)" },
   FIX_STDIO_OWNER: { code: 100, args: "i", sections: ["init"], doc: "arg uid: fchown each of fds 0-2 to uid (group kept) unless it is already owned by uid or is the container's /dev/null device; EINVAL, EPERM and EROFS are skipped (runc fixStdioPermissions)" },
+  LOOPBACK_UP: { code: 110, args: "", sections: ["child"], doc: "set IFF_UP on `lo` (SIOCGIFFLAGS/SIOCSIFFLAGS on an AF_INET socket) in the network namespace just created: runc and crun bring loopback up, and anything talking to 127.0.0.1 relies on it" },
+  ROOTFS_OPEN: { code: 111, args: "s", sections: ["init"], doc: "arg rootfs path: open it as the root fd and nothing else; for a container without a mount namespace, whose mounts are the runtime's own (no propagation change, no self-bind)" },
+  CHROOT: { code: 112, args: "", sections: ["init"], doc: "fchdir to the root fd, chroot(\".\"), chdir(\"/\"): how a container without a mount namespace enters its rootfs (runc prepareRootfs)" },
+  CHDIR_EARLY: { code: 113, args: "s", sections: ["init"], doc: "chdir while still privileged, then verify as CHDIR does; EACCES/EPERM is not an error but leaves the chdir to CHDIR_DEFERRED (runc finalizeNamespace: a cwd only the container's user may enter)" },
+  CHDIR_DEFERRED: { code: 114, args: "s", sections: ["init"], doc: "CHDIR, only if CHDIR_EARLY was refused (EACCES/EPERM); otherwise nothing" },
+  SET_READONLY_IN_ROOT: { code: 115, args: "s", sections: ["init"], doc: "mount_setattr(MOUNT_ATTR_RDONLY) on the mount at path (opened in root; not recursive, must be a mount point): a mount kept writable until its contents were made (runc finalizeRootfs: /dev, tmpfs); needs no /proc" },
   IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
 } as const satisfies Record<string, OpcodeSpec>;
 

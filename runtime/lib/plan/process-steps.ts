@@ -3,7 +3,8 @@
  * drop and execve, in runc's order (standard_init_linux.go / setns_init_linux.go):
  * rlimits, no_new_privs, seccomp before the capability drop when no_new_privs is off (loading a
  * filter without it needs CAP_SYS_ADMIN), bounding set, keepcaps across setuid, groups and ids,
- * capability sets, ambient, umask, chdir (checked: CVE-2024-21626), the create-only handshake,
+ * capability sets, ambient, umask, chdir (checked: CVE-2024-21626; tried before the filter and the
+ * privilege drop, retried after it when refused, as runc's finalizeNamespace), the create-only handshake,
  * seccomp as late as possible when no_new_privs is on, startContainer hooks under it, execve.
  * Every fd above the preserved ones is marked close-on-exec (CVE-2024-21626 again) before any
  * seccomp filter is loaded, so the sweep never depends on what a profile allows.
@@ -72,6 +73,11 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   // and the fd sweep before it: the sweep must not depend on what the profile allows (profiles
   // written before close_range(2) existed deny it).
   const earlySeccomp = opts.seccomp !== undefined && !nnp;
+  // runc finalizeNamespace: chdir while still privileged (a cwd only root may enter, e.g. /root
+  // 0700 for another user), again as the user if that was refused (a cwd only the user may enter).
+  // Verified here, before any seccomp filter, so no profile has to allow getcwd.
+  const cwdOrigin = b.origin(`chdir ${proc.cwd}`, `${p}/cwd`);
+  b.add("init", "CHDIR_EARLY", [proc.cwd], cwdOrigin);
   if (earlySeccomp) {
     closeFdsStep(b, opts);
     seccompStep(b, opts, "load seccomp filter (before dropping CAP_SYS_ADMIN)");
@@ -98,7 +104,7 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   const ambient = ambientMask(b, caps.ambient ?? [], mask("permitted") & mask("inheritable"), `${cp}/ambient`);
   if (ambient !== 0n) b.add("init", "AMBIENT", [ambient], capsOrigin);
   if (user.umask !== undefined) b.emit("init", "UMASK", [user.umask], `umask ${user.umask.toString(8).padStart(4, "0")}`, `${p}/user/umask`);
-  b.emit("init", "CHDIR", [proc.cwd], `chdir ${proc.cwd}`, `${p}/cwd`);
+  b.add("init", "CHDIR_DEFERRED", [proc.cwd], cwdOrigin);
 
   // exec has no REPORT_DONE: the sync socket is close-on-exec, so the runtime sees EOF exactly
   // when execve succeeded and gets its error otherwise (runc does the same with its sync pipe).

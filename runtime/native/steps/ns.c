@@ -5,7 +5,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "steps.h"
@@ -80,5 +83,18 @@ void op_timens_offsets(const struct arg *a) {
   int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write(fd, a[0].s, a[0].len) != (ssize_t)a[0].len)
     bail(errno, "write(\"/proc/self/timens_offsets\", %s) failed", qs(a[0].s));
+  close(fd);
+}
+
+/* A new network namespace starts with `lo` down (runc's loopback "network", crun's same step). */
+void op_loopback_up(const struct arg *a) {
+  (void)a;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) bail(errno, "socket(AF_INET, SOCK_DGRAM) failed");
+  struct ifreq ifr = { 0 };
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) bail(errno, "ioctl(\"lo\", SIOCGIFFLAGS) failed");
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) bail(errno, "ioctl(\"lo\", SIOCSIFFLAGS, IFF_UP) failed");
   close(fd);
 }

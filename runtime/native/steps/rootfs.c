@@ -81,6 +81,18 @@ void op_rootfs_prepare(const struct arg *a) {
   if (H.root_fd < 0) bail(errno, "open(%s, O_PATH|O_DIRECTORY) failed", qs(a[0].s));
 }
 
+void op_rootfs_open(const struct arg *a) {
+  H.root_fd = open(a[0].s, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (H.root_fd < 0) bail(errno, "open(%s, O_PATH|O_DIRECTORY) failed", qs(a[0].s));
+}
+
+void op_chroot(const struct arg *a) {
+  (void)a;
+  if (fchdir(H.root_fd) < 0) bail(errno, "fchdir(root) failed");
+  if (chroot(".") < 0) bail(errno, "chroot(\".\") failed");
+  if (chdir("/") < 0) bail(errno, "chdir(\"/\") failed");
+}
+
 /* runc libcontainer/rootfs_linux.go pivotRoot: pivot_root(".", ".") then detach the old root. */
 void op_pivot_root(const struct arg *a) {
   (void)a;

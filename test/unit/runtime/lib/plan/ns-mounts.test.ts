@@ -1,0 +1,72 @@
+/** Plan shapes for issue #12: loopback, no mount namespace, read-only /dev and tmpfs, the cwd before seccomp. */
+import { describe, expect, test } from "bun:test";
+import { compileCreate, compileExec, type CreateFacts } from "../../../../../runtime/lib/plan/compile.ts";
+import { defaultSpec } from "../../../../../runtime/lib/default-spec.ts";
+import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
+import type { CompiledPlan } from "../../../../../runtime/lib/plan/builder.ts";
+
+const facts: CreateFacts = {
+  bundle: "/b",
+  rootfs: "/b/rootfs",
+  execFifo: "/run/x/c1/exec.fifo",
+  cgroupProcs: [],
+  noPivot: false,
+  preserveFds: 0,
+  foreground: false,
+  sourceKind: () => "dir",
+  cgroupLayout: { unified: false, v1: ["memory"], hybridUnified: true },
+};
+
+function spec(mut: (s: Spec) => void = () => {}): Spec {
+  const s = defaultSpec();
+  delete s.linux!.seccomp;
+  s.process!.terminal = false;
+  mut(s);
+  return s;
+}
+
+const ops = (c: CompiledPlan, section: keyof CompiledPlan["plan"]) => c.plan[section].map((s) => s.op);
+const seccomp = { program: new Uint8Array(8), flags: 0 };
+
+describe("issue #12 plan shapes", () => {
+  test("lo is brought up in a new network namespace only (runc specconv loopback)", () => {
+    expect(ops(compileCreate(spec(), facts), "child")).toContain("LOOPBACK_UP");
+    const joined = compileCreate(spec((s) => (s.linux!.namespaces = s.linux!.namespaces!.map((n) => (n.type === "network" ? { type: "network", path: "/run/netns/x" } : n)))), facts);
+    expect(ops(joined, "child")).not.toContain("LOOPBACK_UP");
+    expect(ops(compileCreate(spec((s) => (s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== "network"))), facts), "child")).not.toContain("LOOPBACK_UP");
+  });
+
+  test("without a mount namespace: the rootfs is only opened and chroot'ed into, even with --no-pivot", () => {
+    const c = compileCreate(spec((s) => (s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== "mount"))), { ...facts, noPivot: true });
+    const init = ops(c, "init");
+    expect(init[0]).toBe("ROOTFS_OPEN");
+    expect(init).toContain("CHROOT");
+    for (const op of ["ROOTFS_PREPARE", "PIVOT_ROOT", "MOVE_ROOT"] as const) expect(init).not.toContain(op);
+  });
+
+  test("/dev and tmpfs mounts asked ro are mounted rw and made read-only after the console (runc finalizeRootfs)", () => {
+    const c = compileCreate(spec((s) => {
+      s.process!.terminal = true;
+      s.mounts = s.mounts!.map((m) => (m.destination === "/dev" ? { ...m, options: [...m.options!, "ro"] } : m));
+      s.mounts.push({ destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["ro", "nosuid"] });
+      s.mounts.push({ destination: "/copied", type: "tmpfs", source: "tmpfs", options: ["ro", "tmpcopyup"] });
+    }), { ...facts, consoleSocket: "/run/console.sock" });
+    const devMount = c.plan.init.find((st) => st.op === "MOUNT_IN_ROOT" && st.args[1] === "/dev")!;
+    expect(Number(devMount.args[3]) & 1).toBe(0);
+    const init = ops(c, "init");
+    const readonly = c.plan.init.filter((st) => st.op === "SET_READONLY_IN_ROOT").map((st) => st.args[0]);
+    expect(readonly).toEqual(["/dev", "/scratch"]); // tmpcopyup makes its own tmpfs read-only
+    expect(init.indexOf("SET_READONLY_IN_ROOT")).toBeGreaterThan(init.indexOf("CONSOLE"));
+    expect(c.origins[c.plan.init.find((st) => st.op === "SET_READONLY_IN_ROOT")!.origin]!.pointer).toBe("/mounts/1");
+  });
+
+  test("the cwd: first tried before an early seccomp filter and the privilege drop, retried after (runc finalizeNamespace)", () => {
+    for (const c of [compileCreate(spec((s) => (s.process!.noNewPrivileges = false)), { ...facts, seccomp }), compileExec({ ...spec().process!, noNewPrivileges: false }, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp, pointerBase: "" })]) {
+      const init = ops(c, "init");
+      expect(init.indexOf("CHDIR_EARLY")).toBeLessThan(init.indexOf("SECCOMP"));
+      expect(init.indexOf("SECCOMP")).toBeLessThan(init.indexOf("SETRESID"));
+      expect(init.indexOf("CHDIR_DEFERRED")).toBeGreaterThan(init.indexOf("SETRESID"));
+      expect(init).not.toContain("CHDIR");
+    }
+  });
+});
