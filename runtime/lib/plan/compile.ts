@@ -13,7 +13,7 @@ import type { HostIdentity } from "../linux/idmap.ts";
 import { userNamespaceMounts } from "../linux/userns-mounts.ts";
 import { mountSteps, type MountFacts } from "../linux/mounts.ts";
 import { deviceSteps } from "../linux/devices.ts";
-import { rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
+import { MS, rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
 import { sysctlPath } from "../linux/sysctl.ts";
 import { checkMountLabel, type LsmFacts } from "../linux/lsm.ts";
 import type { Process, Spec } from "../spec-types.ts";
@@ -62,9 +62,14 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
 
   // INIT: the root filesystem.
   const propagation = rootPropagationFlags(linux.rootfsPropagation);
+  // rootfsPropagation is the container root's (config-linux.md): set on / once it is the rootfs.
+  // Before that our copy of the host's / gets it too (runc prepareRoot), except unbindable, which
+  // would refuse the rootfs self-bind (runc fails there; runtime-tools linux_rootfs_propagation).
+  const unbindable = (propagation & MS.UNBINDABLE) !== 0;
+  const hostCopyPropagation = unbindable ? MS.SLAVE | MS.REC : propagation;
   // Without a mount namespace the mounts are the runtime's own: leave its / alone and chroot (runc).
   const mountns = (linux.namespaces ?? []).some((n) => n.type === "mount");
-  if (mountns) b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, propagation], `make / ${mountFlagNames(propagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
+  if (mountns) b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, hostCopyPropagation], `make / ${mountFlagNames(hostCopyPropagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
   else b.emit("init", "ROOTFS_OPEN", [facts.rootfs], `open rootfs ${facts.rootfs} (no mount namespace: the runtime's mounts)`, "/root/path");
   const mounts = userNamespaceMounts(spec.mounts ?? [], linux);
   // In its own cgroup namespace a cgroup mount already shows the container's cgroup as the root.
@@ -88,6 +93,11 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   if (!mountns) b.emit("init", "CHROOT", [], "chroot into the rootfs (no mount namespace)", "/linux/namespaces");
   else if (facts.noPivot) b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
   else b.emit("init", "PIVOT_ROOT", [], "pivot_root into the rootfs", "/root/path");
+  // The rootfs bind came out of a parent mount made private (pivot_root needs it), so shared and
+  // unbindable must be set on the new / itself; private already holds (runc skips it too).
+  if (mountns && linux.rootfsPropagation && (propagation & MS.PRIVATE) === 0) {
+    b.emit("init", "ROOT_PROPAGATION", [propagation], `make the container root ${mountFlagNames(propagation)}`, "/linux/rootfsPropagation");
+  }
   if (spec.root?.readonly) b.emit("init", "REMOUNT_ROOT_READONLY", [], "remount / read-only", "/root/readonly");
 
   // A new session for the container (runc nsexec: setsid), then its controlling terminal.

@@ -99,6 +99,7 @@ export const OPCODES = {
   CHDIR_EARLY: { code: 113, args: "s", sections: ["init"], doc: "chdir while still privileged, then verify as CHDIR does; EACCES/EPERM is not an error but leaves the chdir to CHDIR_DEFERRED (runc finalizeNamespace: a cwd only the container's user may enter)" },
   CHDIR_DEFERRED: { code: 114, args: "s", sections: ["init"], doc: "CHDIR, only if CHDIR_EARLY was refused (EACCES/EPERM); otherwise nothing" },
   SET_READONLY_IN_ROOT: { code: 115, args: "s", sections: ["init"], doc: "mount_setattr(MOUNT_ATTR_RDONLY) on the mount at path (opened in root; not recursive, must be a mount point): a mount kept writable until its contents were made (runc finalizeRootfs: /dev, tmpfs); needs no /proc" },
+  ROOT_PROPAGATION: { code: 116, args: "i", sections: ["init"], doc: "after PIVOT_ROOT or MOVE_ROOT: mount(NULL, \"/\", NULL, flags, NULL), the container root's own propagation (runc prepareRootfs, after jailing)" },
   IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
 } as const satisfies Record<string, OpcodeSpec>;
 

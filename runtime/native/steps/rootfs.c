@@ -116,6 +116,12 @@ void op_move_root(const struct arg *a) {
   if (chdir("/") < 0) bail(errno, "chdir(\"/\") failed");
 }
 
+void op_root_propagation(const struct arg *a) {
+  char names[256];
+  unsigned long flags = (unsigned long)a[0].i;
+  if (mount(NULL, "/", NULL, flags, NULL) < 0) bail(errno, "mount(NULL, \"/\", NULL, %s, NULL) failed", flags_str(flags, MOUNT_FLAGS, names, sizeof names));
+}
+
 void op_remount_root_readonly(const struct arg *a) {
   (void)a;
   if (remount_keep_locked("/", MS_BIND | MS_RDONLY) < 0) bail(errno, "mount(NULL, \"/\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL) failed");

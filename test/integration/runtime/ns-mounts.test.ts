@@ -81,6 +81,14 @@ describeRoot("bocker-runtime namespaces and mounts (runc parity)", () => {
     }
   });
 
+  test("rootfsPropagation shared and unbindable are the container root's (runtime-tools linux_rootfs_propagation)", async () => {
+    const script = "awk '$5 == \"/\" {print $7}' /proc/self/mountinfo | cut -d: -f1";
+    for (const [value, expected] of [["shared", "shared"], ["unbindable", "unbindable"]] as const) {
+      const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", script], (c) => (c.linux!.rootfsPropagation = value)), s.id()]);
+      expect({ value, ...r }).toEqual({ value, code: 0, stdout: `${expected}\n`, stderr: "" });
+    }
+  });
+
   test("hostname in a uts namespace joined by path (runc: Namespaces.Contains)", async () => {
     const holder = Bun.spawn(["unshare", "--uts", "sleep", "60"]);
     s.cleanup.add(`kill ${holder.pid}`, () => holder.kill());

@@ -60,6 +60,18 @@ describe("issue #12 plan shapes", () => {
     expect(c.origins[c.plan.init.find((st) => st.op === "SET_READONLY_IN_ROOT")!.origin]!.pointer).toBe("/mounts/1");
   });
 
+  test("rootfsPropagation is set on the new root after the pivot; unbindable never on the host's copy of / (it would refuse the self-bind)", () => {
+    const prop = (value: string) => compileCreate(spec((s) => (s.linux!.rootfsPropagation = value)), facts);
+    const unbindable = prop("unbindable");
+    expect(unbindable.plan.init[0]!.args[1]).toBe((1 << 19) | 16384); // MS_SLAVE|MS_REC
+    const init = ops(unbindable, "init");
+    expect(init.indexOf("ROOT_PROPAGATION")).toBe(init.indexOf("PIVOT_ROOT") + 1);
+    expect(unbindable.plan.init[init.indexOf("ROOT_PROPAGATION")]!.args).toEqual([1 << 17]);
+    expect(prop("shared").plan.init[0]!.args[1]).toBe(1 << 20);
+    expect(ops(prop("private"), "init")).not.toContain("ROOT_PROPAGATION");
+    expect(ops(compileCreate(spec(), facts), "init")).not.toContain("ROOT_PROPAGATION");
+  });
+
   test("the cwd: first tried before an early seccomp filter and the privilege drop, retried after (runc finalizeNamespace)", () => {
     for (const c of [compileCreate(spec((s) => (s.process!.noNewPrivileges = false)), { ...facts, seccomp }), compileExec({ ...spec().process!, noNewPrivileges: false }, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp, pointerBase: "" })]) {
       const init = ops(c, "init");
