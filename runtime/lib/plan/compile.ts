@@ -28,6 +28,8 @@ export interface CreateFacts extends MountFacts {
   cgroupProcs: readonly string[];
   consoleSocket?: string;
   noPivot: boolean;
+  /** --no-pivot: the runtime's full proc and sysfs mounts outside the rootfs (hostPseudoFsMounts). */
+  hostPseudoFs?: readonly string[];
   preserveFds: number;
   /** `run` without -d: stage0 waits for the container and exits with its status. */
   foreground: boolean;
@@ -91,7 +93,11 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
     b.emit("init", "RUN_HOOK", hookStepArgs(h), `createContainer hook ${h.path}`, `/hooks/createContainer/${i}`);
   }
   if (!mountns) b.emit("init", "CHROOT", [], "chroot into the rootfs (no mount namespace)", "/linux/namespaces");
-  else if (facts.noPivot) b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
+  else if (facts.noPivot) {
+    const hidden = [...(facts.hostPseudoFs ?? [])];
+    if (hidden.length > 0) b.emit("init", "HIDE_HOST_MOUNTS", [hidden], `detach the host's proc and sysfs mounts outside the rootfs (${hidden.join(", ")})`, "");
+    b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
+  }
   else b.emit("init", "PIVOT_ROOT", [], "pivot_root into the rootfs", "/root/path");
   // The rootfs bind came out of a parent mount made private (pivot_root needs it), so shared and
   // unbindable must be set on the new / itself; private already holds (runc skips it too).

@@ -100,6 +100,7 @@ export const OPCODES = {
   CHDIR_DEFERRED: { code: 114, args: "s", sections: ["init"], doc: "CHDIR, only if CHDIR_EARLY was refused (EACCES/EPERM); otherwise nothing" },
   SET_READONLY_IN_ROOT: { code: 115, args: "s", sections: ["init"], doc: "mount_setattr(MOUNT_ATTR_RDONLY) on the mount at path (opened in root; not recursive, must be a mount point): a mount kept writable until its contents were made (runc finalizeRootfs: /dev, tmpfs); needs no /proc" },
   ROOT_PROPAGATION: { code: 116, args: "i", sections: ["init"], doc: "after PIVOT_ROOT or MOVE_ROOT: mount(NULL, \"/\", NULL, flags, NULL), the container root's own propagation (runc prepareRootfs, after jailing)" },
+  HIDE_HOST_MOUNTS: { code: 117, args: "S", sections: ["init"], doc: "--no-pivot, before MOVE_ROOT: for each mount point, mount(NULL, path, NULL, MS_SLAVE|MS_REC) so nothing propagates back, then umount2(MNT_DETACH), or a tmpfs over it when that is refused (EINVAL/EPERM: a locked mount in a user namespace); a path already gone (ENOENT) is skipped (runc msMoveRoot)" },
   IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
 } as const satisfies Record<string, OpcodeSpec>;
 

@@ -108,6 +108,18 @@ void op_pivot_root(const struct arg *a) {
   close(old);
 }
 
+void op_hide_host_mounts(const struct arg *a) {
+  for (char **p = a[0].strv; *p; p++) {
+    if (mount(NULL, *p, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+      if (errno == ENOENT) continue; /* under a mount point detached just before */
+      bail(errno, "mount(NULL, %s, NULL, MS_SLAVE|MS_REC, NULL) failed", qs(*p));
+    }
+    if (umount2(*p, MNT_DETACH) == 0) continue;
+    if (errno != EINVAL && errno != EPERM) bail(errno, "umount2(%s, MNT_DETACH) failed", qs(*p));
+    if (mount("tmpfs", *p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0) bail(errno, "mount(\"tmpfs\", %s) over a mount that could not be detached failed", qs(*p));
+  }
+}
+
 void op_move_root(const struct arg *a) {
   (void)a;
   if (fchdir(H.root_fd) < 0) bail(errno, "fchdir(root) failed");

@@ -19,7 +19,7 @@ STEP(mask_path); STEP(readonly_path); STEP(sethostname); STEP(setdomainname); ST
 STEP(console); STEP(rlimit); STEP(no_new_privs); STEP(seccomp); STEP(cap_bounding); STEP(keep_caps);
 STEP(setgroups); STEP(caps); STEP(ambient); STEP(umask); STEP(chdir); STEP(report_done); STEP(fix_stdio_owner); STEP(console_size);
 STEP(exec_fifo_wait); STEP(close_fds); STEP(exec_prepare); STEP(exec); STEP(personality); STEP(ioprio); STEP(sched); STEP(set_exec_label); STEP(tmpcopyup_in_root);
-STEP(loopback_up); STEP(rootfs_open); STEP(chroot); STEP(chdir_early); STEP(chdir_deferred); STEP(set_readonly_in_root); STEP(root_propagation);
+STEP(loopback_up); STEP(rootfs_open); STEP(chroot); STEP(chdir_early); STEP(chdir_deferred); STEP(set_readonly_in_root); STEP(root_propagation); STEP(hide_host_mounts);
 #undef STEP
 
 #endif

@@ -89,6 +89,16 @@ describeRoot("bocker-runtime namespaces and mounts (runc parity)", () => {
     }
   });
 
+  test("--no-pivot: the host's proc and sysfs are not left reachable, so no new proc can be mounted (runc msMoveRoot)", async () => {
+    // Without the default seccomp profile (testSpec drops it), which would refuse unshare anyway,
+    // and as a non-root user: mapping uid 0 into a new user namespace needs CAP_SETFCAP (5.12+).
+    const script = "unshare -mrpf mount -t proc none /proc 2>/dev/null && echo mounted-proc || echo refused; unshare -mrnf mount -t sysfs none /sys 2>/dev/null && echo mounted-sysfs || echo refused";
+    const r = await s.rt(["run", "--no-pivot", "--bundle", s.bundle(["sh", "-c", script], (c) => (c.process!.user = { uid: 1000, gid: 1000 })), s.id()]);
+    expect(r).toEqual({ code: 0, stdout: "refused\nrefused\n", stderr: "" });
+    // The runtime's own namespace keeps its /proc and /sys.
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).toMatch(/ \/proc rw[^\n]* - proc /);
+  });
+
   test("hostname in a uts namespace joined by path (runc: Namespaces.Contains)", async () => {
     const holder = Bun.spawn(["unshare", "--uts", "sleep", "60"]);
     s.cleanup.add(`kill ${holder.pid}`, () => holder.kill());

@@ -4,6 +4,7 @@ import { compileCreate, compileExec, type CreateFacts } from "../../../../../run
 import { defaultSpec } from "../../../../../runtime/lib/default-spec.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
 import type { CompiledPlan } from "../../../../../runtime/lib/plan/builder.ts";
+import { hostPseudoFsMounts } from "../../../../../runtime/lib/linux/host-pseudofs.ts";
 
 const facts: CreateFacts = {
   bundle: "/b",
@@ -70,6 +71,23 @@ describe("issue #12 plan shapes", () => {
     expect(prop("shared").plan.init[0]!.args[1]).toBe(1 << 20);
     expect(ops(prop("private"), "init")).not.toContain("ROOT_PROPAGATION");
     expect(ops(compileCreate(spec(), facts), "init")).not.toContain("ROOT_PROPAGATION");
+  });
+
+  test("--no-pivot: the host's full proc and sysfs mounts outside the rootfs are detached before the MS_MOVE (runc msMoveRoot)", () => {
+    const mountinfo = [
+      "22 1 0:21 / /proc rw,nosuid - proc proc rw",
+      "23 1 0:22 / /sys rw,nosuid - sysfs sysfs rw",
+      "24 22 0:40 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw",
+      "25 1 0:21 /sys /mnt/partial rw - proc proc rw",
+      "26 1 0:41 / /b/rootfs/proc rw - proc proc rw",
+      "27 1 0:42 / /with\\040space rw - sysfs sysfs rw",
+    ].join("\n");
+    expect(hostPseudoFsMounts("/b/rootfs", mountinfo)).toEqual(["/proc", "/sys", "/with space"]);
+    const c = compileCreate(spec(), { ...facts, noPivot: true, hostPseudoFs: ["/proc", "/sys"] });
+    const init = ops(c, "init");
+    expect(init.indexOf("HIDE_HOST_MOUNTS")).toBe(init.indexOf("MOVE_ROOT") - 1);
+    expect(c.plan.init[init.indexOf("HIDE_HOST_MOUNTS")]!.args).toEqual([["/proc", "/sys"]]);
+    expect(ops(compileCreate(spec(), { ...facts, hostPseudoFs: ["/proc"] }), "init")).not.toContain("HIDE_HOST_MOUNTS");
   });
 
   test("the cwd: first tried before an early seccomp filter and the privilege drop, retried after (runc finalizeNamespace)", () => {
