@@ -62,7 +62,7 @@ describe("issue #12 plan shapes", () => {
   });
 
   test("rootfsPropagation is set on the new root after the pivot; unbindable never on the host's copy of / (it would refuse the self-bind)", () => {
-    const prop = (value: string) => compileCreate(spec((s) => (s.linux!.rootfsPropagation = value)), facts);
+    const prop = (value: "private" | "shared" | "slave" | "unbindable") => compileCreate(spec((s) => (s.linux!.rootfsPropagation = value)), facts);
     const unbindable = prop("unbindable");
     expect(unbindable.plan.init[0]!.args[1]).toBe((1 << 19) | 16384); // MS_SLAVE|MS_REC
     const init = ops(unbindable, "init");
