@@ -26,6 +26,13 @@ export interface CgroupLayout {
    * these are bind-mounted so the container sees its own limits, as runc's mountCgroupV1 does.
    */
   containerDirs?: Record<string, string>;
+  /**
+   * A new user namespace without a cgroup namespace of its own: the kernel refuses a fresh cgroup
+   * or cgroup2 mount (it needs CAP_SYS_ADMIN over the cgroup namespace's owner, still the host's),
+   * so every hierarchy is bind-mounted from the host instead (runc mountCgroupV2's EPERM fallback;
+   * its mountCgroupV1 always binds).
+   */
+  freshMountsRefused?: boolean;
 }
 
 export interface MountFacts {
@@ -105,7 +112,8 @@ function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, l
   const origin = b.origin(`mount cgroup hierarchies on ${dest} (${mountFlagNames(flags)})`, pointer);
   b.add("init", "MKDIR_IN_ROOT", [dest, 0o755], origin);
   if (layout.unified || m.type === "cgroup2") {
-    b.add("init", "MOUNT_IN_ROOT", ["cgroup2", dest, "cgroup2", flags, ""], origin);
+    if (layout.freshMountsRefused) bindHierarchy(b, CGROUP_ROOT, dest, flags, origin);
+    else b.add("init", "MOUNT_IN_ROOT", ["cgroup2", dest, "cgroup2", flags, ""], origin);
     return;
   }
   const safe = MS.NOSUID | MS.NODEV | MS.NOEXEC;
@@ -114,11 +122,9 @@ function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, l
     const name = hierarchy.startsWith("name=") ? hierarchy.slice(5) : hierarchy;
     const target = posix.join(dest, name);
     b.add("init", "MKDIR_IN_ROOT", [target, 0o755], origin);
-    const own = layout.containerDirs?.[name];
-    if (own) {
-      b.add("init", "MOUNT_IN_ROOT", [own, target, "", MS.BIND, ""], origin);
-      b.add("init", "REMOUNT_IN_ROOT", [target, MS.BIND | flags | safe], origin);
-    } else {
+    const own = layout.containerDirs?.[name] ?? (layout.freshMountsRefused ? posix.join(CGROUP_ROOT, name) : undefined);
+    if (own) bindHierarchy(b, own, target, flags | safe, origin);
+    else {
       b.add("init", "MOUNT_IN_ROOT", ["cgroup", target, "cgroup", flags | safe, hierarchy.startsWith("name=") ? `none,${hierarchy}` : hierarchy], origin);
     }
     // "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host.
@@ -128,7 +134,16 @@ function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, l
   if (layout.hybridUnified) {
     const target = posix.join(dest, "unified");
     b.add("init", "MKDIR_IN_ROOT", [target, 0o755], origin);
-    b.add("init", "MOUNT_IN_ROOT", ["cgroup2", target, "cgroup2", flags | safe, ""], origin);
+    if (layout.freshMountsRefused) bindHierarchy(b, layout.containerDirs?.unified ?? posix.join(CGROUP_ROOT, "unified"), target, flags | safe, origin);
+    else b.add("init", "MOUNT_IN_ROOT", ["cgroup2", target, "cgroup2", flags | safe, ""], origin);
   }
   if (flags & MS.RDONLY) b.add("init", "REMOUNT_IN_ROOT", [dest, MS.RDONLY | safe], origin);
+}
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+/** A host cgroup directory bound onto target, then its flags (a bind ignores them; mount(2)). */
+function bindHierarchy(b: PlanBuilder, source: string, target: string, flags: number, origin: number): void {
+  b.add("init", "MOUNT_IN_ROOT", [source, target, "", MS.BIND, ""], origin);
+  b.add("init", "REMOUNT_IN_ROOT", [target, MS.BIND | flags], origin);
 }

@@ -76,8 +76,11 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   const mounts = userNamespaceMounts(spec.mounts ?? [], linux);
   // In its own cgroup namespace a cgroup mount already shows the container's cgroup as the root.
   const cgroupns = (linux.namespaces ?? []).some((n) => n.type === "cgroup" && !n.path);
-  const deferredReadonly = mountSteps(b, mounts, cgroupns ? { ...facts, cgroupLayout: { ...facts.cgroupLayout, containerDirs: undefined } } : facts);
   const userns = (linux.namespaces ?? []).some((n) => n.type === "user" && !n.path);
+  // In any user namespace but the host's, only a cgroup namespace of our own allows fresh cgroup mounts.
+  const inUserns = (linux.namespaces ?? []).some((n) => n.type === "user");
+  const cgroupLayout = cgroupns ? { ...facts.cgroupLayout, containerDirs: undefined } : { ...facts.cgroupLayout, freshMountsRefused: inUserns };
+  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout });
   const hostDev = mounts.some((m) => m.destination === "/dev" && (m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind")));
   deviceSteps(b, linux.devices ?? [], { userns, hostDev });
   // runc creates a missing cwd (after the mounts, so one on a tmpfs lands there); podman relies on it.

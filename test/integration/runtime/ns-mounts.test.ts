@@ -99,6 +99,17 @@ describeRoot("bocker-runtime namespaces and mounts (runc parity)", () => {
     expect(readFileSync("/proc/self/mountinfo", "utf8")).toMatch(/ \/proc rw[^\n]* - proc /);
   });
 
+  test("user namespace without a cgroup namespace on a hybrid host: the cgroup hierarchies are bind-mounted (runc's EPERM fallback)", async () => {
+    const script = "ls /sys/fs/cgroup/unified/cgroup.procs /sys/fs/cgroup/pids/pids.max; touch /sys/fs/cgroup/x 2>&1 | grep -o Read-only";
+    const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", script], (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== "cgroup");
+      c.linux!.namespaces!.push({ type: "user" });
+      c.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    }), s.id()]);
+    expect(r).toEqual({ code: 0, stdout: "/sys/fs/cgroup/pids/pids.max\n/sys/fs/cgroup/unified/cgroup.procs\nRead-only\n", stderr: "" });
+  });
+
   test("hostname in a uts namespace joined by path (runc: Namespaces.Contains)", async () => {
     const holder = Bun.spawn(["unshare", "--uts", "sleep", "60"]);
     s.cleanup.add(`kill ${holder.pid}`, () => holder.kill());

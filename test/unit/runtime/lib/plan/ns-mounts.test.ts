@@ -90,6 +90,28 @@ describe("issue #12 plan shapes", () => {
     expect(ops(compileCreate(spec(), { ...facts, hostPseudoFs: ["/proc"] }), "init")).not.toContain("HIDE_HOST_MOUNTS");
   });
 
+  test("user namespace without a cgroup namespace: every hierarchy is bound from the host, none mounted fresh", () => {
+    const c = compileCreate(spec((s) => {
+      s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== "cgroup");
+      s.linux!.namespaces!.push({ type: "user" });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    }), { ...facts, cgroupLayout: { ...facts.cgroupLayout, v1: ["memory", "pids"], containerDirs: { memory: "/sys/fs/cgroup/memory/c1" } } });
+    const mounts = c.plan.init.filter((st) => st.op === "MOUNT_IN_ROOT" && String(st.args[1]).startsWith("/sys/fs/cgroup/"));
+    expect(mounts.map((st) => [st.args[0], st.args[1], st.args[2]])).toEqual([
+      ["/sys/fs/cgroup/memory/c1", "/sys/fs/cgroup/memory", ""],
+      ["/sys/fs/cgroup/pids", "/sys/fs/cgroup/pids", ""],
+      ["/sys/fs/cgroup/unified", "/sys/fs/cgroup/unified", ""],
+    ]);
+    // With its own cgroup namespace the kernel allows fresh mounts (the namespace belongs to the new user namespace).
+    const own = compileCreate(spec((s) => {
+      s.linux!.namespaces!.push({ type: "user" });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    }), facts);
+    expect(own.plan.init.filter((st) => st.op === "MOUNT_IN_ROOT" && st.args[2] === "cgroup2").length).toBe(1);
+  });
+
   test("the cwd: first tried before an early seccomp filter and the privilege drop, retried after (runc finalizeNamespace)", () => {
     for (const c of [compileCreate(spec((s) => (s.process!.noNewPrivileges = false)), { ...facts, seccomp }), compileExec({ ...spec().process!, noNewPrivileges: false }, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp, pointerBase: "" })]) {
       const init = ops(c, "init");
