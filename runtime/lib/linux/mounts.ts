@@ -39,6 +39,12 @@ export interface MountFacts {
   bundle: string;
   sourceKind(path: string): SourceKind;
   cgroupLayout: CgroupLayout;
+  /**
+   * Set (empty) when bind sources are opened by stage0, in the container's mount namespace with
+   * the runtime's credentials, before the container's root (an unprivileged uid on the host) needs
+   * them (runc mount sources); bindMount fills it with each source and the slot it lands in.
+   */
+  hostOpenedSources?: { paths: string[]; slots: number[] };
 }
 
 /** A mount made writable that becomes read-only once the rootfs is finished (runc finalizeRootfs). */
@@ -97,7 +103,13 @@ function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, fac
   }
   const origin = b.origin(`bind ${source} on ${m.destination} (${mountFlagNames(flags)})`, pointer);
   b.add("init", kind === "dir" ? "MKDIR_IN_ROOT" : "MKFILE_IN_ROOT", [m.destination, kind === "dir" ? 0o755 : 0o644], origin);
-  b.add("init", "MOUNT_IN_ROOT", [source, m.destination, "", flags & (MS.BIND | MS.REC), ""], origin);
+  const opened = facts.hostOpenedSources;
+  if (opened) {
+    const slot = b.slot();
+    opened.paths.push(source);
+    opened.slots.push(slot);
+    b.add("init", "MOUNT_SLOT_IN_ROOT", [slot, m.destination, flags & (MS.BIND | MS.REC)], origin);
+  } else b.add("init", "MOUNT_IN_ROOT", [source, m.destination, "", flags & (MS.BIND | MS.REC), ""], origin);
   // A bind mount ignores every other flag; they only take effect on a remount (mount(2)).
   const extra = flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
   if (extra !== 0) b.add("init", "REMOUNT_IN_ROOT", [m.destination, (flags & ~MS.REC) | MS.BIND], origin);

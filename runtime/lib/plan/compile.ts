@@ -8,7 +8,7 @@
  */
 import { PlanBuilder, pointerKey, type CompiledPlan } from "./builder.ts";
 import { processSteps, hookStepArgs, type CompiledSeccomp } from "./process-steps.ts";
-import { namespaceSteps, joinContainerNamespaces } from "../linux/namespaces.ts";
+import { namespaceSteps, joinContainerNamespaces, ROOT_IDENTITY } from "../linux/namespaces.ts";
 import type { HostIdentity } from "../linux/idmap.ts";
 import { userNamespaceMounts } from "../linux/userns-mounts.ts";
 import { mountSteps, type MountFacts } from "../linux/mounts.ts";
@@ -60,7 +60,6 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   b.emit("parent", "RELEASE_CHILD", [], "release stage1", "");
   b.emit("child", "AWAIT_RELEASE", [], "wait for cgroup placement", "");
   const idmaps = namespaceSteps(b, linux, facts.host);
-  b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
 
   // INIT: the root filesystem.
   const propagation = rootPropagationFlags(linux.rootfsPropagation);
@@ -80,7 +79,18 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // In any user namespace but the host's, only a cgroup namespace of our own allows fresh cgroup mounts.
   const inUserns = (linux.namespaces ?? []).some((n) => n.type === "user");
   const cgroupLayout = cgroupns ? { ...facts.cgroupLayout, containerDirs: undefined } : { ...facts.cgroupLayout, freshMountsRefused: inUserns };
-  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout });
+  // A root runtime opens bind sources for a user-namespaced container itself (runc: the container's
+  // root is an unprivileged host uid that may not search a 0700 directory on the way). An
+  // unprivileged runtime could not setns into the new mount namespace (no CAP_SYS_CHROOT).
+  const hostOpens = inUserns && mountns && (facts.host ?? ROOT_IDENTITY).euid === 0;
+  const hostOpenedSources = hostOpens ? { paths: [] as string[], slots: [] as number[] } : undefined;
+  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout, hostOpenedSources });
+  if (hostOpenedSources && hostOpenedSources.paths.length > 0) {
+    const origin = b.origin(`open bind mount sources in the container's mount namespace: ${hostOpenedSources.paths.join(", ")}`, "/mounts");
+    b.add("parent", "SEND_MOUNT_SOURCES", [hostOpenedSources.paths], origin);
+    b.add("child", "RECEIVE_MOUNT_SOURCES", [hostOpenedSources.slots], origin);
+  }
+  b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
   const hostDev = mounts.some((m) => m.destination === "/dev" && (m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind")));
   deviceSteps(b, linux.devices ?? [], { userns, hostDev });
   // runc creates a missing cwd (after the mounts, so one on a tmpfs lands there); podman relies on it.

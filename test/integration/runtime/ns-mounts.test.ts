@@ -4,7 +4,7 @@
  * cwd only root may enter for a non-root user.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, readlinkSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
@@ -108,6 +108,27 @@ describeRoot("bocker-runtime namespaces and mounts (runc parity)", () => {
       c.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
     }), s.id()]);
     expect(r).toEqual({ code: 0, stdout: "/sys/fs/cgroup/pids/pids.max\n/sys/fs/cgroup/unified/cgroup.procs\nRead-only\n", stderr: "" });
+  });
+
+  test("user namespace: bind sources under a directory only host root may search are opened by the runtime (runc mount sources)", async () => {
+    const privateDir = join(s.dir, "private");
+    mkdirSync(join(privateDir, "data"), { recursive: true });
+    writeFileSync(join(privateDir, "data", "file"), "secret-ok\n");
+    writeFileSync(join(privateDir, "single"), "single-ok\n");
+    chmodSync(privateDir, 0o700);
+    // The mount points exist: the mapped root may not create entries in a rootfs owned by host root.
+    const rootfs = makeBusyboxRootfs(join(s.dir, "userns-bind-rootfs"));
+    mkdirSync(join(rootfs, "data"));
+    writeFileSync(join(rootfs, "single"), "");
+    const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", "cat /data/file /single; grep -c ' /data ' /proc/self/mountinfo; touch /data/x 2>&1 | grep -o Read-only"], (c) => {
+      c.linux!.namespaces!.push({ type: "user" });
+      c.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.root = { path: rootfs, readonly: true };
+      c.mounts!.push({ destination: "/data", type: "bind", source: join(privateDir, "data"), options: ["rbind", "ro"] });
+      c.mounts!.push({ destination: "/single", type: "bind", source: join(privateDir, "single"), options: ["bind"] });
+    }), s.id()]);
+    expect(r).toEqual({ code: 0, stdout: "secret-ok\nsingle-ok\n1\nRead-only\n", stderr: "" });
   });
 
   test("hostname in a uts namespace joined by path (runc: Namespaces.Contains)", async () => {

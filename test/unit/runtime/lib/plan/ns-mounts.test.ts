@@ -112,6 +112,33 @@ describe("issue #12 plan shapes", () => {
     expect(own.plan.init.filter((st) => st.op === "MOUNT_IN_ROOT" && st.args[2] === "cgroup2").length).toBe(1);
   });
 
+  test("user namespace, root runtime: bind sources are opened by stage0 in the container's mount namespace and mounted from their slots", () => {
+    const userns = (s: Spec) => {
+      s.linux!.namespaces!.push({ type: "user" });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.mounts!.push({ destination: "/data", type: "bind", source: "/srv/data", options: ["rbind", "ro"] });
+    };
+    const c = compileCreate(spec(userns), facts);
+    const send = c.plan.parent.find((st) => st.op === "SEND_MOUNT_SOURCES")!;
+    const receive = c.plan.child.find((st) => st.op === "RECEIVE_MOUNT_SOURCES")!;
+    expect(send.args[0]).toContain("/srv/data");
+    expect((receive.args[0] as number[]).length).toBe((send.args[0] as string[]).length);
+    expect(ops(c, "parent").at(-1)).toBe("SEND_MOUNT_SOURCES"); // after the id maps
+    expect(ops(c, "child").slice(-2)).toEqual(["RECEIVE_MOUNT_SOURCES", "FORK_INIT"]);
+    const mount = c.plan.init.find((st) => st.op === "MOUNT_SLOT_IN_ROOT" && st.args[1] === "/data")!;
+    const slot = (receive.args[0] as number[])[(send.args[0] as string[]).indexOf("/srv/data")]!;
+    expect(mount.args).toEqual([slot, "/data", 4096 | 16384]);
+    // Without a user namespace, or run unprivileged, the helper mounts the path itself.
+    expect(ops(compileCreate(spec((s) => s.mounts!.push({ destination: "/data", type: "bind", source: "/srv/data" })), facts), "parent")).not.toContain("SEND_MOUNT_SOURCES");
+    const own = (s: Spec) => {
+      userns(s);
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+    };
+    expect(ops(compileCreate(spec(own), { ...facts, host: { euid: 1000, egid: 1000 } }), "parent")).not.toContain("SEND_MOUNT_SOURCES");
+  });
+
   test("the cwd: first tried before an early seccomp filter and the privilege drop, retried after (runc finalizeNamespace)", () => {
     for (const c of [compileCreate(spec((s) => (s.process!.noNewPrivileges = false)), { ...facts, seccomp }), compileExec({ ...spec().process!, noNewPrivileges: false }, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp, pointerBase: "" })]) {
       const init = ops(c, "init");
