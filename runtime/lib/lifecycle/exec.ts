@@ -16,7 +16,8 @@ import { detectLsm } from "../linux/lsm.ts";
 import { spawnHelper, type HelperSession } from "../process/helper.ts";
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import type { Process } from "../spec-types.ts";
-import { containerDir, initAlive, readRecord, status, writeFileAtomic } from "../state.ts";
+import { containerDir, initAlive, readRecord, status, writeFileAtomic, type ContainerRecord } from "../state.ts";
+import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
 
 export interface ExecOptions {
@@ -76,16 +77,17 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
   if (!initAlive(rec)) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: its init process ${rec.pid} is gone`);
   const listener = internalConsole ? listenUnix(internalConsole) : undefined;
   try {
-    return await runExecHelper(opts, compiled, listener);
+    return await runExecHelper(opts, compiled, listener, rec);
   } finally {
     if (listener !== undefined) closeFd(listener);
     if (internalConsole) rmSync(internalConsole, { force: true });
   }
 }
 
-async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener: number | undefined): Promise<ExecStarted> {
+async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener: number | undefined, rec: ContainerRecord): Promise<ExecStarted> {
   const session = spawnHelper({ stdio: ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
-  const protocol = new ParentProtocol(false);
+  // The only sync of an exec: the seccomp agent's payload, when the profile notifies.
+  const protocol = new ParentProtocol(compiled.plan.init.some((st) => st.op === "HOOKS_SYNC"));
   let pid = 0;
   try {
     session.send(encodePlan(compiled.plan));
@@ -94,6 +96,10 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
       const phase = protocol.accept(msg);
       if (msg.kind === "error") throw helperError(msg, compiled.origins, opts.processFile);
       if (msg.kind === "init") pid = msg.pid;
+      if (phase === "hooks") {
+        session.replyHooks(hookStateJson(rec, "running"), listenerPayloadJson(rec, "running", rec.config.linux?.seccomp?.listenerMetadata, pid));
+        protocol.replied();
+      }
       if (phase === "done") break;
     }
   } catch (err) {

@@ -163,6 +163,7 @@ export interface ExecFacts {
 export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   const b = new PlanBuilder();
   const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  const listenerSlot = listenerStep(b, facts.seccomp);
   if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the process in the foreground", "");
   for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "");
@@ -173,7 +174,10 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   b.emit("init", "SETSID", [], "start a new session", "");
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 0], "create a pty and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, facts.pointerBase);
-  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: -1, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm });
+  // The seccomp agent's payload (the process state) comes from the runtime, as for create (runc
+  // sends an exec'd process's listener fd to the agent too).
+  if (listenerSlot >= 0) b.emit("init", "HOOKS_SYNC", [], "receive the seccomp agent's payload from the runtime", "/linux/seccomp/listenerPath");
+  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm });
   return b.build();
 }
 

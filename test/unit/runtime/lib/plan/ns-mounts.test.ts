@@ -139,6 +139,17 @@ describe("issue #12 plan shapes", () => {
     expect(ops(compileCreate(spec(own), { ...facts, host: { euid: 1000, egid: 1000 } }), "parent")).not.toContain("SEND_MOUNT_SOURCES");
   });
 
+  test("exec with a notifying profile: the listener socket is connected, HOOKS_SYNC brings the agent's payload, SECCOMP sends the fd", () => {
+    const c = compileExec(spec().process!, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp: { ...seccomp, listenerPath: "/run/agent.sock" }, pointerBase: "" });
+    const connect = c.plan.host.find((st) => st.op === "CONNECT_SLOT")!;
+    expect(connect.args[1]).toBe("/run/agent.sock");
+    const init = ops(c, "init");
+    expect(init.indexOf("HOOKS_SYNC")).toBeGreaterThan(-1);
+    expect(init.indexOf("HOOKS_SYNC")).toBeLessThan(init.indexOf("SECCOMP"));
+    expect(c.plan.init.find((st) => st.op === "SECCOMP")!.args[2]).toBe(connect.args[0]);
+    expect(ops(compileExec(spec().process!, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp, pointerBase: "" }), "init")).not.toContain("HOOKS_SYNC");
+  });
+
   test("the cwd: first tried before an early seccomp filter and the privilege drop, retried after (runc finalizeNamespace)", () => {
     for (const c of [compileCreate(spec((s) => (s.process!.noNewPrivileges = false)), { ...facts, seccomp }), compileExec({ ...spec().process!, noNewPrivileges: false }, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp, pointerBase: "" })]) {
       const init = ops(c, "init");
