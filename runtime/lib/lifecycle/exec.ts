@@ -10,6 +10,7 @@ import { acceptFd, closeFd, listenUnix } from "../sys/ffi.ts";
 import { RuntimeError } from "../errors.ts";
 import { compileExec } from "../plan/compile.ts";
 import { setgroupsDenied } from "../linux/idmap.ts";
+import { ownBoundingSet } from "../linux/capabilities.ts";
 import { encodePlan } from "../plan/encode.ts";
 import { NAMESPACE_PROC_NAMES } from "../linux/namespaces.ts";
 import { detectLsm } from "../linux/lsm.ts";
@@ -71,6 +72,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     pointerBase: "",
     lsm: detectLsm(opts.process),
     setgroupsDenied: setgroupsDenied(rec.pid),
+    grantableCaps: ownBoundingSet(),
   });
   for (const w of compiled.warnings) opts.warn(w);
   // Checked again right before the helper opens /proc/<pid>/ns/*: the window is this function.

@@ -37,6 +37,8 @@ export interface CreateFacts extends MountFacts {
   lsm?: LsmFacts;
   /** Who runs the runtime (decides how id maps are written); default root. */
   host?: HostIdentity;
+  /** The runtime's bounding set: capabilities outside it are dropped with a warning. */
+  grantableCaps?: bigint;
 }
 
 export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
@@ -137,7 +139,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   processSteps(
     b,
     proc,
-    { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, setgroupsDenied: idmaps?.setgroupsDenied, handshake: { execFifoSlot: fifoSlot, startContainer: hooks.startContainer ?? [] }, pointerBase: "", lsm: facts.lsm },
+    { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, setgroupsDenied: idmaps?.setgroupsDenied, handshake: { execFifoSlot: fifoSlot, startContainer: hooks.startContainer ?? [] }, pointerBase: "", lsm: facts.lsm, grantableCaps: facts.grantableCaps },
     linux.personality,
   );
   return b.build();
@@ -157,6 +159,7 @@ export interface ExecFacts {
   /** The container's /proc/<pid>/setgroups says "deny" (an unprivileged runtime's single-id map). */
   setgroupsDenied?: boolean;
   lsm?: LsmFacts;
+  grantableCaps?: bigint;
 }
 
 /** exec: join the container (runc setns_init_linux.go), no rootfs work, no handshake. */
@@ -177,7 +180,7 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   // The seccomp agent's payload (the process state) comes from the runtime, as for create (runc
   // sends an exec'd process's listener fd to the agent too).
   if (listenerSlot >= 0) b.emit("init", "HOOKS_SYNC", [], "receive the seccomp agent's payload from the runtime", "/linux/seccomp/listenerPath");
-  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm });
+  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm, grantableCaps: facts.grantableCaps });
   return b.build();
 }
 

@@ -9,7 +9,7 @@
  * Every fd above the preserved ones is marked close-on-exec (CVE-2024-21626 again) before any
  * seccomp filter is loaded, so the sweep never depends on what a profile allows.
  */
-import { capabilityMask } from "../linux/capabilities.ts";
+import { capabilityMask, capabilityNames } from "../linux/capabilities.ts";
 import { RLIMIT_NUMBERS, rlimitValue } from "../linux/rlimits.ts";
 import { describeScheduler, schedulerArgs } from "../linux/sched.ts";
 import { lsmSteps, type LsmFacts } from "../linux/lsm.ts";
@@ -39,6 +39,8 @@ export interface ProcessStepOptions {
   setgroupsDenied?: boolean;
   /** Which LSMs are active, when the process asks for a label (detectLsm). */
   lsm?: LsmFacts;
+  /** Capabilities the runtime could grant at all (its bounding set, ownBoundingSet); default: any. */
+  grantableCaps?: bigint;
 }
 
 const PERSONALITY_DOMAINS: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
@@ -85,7 +87,13 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
 
   const caps = proc.capabilities ?? {};
   const cp = `${p}/capabilities`;
-  const mask = (set: keyof typeof caps) => capabilityMask(caps[set] ?? [], `${cp}/${set}`);
+  const grantable = opts.grantableCaps ?? ~0n;
+  const mask = (set: keyof typeof caps) => capabilityMask(caps[set] ?? [], `${cp}/${set}`) & grantable;
+  // config.md: a capability that cannot be granted MUST be logged as a warning, and the runtime
+  // SHOULD NOT fail (a restricted environment); the kernel would refuse it in capset(2).
+  const sets = ["bounding", "effective", "permitted", "inheritable", "ambient"] as const;
+  const refused = sets.reduce((m, set) => m | capabilityMask(caps[set] ?? [], `${cp}/${set}`), 0n) & ~grantable;
+  if (refused !== 0n) b.warn(`config.json ${cp}: ${capabilityNames(refused).join(", ")} cannot be granted (not in the runtime's own bounding set); dropped from every set`);
   const bounding = mask("bounding");
   const capsOrigin = b.origin(`capabilities: bounding ${describe(caps.bounding)}; effective ${describe(caps.effective)}; permitted ${describe(caps.permitted)}; inheritable ${describe(caps.inheritable)}; ambient ${describe(caps.ambient)}`, cp);
   b.add("init", "CAP_BOUNDING", [bounding], capsOrigin);
@@ -101,7 +109,8 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   b.emit("init", "SETRESID", [user.uid, user.gid], `become uid ${user.uid} gid ${user.gid}`, `${p}/user`);
   b.add("init", "KEEP_CAPS", [0], capsOrigin);
   b.add("init", "CAPS", [mask("effective"), mask("permitted"), mask("inheritable")], capsOrigin);
-  const ambient = ambientMask(b, caps.ambient ?? [], mask("permitted") & mask("inheritable"), `${cp}/ambient`);
+  const grantableAmbient = (caps.ambient ?? []).filter((name, i) => (capabilityMask([name], `${cp}/ambient/${i}`) & grantable) !== 0n); // the rest were warned about
+  const ambient = ambientMask(b, grantableAmbient, mask("permitted") & mask("inheritable"), `${cp}/ambient`);
   if (ambient !== 0n) b.add("init", "AMBIENT", [ambient], capsOrigin);
   if (user.umask !== undefined) b.emit("init", "UMASK", [user.umask], `umask ${user.umask.toString(8).padStart(4, "0")}`, `${p}/user/umask`);
   b.add("init", "CHDIR_DEFERRED", [proc.cwd], cwdOrigin);

@@ -5,6 +5,7 @@ import { defaultSpec } from "../../../../../runtime/lib/default-spec.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
 import type { CompiledPlan } from "../../../../../runtime/lib/plan/builder.ts";
 import { hostPseudoFsMounts } from "../../../../../runtime/lib/linux/host-pseudofs.ts";
+import { ownBoundingSet } from "../../../../../runtime/lib/linux/capabilities.ts";
 
 const facts: CreateFacts = {
   bundle: "/b",
@@ -148,6 +149,16 @@ describe("issue #12 plan shapes", () => {
     expect(init.indexOf("HOOKS_SYNC")).toBeLessThan(init.indexOf("SECCOMP"));
     expect(c.plan.init.find((st) => st.op === "SECCOMP")!.args[2]).toBe(connect.args[0]);
     expect(ops(compileExec(spec().process!, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, seccomp, pointerBase: "" }), "init")).not.toContain("HOOKS_SYNC");
+  });
+
+  test("capabilities outside the runtime's bounding set: dropped from every set with one warning (config.md: SHOULD NOT fail)", () => {
+    expect(ownBoundingSet("Name:\tx\nCapBnd:\t000001fffeffffff\n")).toBe(0x1fffeffffffn);
+    const all = ["CAP_CHOWN", "CAP_SYS_RESOURCE"];
+    const c = compileCreate(spec((s) => (s.process!.capabilities = { bounding: all, effective: all, permitted: all, inheritable: all, ambient: all })), { ...facts, grantableCaps: 0x1fffeffffffn });
+    expect(c.plan.init.find((st) => st.op === "CAP_BOUNDING")!.args).toEqual([1n]);
+    expect(c.plan.init.find((st) => st.op === "CAPS")!.args).toEqual([1n, 1n, 1n]);
+    expect(c.plan.init.find((st) => st.op === "AMBIENT")!.args).toEqual([1n]);
+    expect(c.warnings).toEqual(["config.json /process/capabilities: CAP_SYS_RESOURCE cannot be granted (not in the runtime's own bounding set); dropped from every set"]);
   });
 
   test("the cwd: first tried before an early seccomp filter and the privilege drop, retried after (runc finalizeNamespace)", () => {
