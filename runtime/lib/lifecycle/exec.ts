@@ -11,14 +11,15 @@ import { RuntimeError } from "../errors.ts";
 import { compileExec } from "../plan/compile.ts";
 import { setgroupsDenied } from "../linux/idmap.ts";
 import { ownBoundingSet } from "../linux/capabilities.ts";
+import type { ContainerRecord } from "../state.ts";
+import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
 import { encodePlan } from "../plan/encode.ts";
 import { NAMESPACE_PROC_NAMES } from "../linux/namespaces.ts";
 import { detectLsm } from "../linux/lsm.ts";
 import { spawnHelper, type HelperSession } from "../process/helper.ts";
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import type { Process } from "../spec-types.ts";
-import { containerDir, initAlive, readRecord, status, writeFileAtomic, type ContainerRecord } from "../state.ts";
-import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
+import { containerDir, initAlive, readRecord, status, writeFileAtomic } from "../state.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
 
 export interface ExecOptions {
@@ -97,11 +98,12 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
       const msg = session.next();
       const phase = protocol.accept(msg);
       if (msg.kind === "error") throw helperError(msg, compiled.origins, opts.processFile);
-      if (msg.kind === "init") pid = msg.pid;
       if (phase === "hooks") {
+        // `init <pid>` always came first: pid is the exec'd process's.
         session.replyHooks(hookStateJson(rec, "running"), listenerPayloadJson(rec, "running", rec.config.linux?.seccomp?.listenerMetadata, pid));
         protocol.replied();
       }
+      if (msg.kind === "init") pid = msg.pid;
       if (phase === "done") break;
     }
   } catch (err) {
