@@ -128,9 +128,20 @@ function namespaceIssues(spec: SchemaSpec, add: (pointer: string, message: strin
   }
   const owns = (type: string) => list.some((n) => n.type === type && !n.path);
   const has = (type: string) => list.some((n) => n.type === type);
-  if (!has("mount")) add("/linux/namespaces", "a mount namespace is required (the rootfs is set up inside it)");
-  if (spec.hostname && !owns("uts")) add("/hostname", "setting the hostname needs a new uts namespace");
-  if (spec.domainname && !owns("uts")) add("/domainname", "setting the domainname needs a new uts namespace");
+  // config-linux.md: a namespace type that is not listed is the runtime's own. Without a mount
+  // namespace the rootfs is only chroot'ed into (runc), so what would change the runtime's own
+  // mounts is refused: runc validate `security` ("unable to restrict sys entries without a private
+  // MNT namespace"), and a read-only root, which would remount the host mount holding the rootfs
+  // (runc skips it silently; the spec says the root MUST then be read-only, so refuse instead).
+  if (!has("mount")) {
+    for (const key of ["maskedPaths", "readonlyPaths"] as const) {
+      if (linux[key]?.length) add(`/linux/${key}`, `${key} need a mount namespace (without one they would change the runtime's own mounts)`);
+    }
+    if (spec.root?.readonly) add("/root/readonly", "a read-only root needs a mount namespace (without one the host's mount holding the rootfs would be remounted read-only)");
+  }
+  // runc validate `uts` accepts a joined uts namespace (Namespaces.Contains): only the host's is refused.
+  if (spec.hostname && !has("uts")) add("/hostname", "setting the hostname needs a uts namespace (new or joined), not the runtime's own");
+  if (spec.domainname && !has("uts")) add("/domainname", "setting the domainname needs a uts namespace (new or joined), not the runtime's own");
   const userNew = owns("user");
   if ((linux.uidMappings?.length || linux.gidMappings?.length) && !userNew) add("/linux/uidMappings", "id mappings need a new user namespace");
   if (userNew && (!linux.uidMappings?.length || !linux.gidMappings?.length)) add("/linux/uidMappings", "a new user namespace needs uidMappings and gidMappings");

@@ -161,11 +161,19 @@ int plan_read(int fd, struct plan *plan, char *err, size_t errlen) {
     { OP_AWAIT_RELEASE, OP_RELEASE_CHILD, SECTION_CHILD, SECTION_PARENT },
     { OP_REQUEST_IDMAPS, OP_AWAIT_CHILD_USERNS, SECTION_CHILD, SECTION_PARENT },
     { OP_REQUEST_IDMAPS, OP_RESUME_CHILD, SECTION_CHILD, SECTION_PARENT },
+    { OP_RECEIVE_MOUNT_SOURCES, OP_SEND_MOUNT_SOURCES, SECTION_CHILD, SECTION_PARENT },
   };
   for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
     uint32_t w = count_op(plan, pairs[k].section_w, pairs[k].wait), g = count_op(plan, pairs[k].section_g, pairs[k].give);
     if (w != g) return bad(&c, "%u %s step(s) in CHILD but %u %s in PARENT", w, find_spec((uint16_t)pairs[k].wait)->name, g, find_spec((uint16_t)pairs[k].give)->name);
   }
+  /* ... and so must the fds stage0 sends for RECEIVE_MOUNT_SOURCES. */
+  uint32_t sent = 0, taken = 0;
+  for (uint32_t k = 0; k < plan->count[SECTION_PARENT]; k++)
+    if (plan->steps[SECTION_PARENT][k].spec->code == OP_SEND_MOUNT_SOURCES) sent += plan->steps[SECTION_PARENT][k].args[0].n;
+  for (uint32_t k = 0; k < plan->count[SECTION_CHILD]; k++)
+    if (plan->steps[SECTION_CHILD][k].spec->code == OP_RECEIVE_MOUNT_SOURCES) taken += plan->steps[SECTION_CHILD][k].args[0].n;
+  if (sent != taken) return bad(&c, "SEND_MOUNT_SOURCES sends %u fds but RECEIVE_MOUNT_SOURCES takes %u", sent, taken);
   if (plan->count[SECTION_INIT] > 0 &&
       (plan->count[SECTION_CHILD] == 0 || plan->steps[SECTION_CHILD][plan->count[SECTION_CHILD] - 1].spec->code != OP_FORK_INIT))
     return bad(&c, "INIT steps need FORK_INIT as the last CHILD step");

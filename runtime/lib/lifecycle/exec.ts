@@ -10,6 +10,9 @@ import { acceptFd, closeFd, listenUnix } from "../sys/ffi.ts";
 import { RuntimeError } from "../errors.ts";
 import { compileExec } from "../plan/compile.ts";
 import { setgroupsDenied } from "../linux/idmap.ts";
+import { ownBoundingSet } from "../linux/capabilities.ts";
+import type { ContainerRecord } from "../state.ts";
+import { hookStateJson, listenerPayloadJson } from "./hook-state.ts";
 import { encodePlan } from "../plan/encode.ts";
 import { NAMESPACE_PROC_NAMES } from "../linux/namespaces.ts";
 import { detectLsm } from "../linux/lsm.ts";
@@ -75,6 +78,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     pointerBase: "",
     lsm: detectLsm(opts.process),
     setgroupsDenied: setgroupsDenied(rec.pid),
+    grantableCaps: ownBoundingSet(),
   });
   for (const w of compiled.warnings) opts.warn(w);
   for (const n of compiled.notes) opts.note(n);
@@ -82,16 +86,17 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
   if (!initAlive(rec)) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: its init process ${rec.pid} is gone`);
   const listener = internalConsole ? listenUnix(internalConsole) : undefined;
   try {
-    return await runExecHelper(opts, compiled, listener);
+    return await runExecHelper(opts, compiled, listener, rec);
   } finally {
     if (listener !== undefined) closeFd(listener);
     if (internalConsole) rmSync(internalConsole, { force: true });
   }
 }
 
-async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener: number | undefined): Promise<ExecStarted> {
+async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener: number | undefined, rec: ContainerRecord): Promise<ExecStarted> {
   const session = spawnHelper({ stdio: ["inherit", "inherit", "inherit"], preserveFds: opts.preserveFds });
-  const protocol = new ParentProtocol(false);
+  // The only sync of an exec: the seccomp agent's payload, when the profile notifies.
+  const protocol = new ParentProtocol(compiled.plan.init.some((st) => st.op === "HOOKS_SYNC"));
   let pid = 0;
   try {
     session.send(encodePlan(compiled.plan));
@@ -99,6 +104,11 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
       const msg = session.next();
       const phase = protocol.accept(msg);
       if (msg.kind === "error") throw helperError(msg, compiled.origins, opts.processFile);
+      if (phase === "hooks") {
+        // `init <pid>` always came first: pid is the exec'd process's.
+        session.replyHooks(hookStateJson(rec, "running"), listenerPayloadJson(rec, "running", rec.config.linux?.seccomp?.listenerMetadata, pid));
+        protocol.replied();
+      }
       if (msg.kind === "init") pid = msg.pid;
       if (phase === "done") break;
     }

@@ -18,10 +18,11 @@ export function hookStateJson(rec: ContainerRecord, status: Status): string {
 
 /**
  * What a seccomp agent receives with the listener fd (config-linux.md "seccomp", listenerPath:
- * the container process state): the fd names, the init pid, listenerMetadata and the state.
+ * the container process state): the fd names, the pid of the process (the init, or an exec'd
+ * process), listenerMetadata and the container's state.
  */
-export function listenerPayloadJson(rec: ContainerRecord, status: Status, metadata: string | undefined): string {
-  return JSON.stringify({ ociVersion: rec.ociVersion, fds: ["seccompFd"], pid: rec.pid, metadata: metadata ?? "", state: hookState(rec, status) });
+export function listenerPayloadJson(rec: ContainerRecord, status: Status, metadata: string | undefined, processPid = rec.pid): string {
+  return JSON.stringify({ ociVersion: rec.ociVersion, fds: ["seccompFd"], pid: processPid, metadata: metadata ?? "", state: hookState(rec, status) });
 }
 
 function hookState(rec: ContainerRecord, status: Status): object {

@@ -11,6 +11,8 @@ import type { CreateFacts } from "../plan/compile.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
 import { checkExecutable } from "../exec-lookup.ts";
 import { readCgroupLayout, sourceKind } from "../host-facts.ts";
+import { hostPseudoFsMounts } from "../linux/host-pseudofs.ts";
+import { ownBoundingSet } from "../linux/capabilities.ts";
 import { EXEC_FIFO } from "../state.ts";
 import { checkUserNamespace, hostIdentity } from "../linux/idmap.ts";
 import { detectLsm } from "../linux/lsm.ts";
@@ -58,6 +60,7 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     cgroupProcs: [],
     consoleSocket,
     noPivot: opts.noPivot,
+    hostPseudoFs: opts.noPivot ? hostPseudoFsMounts(config.rootfs) : undefined,
     preserveFds: opts.preserveFds,
     foreground: opts.foreground,
     seccomp,
@@ -65,6 +68,7 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     sourceKind,
     cgroupLayout: needsCgroupLayout ? readCgroupLayout() : { unified: false, v1: [], hybridUnified: false },
     host: hostIdentity(),
+    grantableCaps: ownBoundingSet(),
   };
   return { config, facts, internalConsole };
 }

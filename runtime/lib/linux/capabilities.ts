@@ -84,3 +84,13 @@ export function supportedCapabilities(mask: bigint): { mask: bigint; unsupported
   const supported = (1n << BigInt(lastCapability() + 1)) - 1n;
   return { mask: mask & supported, unsupported: capabilityNames(mask & ~supported) };
 }
+
+/**
+ * The runtime's own bounding set (CapBnd in /proc/self/status, proc(5)): the container process
+ * descends from the runtime, so a capability outside it can never be granted (capset(2) EPERM).
+ */
+export function ownBoundingSet(status = readFileSync("/proc/self/status", "utf8")): bigint {
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (hex === undefined) throw new RuntimeError("IO", "read /proc/self/status: no CapBnd line", { path: "/proc/self/status" });
+  return BigInt(`0x${hex}`);
+}

@@ -26,18 +26,44 @@ export interface CgroupLayout {
    * these are bind-mounted so the container sees its own limits, as runc's mountCgroupV1 does.
    */
   containerDirs?: Record<string, string>;
+  /**
+   * A new user namespace without a cgroup namespace of its own: the kernel refuses a fresh cgroup
+   * or cgroup2 mount (it needs CAP_SYS_ADMIN over the cgroup namespace's owner, still the host's),
+   * so every hierarchy is bind-mounted from the host instead (runc mountCgroupV2's EPERM fallback;
+   * its mountCgroupV1 always binds).
+   */
+  freshMountsRefused?: boolean;
 }
 
 export interface MountFacts {
   bundle: string;
   sourceKind(path: string): SourceKind;
   cgroupLayout: CgroupLayout;
+  /**
+   * Set (empty) when bind sources are opened by stage0, in the container's mount namespace with
+   * the runtime's credentials, before the container's root (an unprivileged uid on the host) needs
+   * them (runc mount sources); bindMount fills it with each source and the slot it lands in.
+   */
+  hostOpenedSources?: { paths: string[]; slots: number[] };
 }
 
-export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: MountFacts): void {
+/** A mount made writable that becomes read-only once the rootfs is finished (runc finalizeRootfs). */
+export interface DeferredReadonly {
+  destination: string;
+  origin: number;
+}
+
+/**
+ * Returns the mounts to make read-only later: runc mounts /dev and tmpfs writable even when they
+ * are `ro` (mountPropagate), since /dev is filled afterwards (devices, /dev/pts, /dev/console) and
+ * a later mount may need a mount point below a tmpfs, and remounts them read-only at the end.
+ */
+export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: MountFacts): DeferredReadonly[] {
+  const deferred: DeferredReadonly[] = [];
   for (const [i, m] of mounts.entries()) {
     const pointer = `/mounts/${i}`;
-    const { flags, propagation, data, tmpcopyup } = parseMountOptions(m.options ?? [], pointer);
+    const { propagation, data, tmpcopyup, ...parsed } = parseMountOptions(m.options ?? [], pointer);
+    let flags = parsed.flags;
     // runc accepts tmpcopyup only on tmpfs mounts (it is a tmpfs that starts as a copy).
     if (tmpcopyup && m.type !== "tmpfs") {
       throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/options: tmpcopyup needs type tmpfs, got ${JSON.stringify(m.type)}`, { pointer: `${pointer}/options` });
@@ -48,6 +74,9 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
     else {
       const type = m.type ?? "none";
       const source = m.source ?? type;
+      // tmpcopyup makes its tmpfs read-only itself, after the copy.
+      const later = !tmpcopyup && (flags & MS.RDONLY) !== 0 && (type === "tmpfs" || posix.normalize(m.destination) === "/dev");
+      if (later) flags &= ~MS.RDONLY;
       const origin = b.origin(`mount ${type} ${source} on ${m.destination} (${mountFlagNames(flags)}${data.length ? ` ${data.join(",")}` : ""})`, pointer);
       // TMPCOPYUP_IN_ROOT makes a missing target itself: it must know whether the directory was
       // there (runc gives the tmpfs an existing directory's mode, else the mode= option's).
@@ -57,9 +86,11 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
         b.add("init", "MKDIR_IN_ROOT", [m.destination, 0o755], origin);
         b.add("init", "MOUNT_IN_ROOT", [source, m.destination, type, flags, data.join(",")], origin);
       }
+      if (later) deferred.push({ destination: m.destination, origin });
     }
     for (const p of propagation) b.emit("init", "PROPAGATE_IN_ROOT", [m.destination, p], `set propagation ${mountFlagNames(p)} on ${m.destination}`, pointer);
   }
+  return deferred;
 }
 
 function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, facts: MountFacts): void {
@@ -72,7 +103,13 @@ function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, fac
   }
   const origin = b.origin(`bind ${source} on ${m.destination} (${mountFlagNames(flags)})`, pointer);
   b.add("init", kind === "dir" ? "MKDIR_IN_ROOT" : "MKFILE_IN_ROOT", [m.destination, kind === "dir" ? 0o755 : 0o644], origin);
-  b.add("init", "MOUNT_IN_ROOT", [source, m.destination, "", flags & (MS.BIND | MS.REC), ""], origin);
+  const opened = facts.hostOpenedSources;
+  if (opened) {
+    const slot = b.slot();
+    opened.paths.push(source);
+    opened.slots.push(slot);
+    b.add("init", "MOUNT_SLOT_IN_ROOT", [slot, m.destination, flags & (MS.BIND | MS.REC)], origin);
+  } else b.add("init", "MOUNT_IN_ROOT", [source, m.destination, "", flags & (MS.BIND | MS.REC), ""], origin);
   // A bind mount ignores every other flag; they only take effect on a remount (mount(2)).
   const extra = flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
   if (extra !== 0) b.add("init", "REMOUNT_IN_ROOT", [m.destination, (flags & ~MS.REC) | MS.BIND], origin);
@@ -87,7 +124,8 @@ function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, l
   const origin = b.origin(`mount cgroup hierarchies on ${dest} (${mountFlagNames(flags)})`, pointer);
   b.add("init", "MKDIR_IN_ROOT", [dest, 0o755], origin);
   if (layout.unified || m.type === "cgroup2") {
-    b.add("init", "MOUNT_IN_ROOT", ["cgroup2", dest, "cgroup2", flags, ""], origin);
+    if (layout.freshMountsRefused) bindHierarchy(b, CGROUP_ROOT, dest, flags, origin);
+    else b.add("init", "MOUNT_IN_ROOT", ["cgroup2", dest, "cgroup2", flags, ""], origin);
     return;
   }
   const safe = MS.NOSUID | MS.NODEV | MS.NOEXEC;
@@ -96,11 +134,9 @@ function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, l
     const name = hierarchy.startsWith("name=") ? hierarchy.slice(5) : hierarchy;
     const target = posix.join(dest, name);
     b.add("init", "MKDIR_IN_ROOT", [target, 0o755], origin);
-    const own = layout.containerDirs?.[name];
-    if (own) {
-      b.add("init", "MOUNT_IN_ROOT", [own, target, "", MS.BIND, ""], origin);
-      b.add("init", "REMOUNT_IN_ROOT", [target, MS.BIND | flags | safe], origin);
-    } else {
+    const own = layout.containerDirs?.[name] ?? (layout.freshMountsRefused ? posix.join(CGROUP_ROOT, name) : undefined);
+    if (own) bindHierarchy(b, own, target, flags | safe, origin);
+    else {
       b.add("init", "MOUNT_IN_ROOT", ["cgroup", target, "cgroup", flags | safe, hierarchy.startsWith("name=") ? `none,${hierarchy}` : hierarchy], origin);
     }
     // "cpu,cpuacct" is also reachable as cpu and cpuacct, as on the host.
@@ -110,7 +146,16 @@ function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, l
   if (layout.hybridUnified) {
     const target = posix.join(dest, "unified");
     b.add("init", "MKDIR_IN_ROOT", [target, 0o755], origin);
-    b.add("init", "MOUNT_IN_ROOT", ["cgroup2", target, "cgroup2", flags | safe, ""], origin);
+    if (layout.freshMountsRefused) bindHierarchy(b, layout.containerDirs?.unified ?? posix.join(CGROUP_ROOT, "unified"), target, flags | safe, origin);
+    else b.add("init", "MOUNT_IN_ROOT", ["cgroup2", target, "cgroup2", flags | safe, ""], origin);
   }
   if (flags & MS.RDONLY) b.add("init", "REMOUNT_IN_ROOT", [dest, MS.RDONLY | safe], origin);
+}
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+/** A host cgroup directory bound onto target, then its flags (a bind ignores them; mount(2)). */
+function bindHierarchy(b: PlanBuilder, source: string, target: string, flags: number, origin: number): void {
+  b.add("init", "MOUNT_IN_ROOT", [source, target, "", MS.BIND, ""], origin);
+  b.add("init", "REMOUNT_IN_ROOT", [target, MS.BIND | flags], origin);
 }

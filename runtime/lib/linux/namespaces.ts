@@ -78,6 +78,8 @@ export function namespaceSteps(b: PlanBuilder, linux: Linux, who: HostIdentity =
     created.push(type);
   }
   if (flags !== 0) b.emit("child", "UNSHARE", [flags], `create ${created.join(", ")} namespaces`, "/linux/namespaces");
+  // runc specconv: a new network namespace gets its loopback "network" (lo up); a joined one is left as it is.
+  if (created.includes("network")) b.emit("child", "LOOPBACK_UP", [], "bring up lo in the new network namespace", `/linux/namespaces/${indexOf("network")}`);
   if (linux.timeOffsets && indexOf("time") >= 0 && !list[indexOf("time")]!.path) {
     const text = Object.entries(linux.timeOffsets)
       .map(([clock, o]) => `${clock} ${o.secs ?? 0} ${o.nanosecs ?? 0}\n`)

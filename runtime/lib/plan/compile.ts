@@ -8,12 +8,12 @@
  */
 import { PlanBuilder, pointerKey, type CompiledPlan } from "./builder.ts";
 import { processSteps, hookStepArgs, type CompiledSeccomp } from "./process-steps.ts";
-import { namespaceSteps, joinContainerNamespaces } from "../linux/namespaces.ts";
+import { namespaceSteps, joinContainerNamespaces, ROOT_IDENTITY } from "../linux/namespaces.ts";
 import type { HostIdentity } from "../linux/idmap.ts";
 import { userNamespaceMounts } from "../linux/userns-mounts.ts";
 import { mountSteps, type MountFacts } from "../linux/mounts.ts";
 import { deviceSteps } from "../linux/devices.ts";
-import { rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
+import { MS, rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
 import { sysctlPath } from "../linux/sysctl.ts";
 import { checkMountLabel, type LsmFacts } from "../linux/lsm.ts";
 import type { Process, Spec } from "../spec-types.ts";
@@ -28,6 +28,8 @@ export interface CreateFacts extends MountFacts {
   cgroupProcs: readonly string[];
   consoleSocket?: string;
   noPivot: boolean;
+  /** --no-pivot: the runtime's full proc and sysfs mounts outside the rootfs (hostPseudoFsMounts). */
+  hostPseudoFs?: readonly string[];
   preserveFds: number;
   /** `run` without -d: stage0 waits for the container and exits with its status. */
   foreground: boolean;
@@ -35,6 +37,8 @@ export interface CreateFacts extends MountFacts {
   lsm?: LsmFacts;
   /** Who runs the runtime (decides how id maps are written); default root. */
   host?: HostIdentity;
+  /** The runtime's bounding set: capabilities outside it are dropped with a warning. */
+  grantableCaps?: bigint;
 }
 
 export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
@@ -58,16 +62,37 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   b.emit("parent", "RELEASE_CHILD", [], "release stage1", "");
   b.emit("child", "AWAIT_RELEASE", [], "wait for cgroup placement", "");
   const idmaps = namespaceSteps(b, linux, facts.host);
-  b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
 
   // INIT: the root filesystem.
   const propagation = rootPropagationFlags(linux.rootfsPropagation);
-  b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, propagation], `make / ${mountFlagNames(propagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
+  // rootfsPropagation is the container root's (config-linux.md): set on / once it is the rootfs.
+  // Before that our copy of the host's / gets it too (runc prepareRoot), except unbindable, which
+  // would refuse the rootfs self-bind (runc fails there; runtime-tools linux_rootfs_propagation).
+  const unbindable = (propagation & MS.UNBINDABLE) !== 0;
+  const hostCopyPropagation = unbindable ? MS.SLAVE | MS.REC : propagation;
+  // Without a mount namespace the mounts are the runtime's own: leave its / alone and chroot (runc).
+  const mountns = (linux.namespaces ?? []).some((n) => n.type === "mount");
+  if (mountns) b.emit("init", "ROOTFS_PREPARE", [facts.rootfs, hostCopyPropagation], `make / ${mountFlagNames(hostCopyPropagation)}, bind rootfs ${facts.rootfs} onto itself`, "/root/path");
+  else b.emit("init", "ROOTFS_OPEN", [facts.rootfs], `open rootfs ${facts.rootfs} (no mount namespace: the runtime's mounts)`, "/root/path");
   const mounts = userNamespaceMounts(spec.mounts ?? [], linux);
   // In its own cgroup namespace a cgroup mount already shows the container's cgroup as the root.
   const cgroupns = (linux.namespaces ?? []).some((n) => n.type === "cgroup" && !n.path);
-  mountSteps(b, mounts, cgroupns ? { ...facts, cgroupLayout: { ...facts.cgroupLayout, containerDirs: undefined } } : facts);
   const userns = (linux.namespaces ?? []).some((n) => n.type === "user" && !n.path);
+  // In any user namespace but the host's, only a cgroup namespace of our own allows fresh cgroup mounts.
+  const inUserns = (linux.namespaces ?? []).some((n) => n.type === "user");
+  const cgroupLayout = cgroupns ? { ...facts.cgroupLayout, containerDirs: undefined } : { ...facts.cgroupLayout, freshMountsRefused: inUserns };
+  // A root runtime opens bind sources for a user-namespaced container itself (runc: the container's
+  // root is an unprivileged host uid that may not search a 0700 directory on the way). An
+  // unprivileged runtime could not setns into the new mount namespace (no CAP_SYS_CHROOT).
+  const hostOpens = inUserns && mountns && (facts.host ?? ROOT_IDENTITY).euid === 0;
+  const hostOpenedSources = hostOpens ? { paths: [] as string[], slots: [] as number[] } : undefined;
+  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout, hostOpenedSources });
+  if (hostOpenedSources && hostOpenedSources.paths.length > 0) {
+    const origin = b.origin(`open bind mount sources in the container's mount namespace: ${hostOpenedSources.paths.join(", ")}`, "/mounts");
+    b.add("parent", "SEND_MOUNT_SOURCES", [hostOpenedSources.paths], origin);
+    b.add("child", "RECEIVE_MOUNT_SOURCES", [hostOpenedSources.slots], origin);
+  }
+  b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
   const hostDev = mounts.some((m) => m.destination === "/dev" && (m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind")));
   deviceSteps(b, linux.devices ?? [], { userns, hostDev });
   // runc creates a missing cwd (after the mounts, so one on a tmpfs lands there); podman relies on it.
@@ -85,8 +110,18 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   for (const [i, h] of (hooks.createContainer ?? []).entries()) {
     b.emit("init", "RUN_HOOK", hookStepArgs(h), `createContainer hook ${h.path}`, `/hooks/createContainer/${i}`);
   }
-  if (facts.noPivot) b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
+  if (!mountns) b.emit("init", "CHROOT", [], "chroot into the rootfs (no mount namespace)", "/linux/namespaces");
+  else if (facts.noPivot) {
+    const hidden = [...(facts.hostPseudoFs ?? [])];
+    if (hidden.length > 0) b.emit("init", "HIDE_HOST_MOUNTS", [hidden], `detach the host's proc and sysfs mounts outside the rootfs (${hidden.join(", ")})`, "");
+    b.emit("init", "MOVE_ROOT", [], "move the rootfs onto / and chroot (--no-pivot)", "");
+  }
   else b.emit("init", "PIVOT_ROOT", [], "pivot_root into the rootfs", "/root/path");
+  // The rootfs bind came out of a parent mount made private (pivot_root needs it), so shared and
+  // unbindable must be set on the new / itself; private already holds (runc skips it too).
+  if (mountns && linux.rootfsPropagation && (propagation & MS.PRIVATE) === 0) {
+    b.emit("init", "ROOT_PROPAGATION", [propagation], `make the container root ${mountFlagNames(propagation)}`, "/linux/rootfsPropagation");
+  }
   if (spec.root?.readonly) b.emit("init", "REMOUNT_ROOT_READONLY", [], "remount / read-only", "/root/readonly");
 
   // A new session for the container (runc nsexec: setsid), then its controlling terminal.
@@ -94,6 +129,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // config-linux.md: the pty also appears as /dev/console in the container (not for exec).
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 1], "create a pty, bind it onto /dev/console and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, "/process");
+  // runc finalizeRootfs: /dev and tmpfs mounts asked to be read-only become so now that they are filled.
+  for (const d of deferredReadonly) b.add("init", "SET_READONLY_IN_ROOT", [d.destination], d.origin);
   if (spec.hostname !== undefined) b.emit("init", "SETHOSTNAME", [spec.hostname], `hostname ${spec.hostname}`, "/hostname");
   if (spec.domainname !== undefined) b.emit("init", "SETDOMAINNAME", [spec.domainname], `domainname ${spec.domainname}`, "/domainname");
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
@@ -105,7 +142,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   processSteps(
     b,
     proc,
-    { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, setgroupsDenied: idmaps?.setgroupsDenied, handshake: { execFifoSlot: fifoSlot, startContainer: hooks.startContainer ?? [] }, pointerBase: "", lsm: facts.lsm },
+    { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, setgroupsDenied: idmaps?.setgroupsDenied, handshake: { execFifoSlot: fifoSlot, startContainer: hooks.startContainer ?? [] }, pointerBase: "", lsm: facts.lsm, grantableCaps: facts.grantableCaps },
     linux.personality,
   );
   return b.build();
@@ -125,12 +162,14 @@ export interface ExecFacts {
   /** The container's /proc/<pid>/setgroups says "deny" (an unprivileged runtime's single-id map). */
   setgroupsDenied?: boolean;
   lsm?: LsmFacts;
+  grantableCaps?: bigint;
 }
 
 /** exec: join the container (runc setns_init_linux.go), no rootfs work, no handshake. */
 export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   const b = new PlanBuilder();
   const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  const listenerSlot = listenerStep(b, facts.seccomp);
   if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the process in the foreground", "");
   for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "");
@@ -141,7 +180,10 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   b.emit("init", "SETSID", [], "start a new session", "");
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 0], "create a pty and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, facts.pointerBase);
-  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: -1, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm });
+  // The seccomp agent's payload (the process state) comes from the runtime, as for create (runc
+  // sends an exec'd process's listener fd to the agent too).
+  if (listenerSlot >= 0) b.emit("init", "HOOKS_SYNC", [], "receive the seccomp agent's payload from the runtime", "/linux/seccomp/listenerPath");
+  processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm, grantableCaps: facts.grantableCaps });
   return b.build();
 }
 

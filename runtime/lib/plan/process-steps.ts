@@ -3,12 +3,13 @@
  * drop and execve, in runc's order (standard_init_linux.go / setns_init_linux.go):
  * rlimits, no_new_privs, seccomp before the capability drop when no_new_privs is off (loading a
  * filter without it needs CAP_SYS_ADMIN), bounding set, keepcaps across setuid, groups and ids,
- * capability sets, ambient, umask, chdir (checked: CVE-2024-21626), the create-only handshake,
+ * capability sets, ambient, umask, chdir (checked: CVE-2024-21626; tried before the filter and the
+ * privilege drop, retried after it when refused, as runc's finalizeNamespace), the create-only handshake,
  * seccomp as late as possible when no_new_privs is on, startContainer hooks under it, execve.
  * Every fd above the preserved ones is marked close-on-exec (CVE-2024-21626 again) before any
  * seccomp filter is loaded, so the sweep never depends on what a profile allows.
  */
-import { capabilityMask } from "../linux/capabilities.ts";
+import { capabilityMask, capabilityNames } from "../linux/capabilities.ts";
 import { RLIMIT_NUMBERS, rlimitValue } from "../linux/rlimits.ts";
 import { describeScheduler, schedulerArgs } from "../linux/sched.ts";
 import { lsmSteps, type LsmFacts } from "../linux/lsm.ts";
@@ -38,6 +39,8 @@ export interface ProcessStepOptions {
   setgroupsDenied?: boolean;
   /** Which LSMs are active, when the process asks for a label (detectLsm). */
   lsm?: LsmFacts;
+  /** Capabilities the runtime could grant at all (its bounding set, ownBoundingSet); default: any. */
+  grantableCaps?: bigint;
 }
 
 const PERSONALITY_DOMAINS: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
@@ -72,6 +75,11 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   // and the fd sweep before it: the sweep must not depend on what the profile allows (profiles
   // written before close_range(2) existed deny it).
   const earlySeccomp = opts.seccomp !== undefined && !nnp;
+  // runc finalizeNamespace: chdir while still privileged (a cwd only root may enter, e.g. /root
+  // 0700 for another user), again as the user if that was refused (a cwd only the user may enter).
+  // Verified here, before any seccomp filter, so no profile has to allow getcwd.
+  const cwdOrigin = b.origin(`chdir ${proc.cwd}`, `${p}/cwd`);
+  b.add("init", "CHDIR_EARLY", [proc.cwd], cwdOrigin);
   if (earlySeccomp) {
     closeFdsStep(b, opts);
     seccompStep(b, opts, "load seccomp filter (before dropping CAP_SYS_ADMIN)");
@@ -79,7 +87,13 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
 
   const caps = proc.capabilities ?? {};
   const cp = `${p}/capabilities`;
-  const mask = (set: keyof typeof caps) => capabilityMask(caps[set] ?? [], `${cp}/${set}`);
+  const grantable = opts.grantableCaps ?? ~0n;
+  const mask = (set: keyof typeof caps) => capabilityMask(caps[set] ?? [], `${cp}/${set}`) & grantable;
+  // config.md: a capability that cannot be granted MUST be logged as a warning, and the runtime
+  // SHOULD NOT fail (a restricted environment); the kernel would refuse it in capset(2).
+  const sets = ["bounding", "effective", "permitted", "inheritable", "ambient"] as const;
+  const refused = sets.reduce((m, set) => m | capabilityMask(caps[set] ?? [], `${cp}/${set}`), 0n) & ~grantable;
+  if (refused !== 0n) b.warn(`config.json ${cp}: ${capabilityNames(refused).join(", ")} cannot be granted (not in the runtime's own bounding set); dropped from every set`);
   const bounding = mask("bounding");
   const capsOrigin = b.origin(`capabilities: bounding ${describe(caps.bounding)}; effective ${describe(caps.effective)}; permitted ${describe(caps.permitted)}; inheritable ${describe(caps.inheritable)}; ambient ${describe(caps.ambient)}`, cp);
   b.add("init", "CAP_BOUNDING", [bounding], capsOrigin);
@@ -95,10 +109,11 @@ export function processSteps(b: PlanBuilder, proc: Process, opts: ProcessStepOpt
   b.emit("init", "SETRESID", [user.uid, user.gid], `become uid ${user.uid} gid ${user.gid}`, `${p}/user`);
   b.add("init", "KEEP_CAPS", [0], capsOrigin);
   b.add("init", "CAPS", [mask("effective"), mask("permitted"), mask("inheritable")], capsOrigin);
-  const ambient = ambientMask(b, caps.ambient ?? [], mask("permitted") & mask("inheritable"), `${cp}/ambient`);
+  const grantableAmbient = (caps.ambient ?? []).filter((name, i) => (capabilityMask([name], `${cp}/ambient/${i}`) & grantable) !== 0n); // the rest were warned about
+  const ambient = ambientMask(b, grantableAmbient, mask("permitted") & mask("inheritable"), `${cp}/ambient`);
   if (ambient !== 0n) b.add("init", "AMBIENT", [ambient], capsOrigin);
   if (user.umask !== undefined) b.emit("init", "UMASK", [user.umask], `umask ${user.umask.toString(8).padStart(4, "0")}`, `${p}/user/umask`);
-  b.emit("init", "CHDIR", [proc.cwd], `chdir ${proc.cwd}`, `${p}/cwd`);
+  b.add("init", "CHDIR_DEFERRED", [proc.cwd], cwdOrigin);
 
   // exec has no REPORT_DONE: the sync socket is close-on-exec, so the runtime sees EOF exactly
   // when execve succeeded and gets its error otherwise (runc does the same with its sync pipe).

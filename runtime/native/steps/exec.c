@@ -14,11 +14,30 @@
 
 /* CVE-2024-21626: a cwd reached through a leaked fd lies outside our root; getcwd then fails or
  * says "(unreachable)..." instead of an absolute path (runc verifyCwd). */
+static void verify_cwd(const char *path) {
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd) == NULL) bail(errno, "getcwd() after chdir(%s) failed: cwd is outside the container", qs(path));
+  if (cwd[0] != '/') bail(EPERM, "chdir(%s) left the cwd outside the container root (%s)", qs(path), qs(cwd));
+}
+
+static int chdir_deferred; /* CHDIR_EARLY was refused: CHDIR_DEFERRED does it as the container's user */
+
+void op_chdir_early(const struct arg *a) {
+  if (chdir(a[0].s) < 0) {
+    if (errno != EACCES && errno != EPERM) bail(errno, "chdir(%s) failed", qs(a[0].s));
+    chdir_deferred = 1;
+    return;
+  }
+  verify_cwd(a[0].s);
+}
+
+void op_chdir_deferred(const struct arg *a) {
+  if (chdir_deferred) op_chdir(a);
+}
+
 void op_chdir(const struct arg *a) {
   if (chdir(a[0].s) < 0) bail(errno, "chdir(%s) failed", qs(a[0].s));
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof cwd) == NULL) bail(errno, "getcwd() after chdir(%s) failed: cwd is outside the container", qs(a[0].s));
-  if (cwd[0] != '/') bail(EPERM, "chdir(%s) left the cwd outside the container root (%s)", qs(a[0].s), qs(cwd));
+  verify_cwd(a[0].s);
 }
 
 void op_report_done(const struct arg *a) {

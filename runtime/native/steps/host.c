@@ -10,7 +10,7 @@
 #include "steps.h"
 #include "../sync.h"
 
-static void set_slot(int64_t slot, int fd) {
+void set_slot(int64_t slot, int fd) {
   if (slot < 0 || slot >= SLOT_COUNT) bail(EINVAL, "slot %lld is outside 0..%d", (long long)slot, SLOT_COUNT - 1);
   if (H.slots[slot] >= 0) bail(EBUSY, "slot %lld is already in use", (long long)slot);
   H.slots[slot] = fd;

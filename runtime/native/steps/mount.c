@@ -50,6 +50,18 @@ void op_mount_in_root(const struct arg *a) {
   close(fd);
 }
 
+void op_mount_slot_in_root(const struct arg *a) {
+  char names[512];
+  unsigned long flags = (unsigned long)a[2].i;
+  int src = slot_fd(a[0].i);
+  int fd = open_target(a[1].s, "mount");
+  if (mount(fd_path(src), fd_path(fd), NULL, flags, NULL) < 0)
+    bail(errno, "mount(slot %lld, %s, NULL, %s, NULL) failed", (long long)a[0].i, qs(a[1].s), flags_str(flags, MOUNT_FLAGS, names, sizeof names));
+  close(fd);
+  close(src);
+  H.slots[a[0].i] = -1;
+}
+
 int remount_keep_locked(const char *path, unsigned long flags) {
   if (mount(NULL, path, NULL, MS_REMOUNT | flags, NULL) == 0) return 0;
   if (errno != EPERM) return -1;

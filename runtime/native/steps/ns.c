@@ -5,14 +5,17 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "steps.h"
 #include "../sync.h"
 
 /* Bytes on the stage0 <-> stage1 socket. */
-enum { MSG_GO = 'G', MSG_MAPS_PLEASE = 'M', MSG_MAPS_DONE = 'D' };
+enum { MSG_GO = 'G', MSG_MAPS_PLEASE = 'M', MSG_MAPS_DONE = 'D', MSG_SOURCES_PLEASE = 'S', MSG_SOURCE_FD = 'F' };
 
 static void send_byte(char b, const char *what) {
   if (write_all(H.s01, &b, 1) < 0) bail(errno, "write(%s) to the other stage failed", what);
@@ -81,4 +84,64 @@ void op_timens_offsets(const struct arg *a) {
   if (fd < 0 || write(fd, a[0].s, a[0].len) != (ssize_t)a[0].len)
     bail(errno, "write(\"/proc/self/timens_offsets\", %s) failed", qs(a[0].s));
   close(fd);
+}
+
+/* A new network namespace starts with `lo` down (runc's loopback "network", crun's same step). */
+void op_loopback_up(const struct arg *a) {
+  (void)a;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) bail(errno, "socket(AF_INET, SOCK_DGRAM) failed");
+  struct ifreq ifr = { 0 };
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) bail(errno, "ioctl(\"lo\", SIOCGIFFLAGS) failed");
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) bail(errno, "ioctl(\"lo\", SIOCSIFFLAGS, IFF_UP) failed");
+  close(fd);
+}
+
+/* stage0: the sources are looked up in stage1's new mount namespace (so the fds are mounts the
+ * container may bind from) with our credentials (so a 0700 directory on the way is no obstacle
+ * to a root mapped to an unprivileged uid). runc nsexec.c send_mountsources does the same. */
+void op_send_mount_sources(const struct arg *a) {
+  expect_byte(MSG_SOURCES_PLEASE, "stage1 to create its mount namespace");
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)H.stage1);
+  int own = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (own < 0) bail(errno, "open(\"/proc/self/ns/mnt\") failed");
+  int child = open(path, O_RDONLY | O_CLOEXEC);
+  if (child < 0) bail(errno, "open(%s) failed", qs(path));
+  if (setns(child, CLONE_NEWNS) < 0) bail(errno, "setns(%s, CLONE_NEWNS) failed", qs(path));
+  for (char **p = a[0].strv; *p; p++) {
+    int fd = open(*p, O_PATH | O_CLOEXEC);
+    if (fd < 0) bail(errno, "open(%s, O_PATH) in the container's mount namespace failed", qs(*p));
+    char tag = MSG_SOURCE_FD;
+    if (send_fd(H.s01, fd, &tag, 1) < 0) bail(errno, "sending the fd of %s to stage1 failed", qs(*p));
+    close(fd);
+  }
+  if (setns(own, CLONE_NEWNS) < 0) bail(errno, "setns(own mount namespace) failed");
+  close(own);
+  close(child);
+}
+
+static int recv_fd(int sock) {
+  char tag, control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+  ssize_t r;
+  do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r != 1 || tag != MSG_SOURCE_FD) bail(r < 0 ? errno : EPIPE, "RECEIVE_MOUNT_SOURCES: stage0 sent no fd");
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+    bail(EPROTO, "RECEIVE_MOUNT_SOURCES: a message without exactly one fd");
+  int fd;
+  memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+  return fd;
+}
+
+void op_receive_mount_sources(const struct arg *a) {
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) bail(errno, "prctl(PR_SET_DUMPABLE, 1) failed");
+  send_byte(MSG_SOURCES_PLEASE, "mount sources please");
+  for (uint32_t k = 0; k < a[0].n; k++) set_slot(a[0].intv[k], recv_fd(H.s01));
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) bail(errno, "prctl(PR_SET_DUMPABLE, 0) failed");
 }

@@ -73,6 +73,22 @@ void op_readonly_path(const struct arg *a) {
   close(t);
 }
 
+void op_set_readonly_in_root(const struct arg *a) {
+  int t = open_in_root(a[0].s, O_PATH, 0);
+  if (t < 0) bail(errno, "read-only remount: open(%s) in root failed", qs(a[0].s));
+  /* Only the mount itself: the kernel applies the attribute to the mount the fd is on, so the
+   * fd must be the root of a mount, not a directory somewhere below one. */
+  struct statx here, up;
+  int parent = openat(t, "..", O_PATH | O_CLOEXEC);
+  if (parent < 0 || statx(t, "", AT_EMPTY_PATH, STATX_MNT_ID, &here) < 0 || statx(parent, "", AT_EMPTY_PATH, STATX_MNT_ID, &up) < 0)
+    bail(errno, "read-only remount: statx(%s) failed", qs(a[0].s));
+  close(parent);
+  if (here.stx_mnt_id == up.stx_mnt_id) bail(EINVAL, "read-only remount: %s is not a mount point", qs(a[0].s));
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  if (mount_setattr(t, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) bail(errno, "mount_setattr(%s, MOUNT_ATTR_RDONLY) failed", qs(a[0].s));
+  close(t);
+}
+
 void op_sysctl(const struct arg *a) {
   char path[4200];
   if (strstr(a[0].s, "..") != NULL || snprintf(path, sizeof path, "/proc/sys/%s", a[0].s) >= (int)sizeof path)

@@ -81,6 +81,18 @@ void op_rootfs_prepare(const struct arg *a) {
   if (H.root_fd < 0) bail(errno, "open(%s, O_PATH|O_DIRECTORY) failed", qs(a[0].s));
 }
 
+void op_rootfs_open(const struct arg *a) {
+  H.root_fd = open(a[0].s, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (H.root_fd < 0) bail(errno, "open(%s, O_PATH|O_DIRECTORY) failed", qs(a[0].s));
+}
+
+void op_chroot(const struct arg *a) {
+  (void)a;
+  if (fchdir(H.root_fd) < 0) bail(errno, "fchdir(root) failed");
+  if (chroot(".") < 0) bail(errno, "chroot(\".\") failed");
+  if (chdir("/") < 0) bail(errno, "chdir(\"/\") failed");
+}
+
 /* runc libcontainer/rootfs_linux.go pivotRoot: pivot_root(".", ".") then detach the old root. */
 void op_pivot_root(const struct arg *a) {
   (void)a;
@@ -96,12 +108,30 @@ void op_pivot_root(const struct arg *a) {
   close(old);
 }
 
+void op_hide_host_mounts(const struct arg *a) {
+  for (char **p = a[0].strv; *p; p++) {
+    if (mount(NULL, *p, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+      if (errno == ENOENT) continue; /* under a mount point detached just before */
+      bail(errno, "mount(NULL, %s, NULL, MS_SLAVE|MS_REC, NULL) failed", qs(*p));
+    }
+    if (umount2(*p, MNT_DETACH) == 0) continue;
+    if (errno != EINVAL && errno != EPERM) bail(errno, "umount2(%s, MNT_DETACH) failed", qs(*p));
+    if (mount("tmpfs", *p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0) bail(errno, "mount(\"tmpfs\", %s) over a mount that could not be detached failed", qs(*p));
+  }
+}
+
 void op_move_root(const struct arg *a) {
   (void)a;
   if (fchdir(H.root_fd) < 0) bail(errno, "fchdir(root) failed");
   if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) bail(errno, "mount(root, \"/\", NULL, MS_MOVE, NULL) failed");
   if (chroot(".") < 0) bail(errno, "chroot(\".\") failed");
   if (chdir("/") < 0) bail(errno, "chdir(\"/\") failed");
+}
+
+void op_root_propagation(const struct arg *a) {
+  char names[256];
+  unsigned long flags = (unsigned long)a[0].i;
+  if (mount(NULL, "/", NULL, flags, NULL) < 0) bail(errno, "mount(NULL, \"/\", NULL, %s, NULL) failed", flags_str(flags, MOUNT_FLAGS, names, sizeof names));
 }
 
 void op_remount_root_readonly(const struct arg *a) {

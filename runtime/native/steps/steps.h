@@ -7,6 +7,7 @@ void ensure_sealed_self(char **argv);
 /* mount(MS_REMOUNT|flags), retried with the flags the kernel locked (user namespaces) on EPERM. */
 int remount_keep_locked(const char *path, unsigned long flags);
 int is_root_fd(int fd);
+void set_slot(int64_t slot, int fd); /* bails if out of range or taken */
 
 #define STEP(name) void op_##name(const struct arg *a)
 STEP(open_slot); STEP(connect_slot); STEP(oom_score_adj); STEP(foreground);
@@ -19,6 +20,8 @@ STEP(mask_path); STEP(readonly_path); STEP(sethostname); STEP(setdomainname); ST
 STEP(console); STEP(rlimit); STEP(no_new_privs); STEP(seccomp); STEP(cap_bounding); STEP(keep_caps);
 STEP(setgroups); STEP(caps); STEP(ambient); STEP(umask); STEP(chdir); STEP(report_done); STEP(fix_stdio_owner); STEP(console_size);
 STEP(exec_fifo_wait); STEP(close_fds); STEP(exec_prepare); STEP(exec); STEP(personality); STEP(ioprio); STEP(sched); STEP(set_exec_label); STEP(tmpcopyup_in_root);
+STEP(loopback_up); STEP(rootfs_open); STEP(chroot); STEP(chdir_early); STEP(chdir_deferred); STEP(set_readonly_in_root); STEP(root_propagation); STEP(hide_host_mounts);
+STEP(send_mount_sources); STEP(receive_mount_sources); STEP(mount_slot_in_root);
 #undef STEP
 
 #endif

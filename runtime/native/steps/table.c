@@ -21,6 +21,9 @@ static const struct { int code; step_fn fn; } TABLE[] = {
   H_(EXEC_FIFO_WAIT, exec_fifo_wait), H_(CLOSE_FDS, close_fds), H_(EXEC_PREPARE, exec_prepare), H_(EXEC, exec), H_(PERSONALITY, personality),
   H_(IOPRIO, ioprio), H_(SCHED, sched), H_(SET_EXEC_LABEL, set_exec_label),
   H_(TMPCOPYUP_IN_ROOT, tmpcopyup_in_root), H_(FIX_STDIO_OWNER, fix_stdio_owner), H_(CONSOLE_SIZE, console_size),
+  H_(LOOPBACK_UP, loopback_up), H_(ROOTFS_OPEN, rootfs_open), H_(CHROOT, chroot),
+  H_(CHDIR_EARLY, chdir_early), H_(CHDIR_DEFERRED, chdir_deferred), H_(SET_READONLY_IN_ROOT, set_readonly_in_root), H_(ROOT_PROPAGATION, root_propagation), H_(HIDE_HOST_MOUNTS, hide_host_mounts),
+  H_(SEND_MOUNT_SOURCES, send_mount_sources), H_(RECEIVE_MOUNT_SOURCES, receive_mount_sources), H_(MOUNT_SLOT_IN_ROOT, mount_slot_in_root),
 };
 
 step_fn step_handler(int code) {

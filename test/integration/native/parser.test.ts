@@ -77,6 +77,9 @@ describeRoot("bocker-init: plan parser", () => {
     expect(r.lines).toEqual(["error - 22 invalid plan: 1 AWAIT_RELEASE step(s) in CHILD but 0 RELEASE_CHILD in PARENT"]);
     const maps = encodePlan({ host: [], parent: [s("AWAIT_CHILD_USERNS"), s("RESUME_CHILD")], child: [], init: [] });
     expect((await runHelper(null, { raw: maps })).lines).toEqual(["error - 22 invalid plan: 0 REQUEST_IDMAPS step(s) in CHILD but 1 AWAIT_CHILD_USERNS in PARENT"]);
+    // The mount source fds stage0 sends must be as many as stage1 takes.
+    const sources = encodePlan({ host: [], parent: [s("SEND_MOUNT_SOURCES", ["/a", "/b"])], child: [s("RECEIVE_MOUNT_SOURCES", [0])], init: [] });
+    expect((await runHelper(null, { raw: sources })).lines).toEqual(["error - 22 invalid plan: SEND_MOUNT_SOURCES sends 2 fds but RECEIVE_MOUNT_SOURCES takes 1"]);
   });
 
   test("bad invocation is refused", () => {

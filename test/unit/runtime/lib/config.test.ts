@@ -63,6 +63,22 @@ describe("semantic checks (runc configs/validate)", () => {
       s.process!.cwd = "tmp";
     }))).toEqual(["/process/cwd", "/hostname", "/linux/uidMappings"]);
   });
+  test("a joined uts namespace may get a hostname (runc Namespaces.Contains)", () => {
+    expect(pointers(spec((s) => (s.linux!.namespaces = s.linux!.namespaces!.map((n) => (n.type === "uts" ? { type: "uts", path: "/proc/1/ns/uts" } : n)))))).toEqual([]);
+  });
+  test("no mount namespace is allowed (config-linux.md: the runtime's is inherited), but not paths to mask or a read-only root", () => {
+    const noMount = (s: Spec) => (s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== "mount"));
+    expect(pointers(spec((s) => {
+      noMount(s);
+      delete s.linux!.maskedPaths;
+      delete s.linux!.readonlyPaths;
+      s.root = { path: "rootfs" };
+    }))).toEqual([]);
+    expect(pointers(spec((s) => {
+      noMount(s);
+      s.root = { path: "rootfs", readonly: true };
+    }))).toEqual(["/linux/maskedPaths", "/linux/readonlyPaths", "/root/readonly"]);
+  });
   test("duplicate namespaces, relative mount destination, device outside /dev", () => {
     expect(pointers(spec((s) => {
       s.linux!.namespaces!.push({ type: "pid" });

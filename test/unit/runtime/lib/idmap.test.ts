@@ -93,7 +93,8 @@ describe("compiled plans", () => {
 
   test("root writes every map itself and never touches setgroups", () => {
     const s = rootlessSpec((x) => (x.linux!.uidMappings = x.linux!.gidMappings = many));
-    expect(parent(s)).toEqual(["RELEASE_CHILD", "AWAIT_CHILD_USERNS", "WRITE_CHILD_PROC uid_map", "WRITE_CHILD_PROC gid_map", "RESUME_CHILD"]);
+    // then it opens the bind sources (here the rbind of /sys) in the container's mount namespace
+    expect(parent(s)).toEqual(["RELEASE_CHILD", "AWAIT_CHILD_USERNS", "WRITE_CHILD_PROC uid_map", "WRITE_CHILD_PROC gid_map", "RESUME_CHILD", "SEND_MOUNT_SOURCES"]);
   });
 
   test("unprivileged without a user namespace is refused", () => {

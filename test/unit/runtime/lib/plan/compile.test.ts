@@ -37,9 +37,9 @@ describe("compileCreate", () => {
     const c = compileCreate(spec(), facts());
     expect(ops(c, "host")).toEqual(["OPEN_SLOT"]);
     expect(ops(c, "parent")).toEqual(["CGROUP_ENTER", "RELEASE_CHILD"]);
-    expect(ops(c, "child")).toEqual(["AWAIT_RELEASE", "UNSHARE", "FORK_INIT"]);
+    expect(ops(c, "child")).toEqual(["AWAIT_RELEASE", "UNSHARE", "LOOPBACK_UP", "FORK_INIT"]);
     const init = ops(c, "init");
-    const order = ["ROOTFS_PREPARE", "MOUNT_IN_ROOT", "MKNOD_IN_ROOT", "PIVOT_ROOT", "REMOUNT_ROOT_READONLY", "SETSID", "SETHOSTNAME", "READONLY_PATH", "MASK_PATH", "RLIMIT", "NO_NEW_PRIVS", "CAP_BOUNDING", "SETRESID", "CAPS", "CHDIR", "REPORT_DONE", "EXEC_FIFO_WAIT", "CLOSE_FDS", "EXEC_PREPARE", "EXEC"];
+    const order = ["ROOTFS_PREPARE", "MOUNT_IN_ROOT", "MKNOD_IN_ROOT", "PIVOT_ROOT", "REMOUNT_ROOT_READONLY", "SETSID", "SETHOSTNAME", "READONLY_PATH", "MASK_PATH", "RLIMIT", "NO_NEW_PRIVS", "CHDIR_EARLY", "CAP_BOUNDING", "SETRESID", "CAPS", "CHDIR_DEFERRED", "REPORT_DONE", "EXEC_FIFO_WAIT", "CLOSE_FDS", "EXEC_PREPARE", "EXEC"];
     const positions = order.map((op) => init.indexOf(op as never));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -60,7 +60,7 @@ describe("compileCreate", () => {
       }),
       facts(),
     );
-    expect(ops(c, "child")).toEqual(["AWAIT_RELEASE", "UNSHARE", "REQUEST_IDMAPS", "SETRESID", "UNSHARE", "FORK_INIT"]);
+    expect(ops(c, "child")).toEqual(["AWAIT_RELEASE", "UNSHARE", "REQUEST_IDMAPS", "SETRESID", "UNSHARE", "LOOPBACK_UP", "FORK_INIT"]);
     expect(c.plan.child[1]!.args).toEqual([0x10000000]);
     expect(c.plan.child[4]!.args).toEqual([0x20000 | 0x04000000 | 0x08000000 | 0x40000000 | 0x20000000 | 0x02000000]);
     expect(ops(c, "parent")).toEqual(["CGROUP_ENTER", "RELEASE_CHILD", "AWAIT_CHILD_USERNS", "WRITE_CHILD_PROC", "WRITE_CHILD_PROC", "RESUME_CHILD"]);
