@@ -27,6 +27,7 @@ function tryAcquire(path: string): number | undefined {
     if (!lockFd(fd, false)) return undefined;
     // Its last owner removed the file after we opened it: lock the file now at `path` instead.
     if (fstatSync(fd).nlink === 0) return undefined;
+    // Empty: its creator died before writing its pid (the O_EXCL lock waited on that forever).
     const owner = Number(readFileSync(fd, "utf8"));
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && pidAlive(owner)) return undefined;
     ftruncateSync(fd, 0);

@@ -29,6 +29,13 @@ test("a lock left by a dead process is taken over", async () => {
   expect(await withFileLock(path, async () => "ran", 2000)).toBe("ran");
 });
 
+test("an empty lock file nobody holds (its creator died before writing its pid) is taken over", async () => {
+  const path = join(tmp, "f.lock");
+  writeFileSync(path, "");
+  expect(await withFileLock(path, async () => "ran", 300)).toBe("ran");
+  expect(existsSync(path)).toBe(false);
+});
+
 test("a lock held by a live process times out with LOCKED", async () => {
   const path = join(tmp, "c.lock");
   writeFileSync(path, "1"); // pid 1 is always alive
