@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeBusyboxRootfs } from "../test/fixtures/rootfs.ts";
+import { makeBusyboxRootfs } from "../common/busybox-rootfs.ts";
 import { defaultSpec } from "../runtime/lib/default-spec.ts";
 
 const iterations = Number(process.argv[2] ?? 30);

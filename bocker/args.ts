@@ -1,64 +1,46 @@
 /**
- * The options `run` and `logs` take beyond the original's positional arguments, parsed by hand:
+ * The options `run` and `logs` take beyond the original's positional arguments (common/flags.ts):
  * options come before the image (everything after it is the container's command, never ours).
  */
+import { parseFlags, type FlagProblem } from "../common/flags.ts";
 import { BockerError } from "./errors.ts";
 import { parsePortMapping, type PortMapping } from "./network/ports.ts";
 import type { RunRequest } from "./run.ts";
 
 const USAGE_RUN = "bocker run [-d] [--name NAME] [-v SRC:DST[:ro]]... [-p HOST:CTR[/tcp|udp]]... <image_id> <command...>";
 
-/** Splits `--opt=value` and looks the value up in the next word otherwise. */
-function takeValue(argv: readonly string[], i: number, opt: string): [string, number] {
-  const eq = argv[i]!.indexOf("=");
-  if (eq > 0) return [argv[i]!.slice(eq + 1), i];
-  const value = argv[i + 1];
-  if (value === undefined) throw new BockerError(`${opt} needs a value\nusage: ${USAGE_RUN}`);
-  return [value, i + 1];
+const RUN_FLAGS = {
+  detach: { kind: "boolean", alias: "d" },
+  name: { kind: "string" },
+  volume: { kind: "list", alias: "v" },
+  publish: { kind: "list", alias: "p" },
+} as const;
+
+/** The word as typed, without `=value`: what the messages name. */
+const spelled = (arg: string) => arg.split("=")[0]!;
+
+function runUsageError(problem: FlagProblem): never {
+  if (problem.kind === "no-value") throw new BockerError(`${spelled(problem.arg)} needs a value\nusage: ${USAGE_RUN}`);
+  throw new BockerError(`unknown option ${"arg" in problem ? spelled(problem.arg) : problem.kind}\nusage: ${USAGE_RUN}`);
 }
 
 export function parseRunArgs(argv: readonly string[]): RunRequest {
-  let detach = false;
-  let name: string | undefined;
-  const volumes: string[] = [];
-  const ports: PortMapping[] = [];
-  let i = 0;
-  for (; i < argv.length && argv[i]!.startsWith("-"); i++) {
-    const opt = argv[i]!.split("=")[0]!;
-    let value: string;
-    switch (opt) {
-      case "-d":
-      case "--detach":
-        detach = true;
-        break;
-      case "--name":
-        [value, i] = takeValue(argv, i, opt);
-        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) throw new BockerError(`--name ${value}: expected [A-Za-z0-9][A-Za-z0-9_.-]*`);
-        name = value;
-        break;
-      case "-v":
-      case "--volume":
-        [value, i] = takeValue(argv, i, opt);
-        volumes.push(value);
-        break;
-      case "-p":
-      case "--publish":
-        [value, i] = takeValue(argv, i, opt);
-        ports.push(parsePortMapping(value));
-        break;
-      default:
-        throw new BockerError(`unknown option ${opt}\nusage: ${USAGE_RUN}`);
-    }
-  }
-  const [image, ...command] = argv.slice(i);
+  const { flags, positionals } = parseFlags(argv, RUN_FLAGS, { fail: runUsageError, stopAfterPositionals: 1 });
+  const [image, ...command] = positionals;
+  if (image === "-") throw new BockerError(`unknown option -\nusage: ${USAGE_RUN}`);
+  const name = flags.name as string | undefined;
+  if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new BockerError(`--name ${name}: expected [A-Za-z0-9][A-Za-z0-9_.-]*`);
+  const ports: PortMapping[] = ((flags.publish ?? []) as string[]).map(parsePortMapping);
   if (!image) throw new BockerError(`run needs an image\nusage: ${USAGE_RUN}`);
-  return { image, command, detach, ...(name !== undefined ? { name } : {}), volumes, ports };
+  return { image, command, detach: flags.detach === true, ...(name !== undefined ? { name } : {}), volumes: (flags.volume ?? []) as string[], ports };
 }
 
 /** `logs [-f|--follow] <container_id>` */
 export function parseLogsArgs(argv: readonly string[]): { id: string; follow: boolean } {
-  const follow = argv.some((a) => a === "-f" || a === "--follow");
-  const rest = argv.filter((a) => a !== "-f" && a !== "--follow");
-  if (rest.length !== 1 || rest[0]!.startsWith("-")) throw new BockerError("usage: bocker logs [-f] <container_id>");
-  return { id: rest[0]!, follow };
+  const usage = (): never => {
+    throw new BockerError("usage: bocker logs [-f] <container_id>");
+  };
+  const { flags, positionals } = parseFlags(argv, { follow: { kind: "boolean", alias: "f" } }, { fail: usage });
+  if (positionals.length !== 1 || positionals[0]!.startsWith("-")) usage();
+  return { id: positionals[0]!, follow: flags.follow === true };
 }

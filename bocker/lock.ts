@@ -1,45 +1,28 @@
 /**
- * An exclusive flock(2) on a file, held while `fn` runs. The kernel drops it if we die, so a
- * crashed bocker never leaves a stale lock (a mkdir- or pid-file lock would). Used where two
- * concurrent bocker commands would otherwise race: id allocation and first-use bridge setup.
+ * bocker's lock policy over common/lock.ts: an exclusive flock on a file, waited for, held while
+ * `fn` runs. Used where two concurrent bocker commands would otherwise race: id allocation and
+ * first-use bridge setup. A crashed bocker leaves no stale lock: the kernel drops it.
  */
-import { dlopen, FFIType } from "bun:ffi";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import { lockFd, queued, unlockFd } from "../common/lock.ts";
 import { BockerError } from "./errors.ts";
 
-const LOCK_EX = 2;
-const LOCK_UN = 8;
-
-let libc: { symbols: { flock: (fd: number, op: number) => number } } | undefined;
-function flock(fd: number, op: number, path: string): void {
-  libc ??= dlopen("libc.so.6", { flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 } });
-  if (libc.symbols.flock(fd, op) !== 0) throw new BockerError(`flock ${path}: failed`);
-}
-
-/**
- * flock(2) locks belong to open file descriptions, so a second lock of the same file from this
- * process would block its only thread forever; calls within one process queue here instead
- * (so `fn` must not take the same lock again).
- */
-const queues = new Map<string, Promise<unknown>>();
-
+/** Within one process the callers queue (so `fn` must not take the same lock again). */
 export function withLock<T>(path: string, fn: () => T | Promise<T>): Promise<T> {
-  const previous = queues.get(path) ?? Promise.resolve();
-  const next = previous.then(() => lockedCall(path, fn));
-  queues.set(path, next.catch(() => undefined));
-  return next;
+  return queued(path, () => lockedCall(path, fn));
 }
 
 async function lockedCall<T>(path: string, fn: () => T | Promise<T>): Promise<T> {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, "a", 0o600);
   try {
-    flock(fd, LOCK_EX, path); // blocks this (single) thread until the holder finishes; that is the point
+    // Blocks this (single) thread until the holder finishes; that is the point.
+    if (!lockFd(fd, true)) throw new BockerError(`flock ${path}: failed`);
     try {
       return await fn();
     } finally {
-      flock(fd, LOCK_UN, path);
+      if (!unlockFd(fd)) throw new BockerError(`flock ${path}: failed`);
     }
   } finally {
     closeSync(fd);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSettings } from "../bocker/config.ts";
 import { bridgeExists, removeBridge } from "../bocker/network/bridge.ts";
-import { makeBusyboxRootfs } from "../bocker/busybox-rootfs.ts";
+import { makeBusyboxRootfs } from "../common/busybox-rootfs.ts";
 
 const repo = join(import.meta.dir, "..");
 const bocker = join(repo, "dist", "bocker");

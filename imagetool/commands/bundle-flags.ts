@@ -1,6 +1,7 @@
 /** The container overrides shared by `bundle` and `unpack` (-e, -w, -u, -v, --memory, …). */
 import type { BundleOverrides } from "../lib/bundle/convert.ts";
-import type { FlagSpec, FlagValue } from "./flags.ts";
+import type { FlagValue } from "../../common/flags.ts";
+import type { FlagSpec } from "./flags.ts";
 import { UsageError } from "../lib/errors.ts";
 
 export const OVERRIDE_FLAGS: FlagSpec = {

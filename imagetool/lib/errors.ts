@@ -6,6 +6,8 @@
  * The subclasses below are the errors some caller tells apart; all other failures are an
  * ImagetoolError with their own code.
  */
+import { CodedError, errnoName, errnoOf } from "../../common/errors.ts";
+
 export type ErrorCode =
   | "INVALID_REFERENCE"
   | "IMAGE_NOT_FOUND"
@@ -51,15 +53,11 @@ export type ErrorContext = Readonly<Record<string, string | number | undefined>>
 
 const BRAND = Symbol.for("bocker.imagetool.error");
 
-export class ImagetoolError extends Error {
-  readonly code: ErrorCode;
-  readonly context: ErrorContext;
+export class ImagetoolError extends CodedError<ErrorCode, ErrorContext> {
   readonly [BRAND] = true;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; context?: ErrorContext }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.context = options?.context ?? {};
+    super(code, message, options?.context ?? {}, options?.cause);
     this.name = "ImagetoolError";
   }
 
@@ -99,7 +97,7 @@ export class LayerEntryError extends ImagetoolError {
   constructor(label: string, entry: string, cause: unknown) {
     super(ImagetoolError.is(cause) ? cause.code : "LAYER_FAILED", `${label}: entry ${JSON.stringify(entry)}: ${(cause as Error).message ?? String(cause)}`, {
       cause,
-      context: { layer: label, entry, errno: errnoCode(cause) },
+      context: { layer: label, entry, errno: errnoOf(cause) },
     });
     this.name = "LayerEntryError";
   }
@@ -119,18 +117,9 @@ export class SnapshotExistsError extends ImagetoolError {
   }
 }
 
-let errnoNames: Map<number, string> | undefined;
-
-/** ENOENT for 2; node:os is loaded only once a syscall has failed (start-up of every command). */
-function errnoName(errno: number): string {
-  const { constants } = require("node:os") as typeof import("node:os");
-  errnoNames ??= new Map(Object.entries(constants.errno).map(([name, n]) => [n as number, name]));
-  return errnoNames.get(errno) ?? `errno ${errno}`;
-}
-
 /**
  * A libc call that failed (lib/sys/libc.ts): its errno name is in `context.errno`, as Node's fs
- * errors carry it in `code`, so errnoCode() reads both alike. `message` replaces the default
+ * errors carry it in `code`, so errnoOf() (common/errors.ts) reads both alike. `message` replaces the default
  * "<syscall> <path>: <ERRNO>" where a caller says more.
  */
 export class SyscallError extends ImagetoolError {
@@ -143,12 +132,4 @@ export class SyscallError extends ImagetoolError {
 
 export function invalidArgument(message: string): ImagetoolError {
   return new ImagetoolError("INVALID_ARGUMENT", message);
-}
-
-/** errno name (ENOENT, EEXIST…) of a node:fs error or of a SyscallError, or undefined. */
-export function errnoCode(err: unknown): string | undefined {
-  if (ImagetoolError.is(err)) return err.context.errno as string | undefined;
-  return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string"
-    ? (err as { code: string }).code
-    : undefined;
 }

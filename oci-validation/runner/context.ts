@@ -6,8 +6,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cleanup } from "./cleanup.ts";
-import { makeBusyboxRootfs } from "./busybox-rootfs.ts";
+import { Cleanup } from "../../common/cleanup.ts";
+import { makeBusyboxRootfs } from "../../common/busybox-rootfs.ts";
 import { AssertionFailure } from "./assert.ts";
 import { CHECKER_BINARY, RECVTTY_BINARY } from "./checker-build.ts";
 import { baseConfig, type Config } from "./config.ts";

@@ -7,7 +7,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, stringFlag, boolFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
-import { RuntimeError, errnoOf, ioError } from "../lib/errors.ts";
+import { RuntimeError, ioError } from "../lib/errors.ts";
+import { errnoOf } from "../../common/errors.ts";
 import { ociState, readRecord } from "../lib/state.ts";
 
 const list: CommandMain = async (argv, ctx) => {

@@ -1,10 +1,12 @@
 /**
- * Hand-written flag parsing (no yargs on the create/start path: start-up budget). Accepts the
- * spellings runc's urfave/cli accepts: `--flag value`, `--flag=value`, `-flag value`, and
- * single-letter aliases (`-d`, `-t`, `-q`).
+ * The runtime's flags over the common parser (common/flags.ts), with runc's spellings: `--flag
+ * value`, `--flag=value`, `-flag value`, single-letter aliases (`-d`, `-t`, `-q`) and `--`. The
+ * messages are the runtime's.
  */
+import { parseFlags, type FlagDef as CommonFlagDef, type FlagProblem } from "../../common/flags.ts";
 import { RuntimeError } from "./errors.ts";
 
+/** "bool" is runc's word and the command tables' (the common parser says "boolean"). */
 export type FlagKind = "bool" | "string" | "list";
 export interface FlagDef {
   kind: FlagKind;
@@ -25,56 +27,26 @@ export interface ParseOptions {
   stopAtFirstPositional?: boolean;
 }
 
+function fail(problem: FlagProblem): never {
+  switch (problem.kind) {
+    case "not-boolean":
+      throw new RuntimeError("USAGE", `flag ${problem.arg}: expected true or false`);
+    case "no-value":
+      throw new RuntimeError("USAGE", `flag --${problem.name} needs a value`);
+    case "unknown":
+      throw new RuntimeError("USAGE", `unknown flag: ${problem.arg}`);
+    default:
+      // The runtime's tables have no choices, numbers, required flags or conflicts.
+      throw new RuntimeError("USAGE", `flags: ${problem.kind}`);
+  }
+}
+
 export function parseArgs(argv: readonly string[], spec: FlagSpec, opts: ParseOptions = {}): ParsedArgs {
-  const flags: FlagValues = {};
-  const positionals: string[] = [];
-  const byName = new Map<string, [string, FlagDef]>();
-  for (const [name, def] of Object.entries(spec)) {
-    byName.set(name, [name, def]);
-    if (def.alias) byName.set(def.alias, [name, def]);
-  }
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      i++;
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      positionals.push(arg);
-      if (opts.stopAtFirstPositional) {
-        i++;
-        break;
-      }
-      if (opts.stopAfterPositionals !== undefined && positionals.length >= opts.stopAfterPositionals) {
-        i++;
-        break;
-      }
-      continue;
-    }
-    const body = arg.replace(/^--?/, "");
-    const eq = body.indexOf("=");
-    const key = eq >= 0 ? body.slice(0, eq) : body;
-    const entry = byName.get(key);
-    if (!entry) throw new RuntimeError("USAGE", `unknown flag: ${arg}`);
-    const [name, def] = entry;
-    if (def.kind === "bool") {
-      const v = eq >= 0 ? body.slice(eq + 1) : "true";
-      if (v !== "true" && v !== "false") throw new RuntimeError("USAGE", `flag ${arg}: expected true or false`);
-      flags[name] = v === "true";
-      continue;
-    }
-    let value: string;
-    if (eq >= 0) value = body.slice(eq + 1);
-    else {
-      if (i + 1 >= argv.length) throw new RuntimeError("USAGE", `flag --${name} needs a value`);
-      value = argv[++i]!;
-    }
-    if (def.kind === "list") flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
-    else flags[name] = value;
-  }
-  positionals.push(...argv.slice(i));
-  return { flags, positionals };
+  const common: Record<string, CommonFlagDef> = {};
+  for (const [name, def] of Object.entries(spec)) common[name] = { ...def, kind: def.kind === "bool" ? "boolean" : def.kind };
+  const stopAfterPositionals = opts.stopAtFirstPositional ? 1 : opts.stopAfterPositionals;
+  const { flags, positionals } = parseFlags(argv, common, { fail, endOfFlags: true, stopAfterPositionals });
+  return { flags: flags as FlagValues, positionals };
 }
 
 export function stringFlag(flags: FlagValues, name: string): string | undefined {

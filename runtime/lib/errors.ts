@@ -1,7 +1,8 @@
 /**
- * One error type for the runtime, with a stable code and structured context (cf. undici
- * lib/core/errors.js, runc mountError). Commands print `message`; tests match on `code`.
+ * One error type for the runtime, with a stable code and structured context (common/errors.ts;
+ * cf. undici lib/core/errors.js, runc mountError). Commands print `message`; tests match on `code`.
  */
+import { CodedError, errnoOf } from "../../common/errors.ts";
 
 export type RuntimeErrorCode =
   | "USAGE" // bad command line
@@ -21,22 +22,11 @@ export interface ErrorContext {
   [key: string]: unknown;
 }
 
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-  readonly context: ErrorContext;
-
+export class RuntimeError extends CodedError<RuntimeErrorCode, ErrorContext> {
   constructor(code: RuntimeErrorCode, message: string, context: ErrorContext = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(code, message, context, cause);
     this.name = "RuntimeError";
-    this.code = code;
-    this.context = context;
   }
-}
-
-/** The errno name of a Node/Bun system error ("ENOSPC"), or undefined. */
-export function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
 }
 
 const ERRNO_TEXT: Record<string, string> = {

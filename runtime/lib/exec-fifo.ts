@@ -8,9 +8,10 @@
  * init that died before connecting never hangs `start`.
  */
 import { closeSync, constants, openSync, readSync, unlinkSync } from "node:fs";
-import { RuntimeError, errnoOf, ioError } from "./errors.ts";
+import { RuntimeError, ioError } from "./errors.ts";
 import { parseHelperLine } from "./process/protocol.ts";
-import { errnoDescription, errnoName } from "./sys/errno.ts";
+import { errnoName, errnoOf } from "../../common/errors.ts";
+import { errnoDescription } from "./sys/errno.ts";
 import { setBlocking } from "./sys/ffi.ts";
 
 export function releaseExecFifo(path: string, stillWaiting: () => boolean): void {

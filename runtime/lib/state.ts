@@ -7,8 +7,9 @@
  */
 import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { RuntimeError, errnoOf, ioError } from "./errors.ts";
-import { flock, LOCK_EX } from "./sys/ffi.ts";
+import { RuntimeError, ioError } from "./errors.ts";
+import { errnoOf } from "../../common/errors.ts";
+import { lockFd } from "../../common/lock.ts";
 import type { Spec } from "./spec-types.ts";
 import type { CgroupPlacement } from "./container-cgroup.ts";
 
@@ -97,7 +98,7 @@ function lockDir(dir: string): ContainerLock {
   } catch (err) {
     throw errnoOf(err) === "ENOENT" ? notFound(dir) : ioError("open", dir, err);
   }
-  flock(fd, LOCK_EX);
+  lockFd(fd, true);
   // The holder we waited for may have been `delete`: a removed directory has no links left.
   if (fstatSync(fd).nlink === 0) {
     closeSync(fd);

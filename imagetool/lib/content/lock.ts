@@ -1,55 +1,51 @@
 /**
- * A cross-process lock on a file name: created with O_EXCL, holding the owner's pid. A lock whose
- * pid no longer exists is stale (the owner crashed) and is taken over. Inside one process the
- * callers are queued as well, so concurrent pulls in one process don't poll each other.
+ * The image tool's lock on a file name (index.json, snapshot metadata): an flock (common/lock.ts),
+ * polled until a deadline, on a file that also holds the owner's pid. The kernel drops the flock
+ * when its owner dies; the pid keeps the policy older bocker-imagetools followed, which took the
+ * file with O_EXCL and no flock: a pid that still lives holds the lock, a dead one is stale and
+ * taken over. Inside one process the callers are queued, so concurrent pulls don't poll each other.
  */
-import { openSync, closeSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { ImagetoolError, errnoCode } from "../errors.ts";
-
-const queues = new Map<string, Promise<unknown>>();
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { errnoOf } from "../../../common/errors.ts";
+import { lockFd, queued } from "../../../common/lock.ts";
+import { ImagetoolError } from "../errors.ts";
 
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return errnoCode(err) === "EPERM";
+    return errnoOf(err) === "EPERM";
   }
 }
 
-function tryAcquire(path: string): boolean {
+/** The fd holding the lock, or undefined while someone else holds it. */
+function tryAcquire(path: string): number | undefined {
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+  let held = false;
   try {
-    const fd = openSync(path, "wx", 0o644);
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
-    return true;
-  } catch (err) {
-    if (errnoCode(err) !== "EEXIST") throw err;
+    if (!lockFd(fd, false)) return undefined;
+    // Its last owner removed the file after we opened it: lock the file now at `path` instead.
+    if (fstatSync(fd).nlink === 0) return undefined;
+    // Empty: its creator died before writing its pid (the O_EXCL lock waited on that forever).
+    const owner = Number(readFileSync(fd, "utf8"));
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && pidAlive(owner)) return undefined;
+    ftruncateSync(fd, 0);
+    writeSync(fd, String(process.pid), 0);
+    held = true;
+    return fd;
+  } finally {
+    if (!held) closeSync(fd);
   }
-  let owner = NaN;
-  try {
-    owner = Number(readFileSync(path, "utf8"));
-  } catch (err) {
-    if (errnoCode(err) === "ENOENT") return false; // released meanwhile: retry
-  }
-  // An empty file is a lock being written right now; only a dead pid is stale.
-  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !pidAlive(owner)) {
-    try {
-      unlinkSync(path);
-    } catch (err) {
-      if (errnoCode(err) !== "ENOENT") throw err;
-    }
-  }
-  return false;
 }
 
 /** Runs `fn` holding the lock file `path`; gives up after `timeoutMs`. */
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const previous = queues.get(path) ?? Promise.resolve();
-  const run = previous.catch(() => {}).then(async () => {
+export function withFileLock<T>(path: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  return queued(path, async () => {
     const deadline = Date.now() + timeoutMs;
     let delay = 5;
-    while (!tryAcquire(path)) {
+    let fd: number | undefined;
+    while ((fd = tryAcquire(path)) === undefined) {
       if (Date.now() > deadline) throw new ImagetoolError("LOCKED", `could not lock ${path} within ${timeoutMs} ms (held by another bocker-imagetool?)`);
       await Bun.sleep(delay);
       delay = Math.min(delay * 2, 200);
@@ -57,17 +53,13 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, timeou
     try {
       return await fn();
     } finally {
+      // Removed while still locked, so a waiter that opened this file sees it unlinked and retries.
       try {
         unlinkSync(path);
       } catch {
-        // Already gone (taken over as stale): nothing to release.
+        // Already gone (removed by hand): nothing else to release.
       }
+      closeSync(fd);
     }
   });
-  queues.set(path, run);
-  try {
-    return await run;
-  } finally {
-    if (queues.get(path) === run) queues.delete(path);
-  }
 }

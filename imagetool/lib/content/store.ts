@@ -12,7 +12,8 @@
 import { close, closeSync, existsSync, fdatasync, linkSync, mkdirSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ImagetoolError, errnoCode } from "../errors.ts";
+import { ImagetoolError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import { digestOf, newHasher, parseDigest, type DigestAlgorithm } from "./digest.ts";
 import type { GrowingFile } from "./growing-file.ts";
 import type { SyncBatch } from "./sync-batch.ts";
@@ -60,7 +61,7 @@ export class ContentStore {
     try {
       data = new Uint8Array(await readFile(path));
     } catch (err) {
-      if (errnoCode(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", `blob ${digest} is not in the content store ${this.root}`, { cause: err });
+      if (errnoOf(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", `blob ${digest} is not in the content store ${this.root}`, { cause: err });
       throw err;
     }
     const actual = digestOf(data, parseDigest(digest).algorithm);
@@ -204,7 +205,7 @@ export class ContentStore {
     try {
       linkSync(tmp, path);
     } catch (err) {
-      if (errnoCode(err) !== "EEXIST") throw err;
+      if (errnoOf(err) !== "EEXIST") throw err;
     } finally {
       unlinkSync(tmp);
     }
@@ -266,7 +267,7 @@ async function* readFileChunks(path: string, chunkSize = 1 << 20, missing = () =
   try {
     fd = openSync(path, "r");
   } catch (err) {
-    if (errnoCode(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", missing(), { cause: err });
+    if (errnoOf(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", missing(), { cause: err });
     throw err;
   }
   try {

@@ -7,7 +7,8 @@
  */
 import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ImagetoolError, errnoCode } from "../errors.ts";
+import { ImagetoolError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import { parseReference, storageName } from "../reference.ts";
 import { ContentStore } from "../content/store.ts";
 import { withFileLock } from "../content/lock.ts";
@@ -40,7 +41,7 @@ export function readIndex(store: ContentStore): ImageIndex {
   try {
     text = readFileSync(store.indexPath, "utf8");
   } catch (err) {
-    if (errnoCode(err) === "ENOENT") return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+    if (errnoOf(err) === "ENOENT") return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
     throw err;
   }
   let index: ImageIndex;

@@ -22,7 +22,8 @@ import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
 import { cleanEntryName, resolveDirInRoot, type ResolveOptions } from "./safe-path.ts";
-import { errnoCode, LayerEntryError, UnsafePathError } from "../errors.ts";
+import { LayerEntryError, UnsafePathError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import type { TarHeader } from "../tar/header.ts";
 import type { EntryHandler, TarSink } from "../tar/reader.ts";
 import { applyOpaque, applyWhiteout, isOverlayWhiteout, OPAQUE_MARKER, WHITEOUT_PREFIX, whiteoutTarget, type WhiteoutFormat } from "./whiteout.ts";
@@ -181,7 +182,7 @@ class Applier {
       }
       return true;
     } catch (err) {
-      if (errnoCode(err) === "EEXIST") return false;
+      if (errnoOf(err) === "EEXIST") return false;
       throw err;
     }
   }

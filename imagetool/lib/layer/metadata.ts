@@ -2,7 +2,7 @@
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync } from "node:fs";
 import { lsetxattr } from "../sys/libc.ts";
 import type { TarHeader } from "../tar/header.ts";
-import { errnoCode } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 
 /**
  * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.
@@ -35,7 +35,7 @@ function setXattrs(host: string, h: TarHeader): void {
       // user.* xattrs are not permitted on symlinks and device nodes (xattr(7)); umoci and
       // containerd skip those rather than failing the whole layer. A filesystem without user xattrs
       // says ENOTSUP, whose number (95) Linux shares with EOPNOTSUPP, the name errno 95 is given.
-      const code = errnoCode(e);
+      const code = errnoOf(e);
       if (name.startsWith("user.") && (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP")) continue;
       throw e;
     }

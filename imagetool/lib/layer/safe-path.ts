@@ -8,7 +8,8 @@
 import { chmodSync, lstatSync, mkdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { constants } from "node:os";
-import { errnoCode, SyscallError, UnsafePathError } from "../errors.ts";
+import { SyscallError, UnsafePathError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 
 const MAX_SYMLINKS = 255;
 
@@ -67,7 +68,7 @@ export function resolveDirInRoot(root: string, components: string[], opts: Resol
     try {
       st = lstatSync(host);
     } catch (e) {
-      if (errnoCode(e) !== "ENOENT" || !opts.create) throw e;
+      if (errnoOf(e) !== "ENOENT" || !opts.create) throw e;
       const lower = opts.lowerLookup?.([...resolved, part]);
       if (lower !== undefined && lstatSync(lower).isSymbolicLink()) {
         if (++hops > MAX_SYMLINKS) throw new UnsafePathError(`too many levels of symbolic links resolving ${components.join("/")}`);

@@ -6,7 +6,8 @@
 import { layerApplier, type ApplyOptions } from "./apply.ts";
 import { labelOf, plainTar, type LayerDescriptor } from "./plain-tar.ts";
 import { TarParser } from "../tar/reader.ts";
-import { errnoCode, ImagetoolError } from "../errors.ts";
+import { ImagetoolError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 
 export type { LayerDescriptor };
 
@@ -24,7 +25,7 @@ async function applyTar(tar: AsyncIterable<Uint8Array>, label: string, opts: Omi
   } catch (e) {
     applier.abort();
     if ((e as Error).message.startsWith(label)) throw e;
-    throw new ImagetoolError(ImagetoolError.is(e) ? e.code : "LAYER_FAILED", `${label}: ${(e as Error).message}`, { cause: e, context: { layer: label, errno: errnoCode(e) } });
+    throw new ImagetoolError(ImagetoolError.is(e) ? e.code : "LAYER_FAILED", `${label}: ${(e as Error).message}`, { cause: e, context: { layer: label, errno: errnoOf(e) } });
   }
   applier.finish();
   return applier.entries;

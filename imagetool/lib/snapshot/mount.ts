@@ -6,7 +6,8 @@
 import { dirname } from "node:path";
 import { MS_BIND, MS_RDONLY, MS_REC, mount, umount, MNT_DETACH } from "../sys/libc.ts";
 import type { Mount } from "./snapshotter.ts";
-import { errnoCode, ImagetoolError } from "../errors.ts";
+import { ImagetoolError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 
 const PAGE = 4096;
 
@@ -66,7 +67,7 @@ export function unmount(target: string): void {
   try {
     umount(target);
   } catch (e) {
-    if (errnoCode(e) === "EBUSY") umount(target, MNT_DETACH);
+    if (errnoOf(e) === "EBUSY") umount(target, MNT_DETACH);
     else throw e;
   }
 }

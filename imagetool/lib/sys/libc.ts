@@ -3,47 +3,26 @@
  * and xattrs on links (security.capability, trusted.overlay.*) for layers, statfs, mount/umount
  * and the ext4 top-directory flag for snapshotters, and isatty for the commands' progress display,
  * because Bun's own answer (process.stderr.isTTY, node:tty) costs 7–13 ms of start-up.
- * Loaded lazily so commands that never touch a rootfs do not pay for dlopen (~0.7 ms).
+ * Bound through common/ffi.ts on first use, so commands that never touch a rootfs do not pay for
+ * dlopen (~0.7 ms).
  */
 import { constants } from "node:os";
+import { cString, errno, ioctl, libcSymbols } from "../../../common/ffi.ts";
 import { SyscallError } from "../errors.ts";
 
-type Lib = ReturnType<typeof load>;
-let lib: Lib | undefined;
+const libc = libcSymbols({
+  mknod: { args: ["ptr", "i32", "u64"], returns: "i32" },
+  lsetxattr: { args: ["ptr", "ptr", "ptr", "u64", "i32"], returns: "i32" },
+  lgetxattr: { args: ["ptr", "ptr", "ptr", "u64"], returns: "i64" },
+  llistxattr: { args: ["ptr", "ptr", "u64"], returns: "i64" },
+  lremovexattr: { args: ["ptr", "ptr"], returns: "i32" },
+  statfs: { args: ["ptr", "ptr"], returns: "i32" },
+  mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
+  umount2: { args: ["ptr", "i32"], returns: "i32" },
+} as const);
 
-function load() {
-  const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
-  const { ptr, i32, u64, i64 } = FFIType;
-  const usize = FFIType.u64;
-  return dlopen("libc.so.6", {
-    mknod: { args: [ptr, i32, u64], returns: i32 },
-    lsetxattr: { args: [ptr, ptr, ptr, usize, i32], returns: i32 },
-    lgetxattr: { args: [ptr, ptr, ptr, usize], returns: i64 },
-    llistxattr: { args: [ptr, ptr, usize], returns: i64 },
-    lremovexattr: { args: [ptr, ptr], returns: i32 },
-    statfs: { args: [ptr, ptr], returns: i32 },
-    mount: { args: [ptr, ptr, ptr, u64, ptr], returns: i32 },
-    umount2: { args: [ptr, i32], returns: i32 },
-    ioctl: { args: [i32, u64, ptr], returns: i32 },
-    isatty: { args: [i32], returns: i32 },
-    __errno_location: { args: [], returns: ptr },
-  }).symbols;
-}
-
-function libc(): Lib {
-  lib ??= load();
-  return lib;
-}
-
-function errno(): number {
-  const { read } = require("bun:ffi") as typeof import("bun:ffi");
-  const p = libc().__errno_location();
-  return p === null ? 0 : read.i32(p, 0);
-}
-
-function cstr(s: string): Buffer {
-  return Buffer.from(`${s}\0`);
-}
+/** On its own: the progress display of every pull asks it, and binds nothing else. */
+const tty = libcSymbols({ isatty: { args: ["i32"], returns: "i32" } } as const);
 
 function check(rc: number | bigint, syscall: string, path: string): number {
   if (Number(rc) < 0) throw new SyscallError(syscall, path, errno());
@@ -58,26 +37,26 @@ export function makedev(major: number, minor: number): bigint {
 }
 
 export function mknod(path: string, mode: number, major = 0, minor = 0): void {
-  check(libc().mknod(cstr(path), mode, makedev(major, minor)), "mknod", path);
+  check(libc().mknod(cString(path), mode, makedev(major, minor)), "mknod", path);
 }
 
 export function isatty(fd: number): boolean {
-  return libc().isatty(fd) === 1;
+  return tty().isatty(fd) === 1;
 }
 
 export function lsetxattr(path: string, name: string, value: Uint8Array): void {
   const v = value.length === 0 ? Buffer.alloc(1) : value;
-  check(libc().lsetxattr(cstr(path), cstr(name), v, BigInt(value.length), 0), `lsetxattr(${name})`, path);
+  check(libc().lsetxattr(cString(path), cString(name), v, BigInt(value.length), 0), `lsetxattr(${name})`, path);
 }
 
 export function lremovexattr(path: string, name: string): void {
-  check(libc().lremovexattr(cstr(path), cstr(name)), `lremovexattr(${name})`, path);
+  check(libc().lremovexattr(cString(path), cString(name)), `lremovexattr(${name})`, path);
 }
 
 /** Value of one xattr, or undefined when the file does not have it (ENODATA). */
 export function lgetxattr(path: string, name: string): Uint8Array | undefined {
-  const p = cstr(path);
-  const n = cstr(name);
+  const p = cString(path);
+  const n = cString(name);
   for (let size = 256; ; size *= 4) {
     const buf = Buffer.alloc(size);
     const rc = Number(libc().lgetxattr(p, n, buf, BigInt(size)));
@@ -89,7 +68,7 @@ export function lgetxattr(path: string, name: string): Uint8Array | undefined {
 }
 
 export function llistxattr(path: string): string[] {
-  const p = cstr(path);
+  const p = cString(path);
   const size = Number(libc().llistxattr(p, null, 0n));
   if (size < 0) {
     const e = errno();
@@ -115,7 +94,7 @@ export function readXattrs(path: string): Map<string, Uint8Array> {
 /** statfs(2) f_type: the filesystem magic number (linux/magic.h). */
 export function statfsType(path: string): number {
   const buf = Buffer.alloc(128);
-  check(libc().statfs(cstr(path), buf), "statfs", path);
+  check(libc().statfs(cString(path), buf), "statfs", path);
   return Number(buf.readBigInt64LE(0));
 }
 
@@ -124,13 +103,13 @@ export const MS_BIND = 4096n;
 export const MS_REC = 16384n;
 
 export function mount(source: string, target: string, fstype: string, flags: bigint, data: string): void {
-  check(libc().mount(cstr(source), cstr(target), cstr(fstype), flags, data === "" ? null : cstr(data)), `mount(${fstype})`, target);
+  check(libc().mount(cString(source), cString(target), cString(fstype), flags, data === "" ? null : cString(data)), `mount(${fstype})`, target);
 }
 
 export const MNT_DETACH = 2;
 
 export function umount(target: string, flags = 0): void {
-  check(libc().umount2(cstr(target), flags), "umount2", target);
+  check(libc().umount2(cString(target), flags), "umount2", target);
 }
 
 const FS_IOC_GETFLAGS = 0x80086601n;
@@ -149,10 +128,10 @@ export function markTopDir(path: string): boolean {
   const fd = openSync(path, c.O_RDONLY | c.O_DIRECTORY | c.O_NOFOLLOW);
   try {
     const flags = new Int32Array(2);
-    if (libc().ioctl(fd, FS_IOC_GETFLAGS, flags) < 0) return false;
+    if (ioctl(fd, FS_IOC_GETFLAGS, flags) < 0) return false;
     if ((flags[0]! & FS_TOPDIR_FL) !== 0) return true;
     flags[0] = flags[0]! | FS_TOPDIR_FL;
-    return libc().ioctl(fd, FS_IOC_SETFLAGS, flags) === 0;
+    return ioctl(fd, FS_IOC_SETFLAGS, flags) === 0;
   } finally {
     closeSync(fd);
   }

@@ -4,7 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { posix } from "node:path";
-import { errnoOf, RuntimeError } from "../errors.ts";
+import { RuntimeError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import { compileDeviceFilter } from "./devices-bpf.ts";
 import { leafFor, readCgroupFile, writeCgroupFile, writeError, type Leaf } from "./fs.ts";
 import { deviceRules } from "./resources/devices.ts";

@@ -6,7 +6,8 @@
 import { readdirSync } from "node:fs";
 import { constants } from "node:os";
 import { posix } from "node:path";
-import { errnoOf, RuntimeError } from "../errors.ts";
+import { RuntimeError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import { detectCgroups } from "./detect.ts";
 import { cgroupError, leafFor, placementLeaves, readCgroupFile, sleepMs, writeCgroupFile, type Leaf } from "./fs.ts";
 import type { CgroupPlacement } from "./types.ts";

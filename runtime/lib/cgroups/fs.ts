@@ -5,7 +5,8 @@
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from "node:fs";
 import { posix } from "node:path";
-import { errnoOf, RuntimeError } from "../errors.ts";
+import { RuntimeError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import type { CgroupWrite } from "./types.ts";
 import type { CgroupLayout, Hierarchy } from "./detect.ts";
 

@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
 import { posix } from "node:path";
 import { writeStderr } from "../../../common/stdio.ts";
-import { errnoOf, RuntimeError } from "../errors.ts";
+import { RuntimeError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import { applyResources } from "./apply.ts";
 import { frozenDir } from "./freezer.ts";
 import { detectCgroups, dirOf, type CgroupLayout } from "./detect.ts";

@@ -6,7 +6,8 @@
 import { readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CompiledPlan } from "../plan/builder.ts";
-import { acceptFd, closeFd, listenUnix } from "../sys/ffi.ts";
+import { closeFd } from "../../../common/ffi.ts";
+import { acceptFd, listenUnix } from "../sys/ffi.ts";
 import { RuntimeError } from "../errors.ts";
 import { compileExec } from "../plan/compile.ts";
 import { setgroupsDenied } from "../linux/idmap.ts";

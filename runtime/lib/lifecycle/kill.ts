@@ -1,5 +1,6 @@
 /** kill (runtime-spec runtime.md "kill"): signal the init, or with --all every process in its cgroups. */
-import { RuntimeError, errnoOf } from "../errors.ts";
+import { RuntimeError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import { containerDir, readRecord, status } from "../state.ts";
 
 export async function killContainer(root: string, id: string, signal: number, all: boolean): Promise<void> {

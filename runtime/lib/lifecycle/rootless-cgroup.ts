@@ -7,7 +7,8 @@
  * linux.resources.devices is dropped: an unprivileged process can never write devices.allow/deny
  * (they need CAP_SYS_ADMIN in the initial namespace), and the user namespace already forbids mknod.
  */
-import { RuntimeError, errnoOf } from "../errors.ts";
+import { RuntimeError } from "../errors.ts";
+import { errnoOf } from "../../../common/errors.ts";
 import type { Logger } from "../log.ts";
 import { placeContainer, type CgroupPlacement } from "../container-cgroup.ts";
 import type { Spec } from "../spec-types.ts";

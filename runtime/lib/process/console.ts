@@ -4,7 +4,8 @@
  * terminal, window size kept in sync on SIGWINCH).
  */
 import { read, writeSync } from "node:fs";
-import { closeFd, setWindowSize } from "../sys/ffi.ts";
+import { closeFd } from "../../../common/ffi.ts";
+import { setWindowSize } from "../sys/ffi.ts";
 
 export interface Relay {
   /** Stops relaying input, restores the terminal, waits for the output to drain. */

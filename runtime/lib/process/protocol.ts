@@ -14,7 +14,8 @@
  * EOF before `init` means the helper died before the container existed.
  */
 import { RuntimeError } from "../errors.ts";
-import { errnoDescription, errnoName } from "../sys/errno.ts";
+import { errnoName } from "../../../common/errors.ts";
+import { errnoDescription } from "../sys/errno.ts";
 import type { Origin } from "../plan/builder.ts";
 
 export type HelperMessage =

@@ -7,12 +7,13 @@
  * libseccomp 2.5.4 (Debian 12) has no seccomp_export_bpf_mem, so the program is exported into a
  * memfd and read back.
  */
-import { dlopen, FFIType, read, toArrayBuffer, type Pointer } from "bun:ffi";
+import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
 import { closeSync, fstatSync, readSync } from "node:fs";
+import { errnoName } from "../../../common/errors.ts";
+import { cString, errno, libcSymbols } from "../../../common/ffi.ts";
 import { RuntimeError } from "../errors.ts";
 
 const LIBSECCOMP = "libseccomp.so.2";
-const LIBC = "libc.so.6";
 
 /** enum scmp_filter_attr (seccomp.h). */
 export const FilterAttr = { CTL_OPTIMIZE: 8 } as const;
@@ -46,47 +47,34 @@ const symbols = {
 } as const;
 
 type SeccompSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
-const libcSymbols = {
-  memfd_create: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+
+/** The libc calls beside libseccomp's, through the tools' one libc binding (common/ffi.ts). */
+const libc = libcSymbols({
+  memfd_create: { args: ["ptr", "u32"], returns: "i32" },
   // syscall(SYS_seccomp, op, flags, args): only for probing which filter flags the kernel knows.
-  syscall: { args: [FFIType.i64, FFIType.u64, FFIType.u64, FFIType.ptr], returns: FFIType.i64 },
-  __errno_location: { args: [], returns: FFIType.ptr },
-} as const;
+  syscall: { args: ["i64", "u64", "u64", "ptr"], returns: "i64" },
+} as const);
 
-type LibcSymbols = ReturnType<typeof dlopen<typeof libcSymbols>>["symbols"];
+let seccomp: SeccompSymbols | undefined;
 
-let loaded: { seccomp: SeccompSymbols; libc: LibcSymbols } | undefined;
-
-function load(): { seccomp: SeccompSymbols; libc: LibcSymbols } {
-  if (loaded) return loaded;
-  let seccomp: SeccompSymbols;
+function load(): SeccompSymbols {
+  if (seccomp) return seccomp;
   try {
     seccomp = dlopen(LIBSECCOMP, symbols).symbols;
   } catch (err) {
     throw new RuntimeError("IO", `seccomp: cannot load ${LIBSECCOMP} (is libseccomp2 installed?): ${(err as Error).message}`, { path: LIBSECCOMP }, err);
   }
-  const libc = dlopen(LIBC, libcSymbols).symbols;
-  loaded = { seccomp, libc };
-  return loaded;
+  return seccomp;
 }
 
-function cString(s: string): Buffer {
-  return Buffer.from(`${s}\0`);
-}
-
-/** libseccomp returns -errno; these are the values its API documents. */
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM", 3: "ESRCH", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 17: "EEXIST", 22: "EINVAL",
-  33: "EDOM", 95: "EOPNOTSUPP", 125: "ECANCELED",
-};
-
+/** libseccomp returns -errno. */
 export function libseccompErrno(rc: number): string {
-  return ERRNO_NAMES[-rc] ?? `errno ${-rc}`;
+  return errnoName(-rc);
 }
 
 /** "major.minor.micro" of the loaded libseccomp (for `features` and error messages). */
 export function libseccompVersion(): string {
-  const ptr = load().seccomp.seccomp_version();
+  const ptr = load().seccomp_version();
   if (ptr === null) return "unknown";
   // struct scmp_version { unsigned int major, minor, micro; }
   const view = new Uint32Array(toArrayBuffer(ptr, 0, 12));
@@ -95,7 +83,7 @@ export function libseccompVersion(): string {
 
 /** An audit architecture token by libseccomp's name ("x86_64"), or undefined if this libseccomp lacks it. */
 export function resolveArch(name: string): number | undefined {
-  const token = load().seccomp.seccomp_arch_resolve_name(cString(name));
+  const token = load().seccomp_arch_resolve_name(cString(name));
   return token === 0 ? undefined : token;
 }
 
@@ -105,18 +93,18 @@ export function resolveArch(name: string): number | undefined {
  * libseccomp's negative pseudo-numbers, which rules accept and translate per architecture.
  */
 export function resolveSyscall(name: string): number | undefined {
-  const nr = load().seccomp.seccomp_syscall_resolve_name(cString(name));
+  const nr = load().seccomp_syscall_resolve_name(cString(name));
   return nr === NR_SCMP_ERROR ? undefined : nr;
 }
 
 /** The token of the architecture libseccomp was built for (always part of a new filter). */
 export function nativeArch(): number {
-  return load().seccomp.seccomp_arch_native();
+  return load().seccomp_arch_native();
 }
 
 /** The number of a syscall on one architecture (x32 numbers include X32_SYSCALL_BIT), or undefined where it has none. */
 export function resolveSyscallForArch(token: number, name: string): number | undefined {
-  const nr = load().seccomp.seccomp_syscall_resolve_name_arch(token, cString(name));
+  const nr = load().seccomp_syscall_resolve_name_arch(token, cString(name));
   // Negative values are libseccomp's pseudo-numbers for calls this architecture lacks.
   return nr < 0 ? undefined : nr;
 }
@@ -134,22 +122,19 @@ const EFAULT = 14;
 export function kernelAcceptsFilterFlags(flags: number): boolean {
   const nr = SYS_SECCOMP[process.arch];
   if (nr === undefined) return false;
-  const { libc } = load();
-  const rc = libc.syscall(nr, SECCOMP_SET_MODE_FILTER, flags, null);
+  const rc = libc().syscall(nr, SECCOMP_SET_MODE_FILTER, flags, null);
   if (Number(rc) !== -1) throw new Error(`seccomp flag probe 0x${flags.toString(16)} unexpectedly succeeded`);
-  const errnoPtr = libc.__errno_location() as Pointer | null;
-  return errnoPtr !== null && read.i32(errnoPtr, 0) === EFAULT;
+  return errno() === EFAULT;
 }
 
 /** A libseccomp filter context; call release() when done (compile.ts does, in finally). */
 export class SeccompFilter {
   private ctx: Pointer | null;
   private readonly lib: SeccompSymbols;
-  private readonly libc: LibcSymbols;
 
   /** Throws when the kernel or libseccomp does not support the default action. */
   constructor(defaultAction: number) {
-    ({ seccomp: this.lib, libc: this.libc } = load());
+    this.lib = load();
     // seccomp_init returns a scmp_filter_ctx (void *), NULL on failure.
     this.ctx = this.lib.seccomp_init(defaultAction) as Pointer | null;
     if (this.ctx === null) throw new Error("seccomp_init failed: the default action is not supported by this kernel or libseccomp");
@@ -191,7 +176,7 @@ export class SeccompFilter {
   /** The filter as classic BPF, exactly the bytes seccomp(2) takes as sock_fprog.filter. */
   exportBpf(): Uint8Array {
     const MFD_CLOEXEC = 1;
-    const fd = this.libc.memfd_create(cString("bocker-seccomp"), MFD_CLOEXEC);
+    const fd = libc().memfd_create(cString("bocker-seccomp"), MFD_CLOEXEC);
     if (fd < 0) throw new Error("memfd_create failed while exporting the seccomp program");
     try {
       const rc = this.lib.seccomp_export_bpf(this.handle(), fd);

@@ -1,43 +1,21 @@
 /**
- * The runtime's libc binding (bun:ffi): the calls Node's fs has no binding for. Loaded lazily, on
- * first use, because dlopen costs a few milliseconds of start-up (`state` and `list` never need
- * it). libseccomp has its own binding (seccomp/libseccomp.ts).
+ * The runtime's own libc calls (common/ffi.ts binds them): fifos, blocking fds, the console
+ * socket, window sizes and bpf(2). Bound on first use, because dlopen costs a few milliseconds of
+ * start-up (`state` and `list` never need it). libseccomp has its own binding (seccomp/libseccomp.ts).
  */
-import type { Library } from "bun:ffi";
-import { errnoName } from "./errno.ts";
+import { errnoName } from "../../../common/errors.ts";
+import { closeFd, cString, errno, ffi, ioctl, libcSymbols } from "../../../common/ffi.ts";
 
-const SYMBOLS = {
-  flock: { args: ["i32", "i32"], returns: "i32" },
+const libc = libcSymbols({
   fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
   mkfifo: { args: ["ptr", "u32"], returns: "i32" },
-  __errno_location: { args: [], returns: "ptr" },
   socket: { args: ["i32", "i32", "i32"], returns: "i32" },
   bind: { args: ["i32", "ptr", "u32"], returns: "i32" },
   listen: { args: ["i32", "i32"], returns: "i32" },
   accept4: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
   recvmsg: { args: ["i32", "ptr", "i32"], returns: "i64" },
-  ioctl: { args: ["i32", "u64", "ptr"], returns: "i32" },
-  close: { args: ["i32"], returns: "i32" },
   syscall: { args: ["i64", "i64", "ptr", "u64"], returns: "i64" },
-} as const;
-
-let lib: Library<typeof SYMBOLS> | undefined;
-
-function libc(): Library<typeof SYMBOLS> {
-  if (!lib) {
-    const { dlopen } = require("bun:ffi") as typeof import("bun:ffi");
-    lib = dlopen("libc.so.6", SYMBOLS);
-  }
-  return lib;
-}
-
-export const LOCK_EX = 2;
-export const LOCK_NB = 4;
-
-/** flock(2); returns false if LOCK_NB was given and the lock is held elsewhere. */
-export function flock(fd: number, op: number): boolean {
-  return libc().symbols.flock(fd, op) === 0;
-}
+} as const);
 
 const F_GETFL = 3;
 const F_SETFL = 4;
@@ -45,18 +23,17 @@ const O_NONBLOCK = 0o4000;
 
 /** Makes fd blocking (Bun hands out its extra stdio sockets non-blocking). */
 export function setBlocking(fd: number): void {
-  const flags = libc().symbols.fcntl(fd, F_GETFL, 0);
-  if (flags < 0 || libc().symbols.fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) throw new Error(`fcntl(${fd}, F_SETFL) failed`);
+  const flags = libc().fcntl(fd, F_GETFL, 0);
+  if (flags < 0 || libc().fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) throw new Error(`fcntl(${fd}, F_SETFL) failed`);
 }
 
 /** mkfifo(3); a failure throws an error whose `code` is the errno name, like node:fs errors. */
 export function mkfifo(path: string, mode: number): void {
-  if (libc().symbols.mkfifo(Buffer.from(`${path}\0`), mode) !== 0) throw errnoError(`mkfifo ${path}`);
+  if (libc().mkfifo(cString(path), mode) !== 0) throw errnoError(`mkfifo ${path}`);
 }
 
 function errnoError(what: string): Error {
-  const { read } = require("bun:ffi") as typeof import("bun:ffi");
-  const n = read.i32(libc().symbols.__errno_location()!, 0);
+  const n = errno();
   const err = new Error(`${what}: ${errnoName(n)}`) as Error & { code?: string; errno?: number };
   err.code = errnoName(n);
   err.errno = n;
@@ -71,7 +48,7 @@ const SCM_RIGHTS = 1;
 
 /** socket(AF_UNIX, SOCK_STREAM) bound to path and listening; returns the fd. */
 export function listenUnix(path: string): number {
-  const c = libc().symbols;
+  const c = libc();
   const fd = c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw errnoError("socket(AF_UNIX)");
   const addr = Buffer.alloc(110); // struct sockaddr_un
@@ -80,7 +57,7 @@ export function listenUnix(path: string): number {
   addr.write(path, 2);
   if (c.bind(fd, addr, addr.length) !== 0 || c.listen(fd, 1) !== 0) {
     const err = errnoError(`bind/listen ${path}`);
-    c.close(fd);
+    closeFd(fd);
     throw err;
   }
   return fd;
@@ -91,8 +68,8 @@ export function listenUnix(path: string): number {
  * (how the helper hands over a pty master, runc's console-socket protocol). Blocks.
  */
 export function acceptFd(listenFd: number): number {
-  const { ptr } = require("bun:ffi") as typeof import("bun:ffi");
-  const c = libc().symbols;
+  const { ptr } = ffi();
+  const c = libc();
   const conn = c.accept4(listenFd, null, null, SOCK_CLOEXEC);
   if (conn < 0) throw errnoError("accept");
   try {
@@ -109,18 +86,13 @@ export function acceptFd(listenFd: number): number {
     if (view.getInt32(8, true) !== SOL_SOCKET || view.getInt32(12, true) !== SCM_RIGHTS) throw new Error("no file descriptor received on the console socket");
     return view.getInt32(16, true);
   } finally {
-    c.close(conn);
+    closeFd(conn);
   }
 }
 
 /** TIOCSWINSZ: sets a terminal's size. */
 export function setWindowSize(fd: number, rows: number, cols: number): void {
-  const ws = new Uint16Array([rows, cols, 0, 0]);
-  libc().symbols.ioctl(fd, 0x5414n, ws);
-}
-
-export function closeFd(fd: number): void {
-  libc().symbols.close(fd);
+  ioctl(fd, 0x5414n, new Uint16Array([rows, cols, 0, 0]));
 }
 
 /**
@@ -128,13 +100,12 @@ export function closeFd(fd: number): void {
  * the result, and the errno name when it is negative.
  */
 export function bufferSyscall(nr: number, cmd: number, buf: Uint8Array): { ret: number; errno?: string } {
-  const ret = Number(libc().symbols.syscall(nr, cmd, buf, buf.byteLength));
+  const ret = Number(libc().syscall(nr, cmd, buf, buf.byteLength));
   if (ret >= 0) return { ret };
-  const { read } = require("bun:ffi") as typeof import("bun:ffi");
-  return { ret, errno: errnoName(read.i32(libc().symbols.__errno_location()!, 0)) };
+  return { ret, errno: errnoName(errno()) };
 }
 
 /** The address of a buffer, for kernel structures that point at other memory. */
 export function addressOf(buf: Uint8Array | Uint32Array): bigint {
-  return BigInt((require("bun:ffi") as typeof import("bun:ffi")).ptr(buf));
+  return BigInt(ffi().ptr(buf));
 }

@@ -7,9 +7,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { Cleanup } from "../../fixtures/cleanup.ts";
+import type { Cleanup } from "../../../common/cleanup.ts";
 import { distBinary } from "../../fixtures/dist.ts";
-import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
+import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { testNetwork } from "./network-fixture.ts";
 
 export const TEST_BRIDGE = "bkt0";

@@ -4,7 +4,7 @@
  * subvolume snapshots of the image, commit carries a change into the image, rm removes them.
  */
 import { afterEach, expect, test } from "bun:test";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { mountLoopBtrfs } from "../imagetool/snapshot-btrfs-fixture.ts";
 import { containerIds, startBocker } from "./bocker-fixture.ts";

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { taggedRules } from "../../../bocker/network/iptables.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { containerIds, startBocker, TEST_BRIDGE, type Bocker } from "./bocker-fixture.ts";
 import { freePort } from "./network-fixture.ts";

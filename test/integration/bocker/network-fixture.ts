@@ -10,7 +10,7 @@ import { removeBridge } from "../../../bocker/network/bridge.ts";
 import type { NetworkConfig } from "../../../bocker/network/index.ts";
 import { parseSubnet } from "../../../bocker/network/ipam.ts";
 import { unplug } from "../../../bocker/network/veth.ts";
-import type { Cleanup } from "../../fixtures/cleanup.ts";
+import type { Cleanup } from "../../../common/cleanup.ts";
 
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
 

@@ -13,9 +13,9 @@ import { AddressPool } from "../../../bocker/network/ipam.ts";
 import { taggedRules } from "../../../bocker/network/iptables.ts";
 import { parsePortMapping } from "../../../bocker/network/ports.ts";
 import { hostVethName, netnsName } from "../../../bocker/network/veth.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { HOST_BUSYBOX } from "../../fixtures/rootfs.ts";
+import { HOST_BUSYBOX } from "../../../common/busybox-rootfs.ts";
 import { freePort, testNetwork, unplugLater } from "./network-fixture.ts";
 
 const cleanup = new Cleanup();

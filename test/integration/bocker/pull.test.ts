@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { buildImage, imagetool, startRegistry, type TestRegistry } from "../../fixtures/registry.ts";
 import { describeRoot, rootTestsEnabled } from "../../fixtures/root.ts";
-import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
+import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { containerIds, startBocker } from "./bocker-fixture.ts";
 
 const TIMEOUT = 60_000;

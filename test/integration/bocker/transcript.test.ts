@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { containerIds, startBocker } from "./bocker-fixture.ts";
 

@@ -13,7 +13,7 @@ import { compileDeviceFilter } from "../../../runtime/lib/cgroups/devices-bpf.ts
 import { placementLeaves } from "../../../runtime/lib/cgroups/fs.ts";
 import { destroyCgroup, setupCgroup, updateCgroup, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
 import { deviceRules, type EffectiveDeviceRule } from "../../../runtime/lib/cgroups/resources/devices.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { leafIn, read, track, uniqueId } from "./fixture.ts";
 

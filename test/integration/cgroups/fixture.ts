@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileS
 import { posix } from "node:path";
 import type { Subprocess } from "bun";
 import { destroyCgroup, detectCgroups, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
-import type { Cleanup } from "../../fixtures/cleanup.ts";
+import type { Cleanup } from "../../../common/cleanup.ts";
 
 let counter = 0;
 export function uniqueId(tag: string): string {

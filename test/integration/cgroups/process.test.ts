@@ -14,7 +14,7 @@ import {
   thawCgroup,
   updateCgroup,
 } from "../../../runtime/lib/cgroups/index.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { enter, leafIn, procState, read, startSleep, track, uniqueId } from "./fixture.ts";
 

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
 import { destroyCgroup, detectCgroups, setupCgroup, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { blockDevices, defaultDirs, enter, foreignCgroup, leafIn, leafOfController, read, startSleep, track, uniqueId } from "./fixture.ts";
 

@@ -7,7 +7,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { posix } from "node:path";
 import { cgroupPids, cgroupStats, freezeCgroup, freezerState, killCgroup, setupCgroup, thawCgroup, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { blockDevices, defaultDirs, enter, leafIn, read, startSleep, track, uniqueId } from "./fixture.ts";
 

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { runtimeUnderTest } from "../../fixtures/clients/runtime.ts";
 import { ContainerdEnv, BUSYBOX_IMAGE } from "../../fixtures/clients/containerd.ts";
 import { ok } from "../../fixtures/clients/proc.ts";

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { runtimeUnderTest } from "../../fixtures/clients/runtime.ts";
 import { ContainerdEnv, BUSYBOX_IMAGE, HANDLER, PAUSE_IMAGE } from "../../fixtures/clients/containerd.ts";
 import { containerConfig, CriClient, fieldInt, fieldString, parseContainerStatus, pb, podSandboxConfig, type ContainerStatus, type PodSpec } from "../../fixtures/clients/cri.ts";

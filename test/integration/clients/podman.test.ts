@@ -6,7 +6,7 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { describeRoot } from "../../fixtures/root.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { runtimeUnderTest } from "../../fixtures/clients/runtime.ts";
 import { PodmanEnv, BUSYBOX_IMAGE } from "../../fixtures/clients/podman.ts";
 import { ok } from "../../fixtures/clients/proc.ts";

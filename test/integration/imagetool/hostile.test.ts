@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { buildLayer, dir, file, hardlink, symlink, whiteout, type BuiltLayer, type EntrySpec } from "../../fixtures/tar-builder.ts";
 import { BUNDLE_RECORD, createBundle, removeBundle } from "../../../imagetool/lib/bundle/create.ts";

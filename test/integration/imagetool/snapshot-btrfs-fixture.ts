@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Cleanup } from "../../fixtures/cleanup.ts";
+import type { Cleanup } from "../../../common/cleanup.ts";
 
 function sh(argv: string[]): string {
   const r = Bun.spawnSync(argv, { stderr: "pipe" });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { BtrfsSnapshotter } from "../../../imagetool/lib/snapshot/btrfs.ts";
 import { CopySnapshotter } from "../../../imagetool/lib/snapshot/copy.ts";

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, mkdirSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { buildBusyboxImage, buildImage, imagetool, sh, type BuiltImage } from "../../fixtures/registry.ts";
 import { ContentStore } from "../../../imagetool/lib/content/store.ts";
 import { takeLease } from "../../../imagetool/lib/content/lease.ts";

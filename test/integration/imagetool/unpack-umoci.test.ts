@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { buildLayer, dir, file, hardlink, opaque, symlink, whiteout, type EntrySpec } from "../../fixtures/tar-builder.ts";
 import { createBundle, removeBundle } from "../../../imagetool/lib/bundle/create.ts";

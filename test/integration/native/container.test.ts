@@ -6,8 +6,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
-import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
+import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { at, CLONE, initPid, MS, O, runHelper, s, startHelper } from "./helper-driver.ts";
 import { containerPlan } from "./container-plan.ts";
 

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
-import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
+import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { at, initPid, MS, O, replyToHooks, runHelper, s, startHelper } from "./helper-driver.ts";
 import { ALL_NS, containerPlan, standardMounts } from "./container-plan.ts";
 

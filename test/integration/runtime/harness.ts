@@ -6,9 +6,9 @@
 import { chmodSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
+import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { distBinary } from "../../fixtures/dist.ts";
-import { Cleanup } from "../../fixtures/cleanup.ts";
+import { Cleanup } from "../../../common/cleanup.ts";
 import { defaultSpec } from "../../../runtime/lib/default-spec.ts";
 import type { Spec } from "../../../runtime/lib/spec-types.ts";
 

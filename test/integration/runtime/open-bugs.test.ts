@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, chmodSync, chownSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
-import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
+import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { RuntimeSuite } from "./harness.ts";
 import type { Spec } from "../../../runtime/lib/spec-types.ts";
 

@@ -8,7 +8,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeBusyboxRootfs } from "../../fixtures/rootfs.ts";
+import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { distBinary } from "../../fixtures/dist.ts";
 import type { Spec } from "../../../runtime/lib/spec-types.ts";
 import { procStat } from "../../../runtime/lib/state.ts";

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { constants } from "node:os";
-import { errnoCode, ImagetoolError, LayerEntryError, SyscallError, TarFormatError, UnsafePathError, UsageError } from "../../../../imagetool/lib/errors.ts";
+import { ImagetoolError, LayerEntryError, SyscallError, TarFormatError, UnsafePathError, UsageError } from "../../../../imagetool/lib/errors.ts";
+import { errnoOf } from "../../../../common/errors.ts";
 import { mknod } from "../../../../imagetool/lib/sys/libc.ts";
 
 describe("the image tool's error hierarchy", () => {
@@ -18,13 +19,13 @@ describe("the image tool's error hierarchy", () => {
     }
   });
 
-  test("a SyscallError reads like a Node fs error: the call and path in the message, the errno name for errnoCode", () => {
+  test("a SyscallError reads like a Node fs error: the call and path in the message, the errno name for errnoOf", () => {
     const err = new SyscallError("lsetxattr(user.x)", "/a/b", constants.errno.EPERM);
     expect(err.message).toBe("lsetxattr(user.x) /a/b: EPERM");
     expect(err.context).toEqual({ syscall: "lsetxattr(user.x)", path: "/a/b", errno: "EPERM" });
-    expect(errnoCode(err)).toBe("EPERM");
-    expect(errnoCode(Object.assign(new Error("fs"), { code: "ENOENT" }))).toBe("ENOENT");
-    expect(errnoCode(new ImagetoolError("LOCKED", "held"))).toBeUndefined();
+    expect(errnoOf(err)).toBe("EPERM");
+    expect(errnoOf(Object.assign(new Error("fs"), { code: "ENOENT" }))).toBe("ENOENT");
+    expect(errnoOf(new ImagetoolError("LOCKED", "held"))).toBeUndefined();
   });
 
   test("a failed libc call throws a SyscallError", () => {
@@ -35,7 +36,7 @@ describe("the image tool's error hierarchy", () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(SyscallError);
-    expect(errnoCode(caught)).toBe("ENOENT");
+    expect(errnoOf(caught)).toBe("ENOENT");
   });
 
   test("a layer entry's error names layer and entry, keeps the cause, its code and its errno", () => {

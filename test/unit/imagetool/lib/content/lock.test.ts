@@ -29,6 +29,13 @@ test("a lock left by a dead process is taken over", async () => {
   expect(await withFileLock(path, async () => "ran", 2000)).toBe("ran");
 });
 
+test("an empty lock file nobody holds (its creator died before writing its pid) is taken over", async () => {
+  const path = join(tmp, "f.lock");
+  writeFileSync(path, "");
+  expect(await withFileLock(path, async () => "ran", 300)).toBe("ran");
+  expect(existsSync(path)).toBe(false);
+});
+
 test("a lock held by a live process times out with LOCKED", async () => {
   const path = join(tmp, "c.lock");
   writeFileSync(path, "1"); // pid 1 is always alive
@@ -42,4 +49,25 @@ test("a failing callback releases the lock", async () => {
   const path = join(tmp, "d.lock");
   await expect(withFileLock(path, async () => { throw new Error("boom"); })).rejects.toThrow("boom");
   expect(existsSync(path)).toBe(false);
+});
+
+test("a lock another process holds times out with LOCKED; the holder's death (kill -9) frees it", async () => {
+  const path = join(tmp, "e.lock");
+  const module = join(import.meta.dir, "../../../../../imagetool/lib/content/lock.ts");
+  const script = `const { withFileLock } = await import(${JSON.stringify(module)});
+withFileLock(${JSON.stringify(path)}, () => { console.log("held"); return new Promise(() => setInterval(() => {}, 1000)); });`;
+  const child = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "inherit" });
+  try {
+    const { value } = await child.stdout.getReader().read();
+    expect(new TextDecoder().decode(value)).toContain("held");
+    let err: unknown;
+    await withFileLock(path, async () => "ran", 100).catch((e) => (err = e));
+    expect(ImagetoolError.is(err, "LOCKED")).toBe(true);
+    child.kill(9);
+    await child.exited;
+    expect(await withFileLock(path, async () => "ran", 2000)).toBe("ran");
+    expect(existsSync(path)).toBe(false);
+  } finally {
+    child.kill(9);
+  }
 });

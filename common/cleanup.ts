@@ -1,7 +1,7 @@
 /**
- * A stack of undo actions: a test pushes what it creates (containers, dirs, netns, mounts) and the
- * stack runs whatever happens. The suite's own copy of bocker's test/fixtures/cleanup.ts: the
- * suite imports nothing from bocker's tests or tools, so it runs against any runtime on its own.
+ * A stack of undo actions. The tests and the conformance suite (oci-validation/) push what they
+ * create (mounts, cgroups, netns, processes, dirs, containers) and run the stack in
+ * afterEach/afterAll, so nothing leaks even when an assertion fails.
  */
 export class Cleanup {
   private readonly actions: Array<{ what: string; undo: () => unknown | Promise<unknown> }> = [];
