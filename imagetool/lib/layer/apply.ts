@@ -20,7 +20,8 @@ import { dirname, join } from "node:path";
 import { mknod } from "../sys/libc.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
-import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
+import { DeferredDirTimes } from "./deferred-dirs.ts";
+import { applyFileMetadata, applyMetadata, atimeNsOf, mtimeNsOf } from "./metadata.ts";
 import { cleanEntryName, resolveDirInRoot, type ResolveOptions } from "./safe-path.ts";
 import { errnoCode, LayerEntryError, UnsafePathError } from "../errors.ts";
 import type { TarHeader } from "../tar/header.ts";
@@ -40,7 +41,7 @@ export interface ApplyOptions {
 class Applier {
   /** Host paths written by this layer, and directories leading to them (for opaque markers). */
   private readonly written = new Set<string>();
-  private readonly dirTimes: Array<[string, TarHeader]> = [];
+  private readonly dirTimes: DeferredDirTimes;
   private readonly resolve: ResolveOptions;
   /** Parent components joined with "/" → what they resolved to inside the root (see the top comment). */
   private readonly parents = new Map<string, { dir: string; resolved: string[] }>();
@@ -50,6 +51,7 @@ class Applier {
   private readonly owner = new NewInodeOwner();
 
   constructor(private readonly opts: ApplyOptions) {
+    this.dirTimes = new DeferredDirTimes(opts.root);
     this.resolve = {
       create: true,
       onCreate: (host, components) => this.implicitDir(host, components),
@@ -95,11 +97,12 @@ class Applier {
     this.written.add(host);
     const lower = this.inLower(components);
     if (lower === undefined) return;
-    const st = lstatSync(lower);
+    const st = lstatSync(lower, { bigint: true });
     if (!st.isDirectory()) return;
-    applyMetadata(host, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, xattrs: new Map(), type: "dir" } as TarHeader);
-    this.owner.dirSet(host, st.mode, st.gid);
-    this.dirTimes.push([host, { mtime: st.mtimeMs / 1000, type: "dir" } as TarHeader]);
+    const mode = Number(st.mode);
+    applyMetadata(host, { uid: Number(st.uid), gid: Number(st.gid), mode: mode & 0o7777, xattrs: new Map(), type: "dir" } as TarHeader);
+    this.owner.dirSet(host, mode, Number(st.gid));
+    this.dirTimes.add(host, lstatSync(host), st.atimeNs, st.mtimeNs);
   }
 
   private markWritten(host: string): void {
@@ -114,7 +117,7 @@ class Applier {
       if (h.type !== "dir") throw new UnsafePathError(`refusing to replace the root directory with a ${h.type}`);
       applyMetadata(this.opts.root, h);
       this.owner.dirSet(this.opts.root, h.mode, h.gid);
-      this.dirTimes.push([this.opts.root, h]);
+      this.deferTimes(this.opts.root, lstatSync(this.opts.root), h);
       return undefined;
     }
     const base = components[components.length - 1]!;
@@ -132,7 +135,7 @@ class Applier {
       const existing = lstatSync(host);
       if (existing.isDirectory() && h.type === "dir") {
         merged = true; // both directories: the existing inode keeps whatever owner it had
-        this.dirTimes.push([host, h]);
+        this.deferTimes(host, existing, h);
       } else {
         this.removed();
         rmSync(host, { recursive: true, force: true });
@@ -163,7 +166,7 @@ class Applier {
           return openSync(host, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
         case "dir":
           mkdirSync(host, { mode: 0o700 });
-          this.dirTimes.push([host, h]);
+          this.deferTimes(host, lstatSync(host), h);
           break;
         case "symlink":
           symlinkSync(h.linkname, host);
@@ -243,9 +246,13 @@ class Applier {
     applyWhiteout(this.hostPath([...components.slice(0, -1), name]), this.opts.format);
   }
 
-  /** Directory mtimes last, deepest first, so writing children does not disturb them. */
+  private deferTimes(host: string, st: { dev: number; ino: number }, h: TarHeader): void {
+    this.dirTimes.add(host, st, atimeNsOf(h), mtimeNsOf(h));
+  }
+
+  /** Directory times last, deepest first, so writing children does not disturb them. */
   finish(): void {
-    for (const [host, h] of this.dirTimes.reverse()) setTimes(host, h);
+    this.dirTimes.apply();
   }
 }
 

@@ -1,19 +1,33 @@
 /** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
-import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync } from "node:fs";
-import { lsetxattr } from "../sys/libc.ts";
+import { chmodSync, fchmodSync, fchownSync, lchownSync } from "node:fs";
+import { fsetxattr, futimensNs, lsetxattr, lutimensNs } from "../sys/libc.ts";
 import type { TarHeader } from "../tar/header.ts";
 import { errnoCode } from "../errors.ts";
+
+type Times = Pick<TarHeader, "mtime" | "mtimeNs" | "atimeNs">;
+
+/** The entry's mtime in nanoseconds: exact from PAX, else the ustar seconds. */
+export function mtimeNsOf(h: Times): bigint {
+  return h.mtimeNs ?? BigInt(Math.trunc(h.mtime)) * 1_000_000_000n;
+}
+
+/** The entry's atime: PAX `atime` when there is one, else its mtime (as umoci and containerd do). */
+export function atimeNsOf(h: Times): bigint {
+  return h.atimeNs ?? mtimeNsOf(h);
+}
 
 /**
  * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.
  * Symlinks have no mode of their own on Linux. security.capability is also cleared by chown,
  * so xattrs come last. `chown` false: the inode is new and already has the wanted owner.
+ * Called right after the entry was created at `host`, before any later entry could replace a
+ * component of it; a directory's times wait for its contents (deferred-dirs.ts).
  */
 export function applyMetadata(host: string, h: TarHeader, chown = true): void {
   if (chown) lchownSync(host, h.uid, h.gid);
   if (h.type !== "symlink") chmodSync(host, h.mode);
-  setXattrs(host, h);
-  if (h.type !== "dir") setTimes(host, h);
+  setXattrs(h, (name, value) => lsetxattr(host, name, value));
+  if (h.type !== "dir") lutimensNs(host, atimeNsOf(h), mtimeNsOf(h));
 }
 
 /**
@@ -23,14 +37,14 @@ export function applyMetadata(host: string, h: TarHeader, chown = true): void {
 export function applyFileMetadata(fd: number, host: string, h: TarHeader, chown = true): void {
   if (chown) fchownSync(fd, h.uid, h.gid);
   fchmodSync(fd, h.mode);
-  setXattrs(host, h);
-  futimesSync(fd, h.mtime, h.mtime);
+  setXattrs(h, (name, value) => fsetxattr(fd, host, name, value));
+  futimensNs(fd, host, atimeNsOf(h), mtimeNsOf(h));
 }
 
-function setXattrs(host: string, h: TarHeader): void {
+function setXattrs(h: TarHeader, set: (name: string, value: Uint8Array) => void): void {
   for (const [name, value] of h.xattrs) {
     try {
-      lsetxattr(host, name, value);
+      set(name, value);
     } catch (e) {
       // user.* xattrs are not permitted on symlinks and device nodes (xattr(7)); umoci and
       // containerd skip those rather than failing the whole layer. A filesystem without user xattrs
@@ -40,9 +54,4 @@ function setXattrs(host: string, h: TarHeader): void {
       throw e;
     }
   }
-}
-
-export function setTimes(host: string, h: Pick<TarHeader, "mtime" | "type">): void {
-  if (h.type === "symlink") lutimesSync(host, h.mtime, h.mtime);
-  else utimesSync(host, h.mtime, h.mtime);
 }
