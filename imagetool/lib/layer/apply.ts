@@ -46,6 +46,8 @@ class Applier {
   /** Parent components joined with "/" → what they resolved to inside the root (see the top comment). */
   private readonly parents = new Map<string, { dir: string; resolved: string[] }>();
   private followedLowerSymlink = false;
+  /** A `.wh..wh..opq` at the layer's root hid every lower layer: nothing is looked up in them any more. */
+  private lowersHidden = false;
   /** The regular file whose data is being written (closed by abort on failure). */
   private openFd: number | undefined;
   private readonly owner = new NewInodeOwner();
@@ -89,6 +91,7 @@ class Applier {
   }
 
   private inLower(components: string[]): string | undefined {
+    if (this.lowersHidden) return undefined;
     return findInLowers(this.opts.lowerDirs ?? [], components);
   }
 
@@ -238,6 +241,7 @@ class Applier {
     this.removed();
     if (base === OPAQUE_MARKER) {
       const dir = this.hostDir(components.slice(0, -1));
+      if (components.length === 1) this.lowersHidden = true;
       this.markWritten(dir);
       applyOpaque(dir, this.opts.format, this.written);
       return;

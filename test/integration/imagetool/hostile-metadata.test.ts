@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { buildLayer, dir, file, symlink, type BuiltLayer } from "../../fixtures/tar-builder.ts";
+import { buildLayer, dir, file, hardlink, symlink, type BuiltLayer } from "../../fixtures/tar-builder.ts";
 import { createBundle, removeBundle } from "../../../imagetool/lib/bundle/create.ts";
 import { unpackToDir } from "../../../imagetool/lib/bundle/unpack-dir.ts";
 import type { SnapshotterName } from "../../../imagetool/lib/snapshot/snapshotter.ts";
@@ -73,6 +73,16 @@ describeRoot("hostile layers: metadata and whiteouts", () => {
         buildLayer([file("new", "new"), file(".wh..wh..opq", ""), dir("d/"), file("d/y", "y")]),
       ]);
       expect(Object.keys(describeTree(rootfs)).sort()).toEqual(["/", "d", "d/y", "new"]);
+    });
+  }
+
+  for (const how of HOWS) {
+    test(`after an opaque whiteout at a layer's root, a hardlink cannot reach a lower layer's file (${how})`, async () => {
+      const attempt = unpack(how, [
+        buildLayer([file("top", "old")]),
+        buildLayer([file(".wh..wh..opq", ""), hardlink("h", "top")]),
+      ]);
+      await expect(attempt).rejects.toThrow(/hardlink target "top" does not exist in the rootfs/);
     });
   }
 
