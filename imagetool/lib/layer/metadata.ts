@@ -1,5 +1,5 @@
 /** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
-import { chmodSync, fchmodSync, fchownSync, lchownSync } from "node:fs";
+import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from "node:fs";
 import { fsetxattr, futimensNs, lsetxattr, lutimensNs } from "../sys/libc.ts";
 import type { TarHeader } from "../tar/header.ts";
 import { errnoCode } from "../errors.ts";
@@ -17,6 +17,17 @@ export function atimeNsOf(h: Times): bigint {
 }
 
 /**
+ * Whole seconds (every ustar time, and PAX times without a fraction) are exact as a double, so
+ * Node's own utimes does them: its native call costs a third of the libc binding's FFI call with
+ * its path and timespec buffers (287 symlinks: 1.0–1.7 ms against 4.3–7.5 ms, cold).
+ */
+function wholeSeconds(h: Times): number | undefined {
+  if (h.atimeNs !== undefined) return undefined;
+  if (h.mtimeNs === undefined) return Number.isInteger(h.mtime) ? h.mtime : undefined;
+  return h.mtimeNs % 1_000_000_000n === 0n ? Number(h.mtimeNs / 1_000_000_000n) : undefined;
+}
+
+/**
  * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.
  * Symlinks have no mode of their own on Linux. security.capability is also cleared by chown,
  * so xattrs come last. `chown` false: the inode is new and already has the wanted owner.
@@ -27,7 +38,10 @@ export function applyMetadata(host: string, h: TarHeader, chown = true): void {
   if (chown) lchownSync(host, h.uid, h.gid);
   if (h.type !== "symlink") chmodSync(host, h.mode);
   setXattrs(h, (name, value) => lsetxattr(host, name, value));
-  if (h.type !== "dir") lutimensNs(host, atimeNsOf(h), mtimeNsOf(h));
+  if (h.type === "dir") return;
+  const s = wholeSeconds(h);
+  if (s !== undefined) lutimesSync(host, s, s);
+  else lutimensNs(host, atimeNsOf(h), mtimeNsOf(h));
 }
 
 /**
@@ -38,7 +52,9 @@ export function applyFileMetadata(fd: number, host: string, h: TarHeader, chown 
   if (chown) fchownSync(fd, h.uid, h.gid);
   fchmodSync(fd, h.mode);
   setXattrs(h, (name, value) => fsetxattr(fd, host, name, value));
-  futimensNs(fd, host, atimeNsOf(h), mtimeNsOf(h));
+  const s = wholeSeconds(h);
+  if (s !== undefined) futimesSync(fd, s, s);
+  else futimensNs(fd, host, atimeNsOf(h), mtimeNsOf(h));
 }
 
 function setXattrs(h: TarHeader, set: (name: string, value: Uint8Array) => void): void {
