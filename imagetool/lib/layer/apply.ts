@@ -46,8 +46,12 @@ class Applier {
   /** Parent components joined with "/" → what they resolved to inside the root (see the top comment). */
   private readonly parents = new Map<string, { dir: string; resolved: string[] }>();
   private followedLowerSymlink = false;
-  /** A `.wh..wh..opq` at the layer's root hid every lower layer: nothing is looked up in them any more. */
-  private lowersHidden = false;
+  /**
+   * Host paths of directories this layer made opaque (a `.wh..wh..opq`, or a directory re-created
+   * after its whiteout; the root itself for a top-level marker): nothing at or below them is looked
+   * up in the lowers any more, as the merged view no longer shows it.
+   */
+  private readonly opaqueDirs = new Set<string>();
   /** The regular file whose data is being written (closed by abort on failure). */
   private openFd: number | undefined;
   private readonly owner = new NewInodeOwner();
@@ -91,7 +95,9 @@ class Applier {
   }
 
   private inLower(components: string[]): string | undefined {
-    if (this.lowersHidden) return undefined;
+    if (this.opaqueDirs.size > 0) {
+      for (let i = 0, p = this.opts.root; i < components.length; p = join(p, components[i++]!)) if (this.opaqueDirs.has(p)) return undefined;
+    }
     return findInLowers(this.opts.lowerDirs ?? [], components);
   }
 
@@ -146,7 +152,10 @@ class Applier {
         if (created === false) throw new UnsafePathError(`${JSON.stringify(h.name)} reappeared while being replaced`);
         // Overlay: a directory re-created after its whiteout in the same layer must not show the
         // lower directory's entries again, which in overlayfs's format means opaque.
-        if (h.type === "dir" && this.opts.format === "overlay" && isOverlayWhiteout(existing)) applyOpaque(host, "overlay", this.written);
+        if (h.type === "dir" && this.opts.format === "overlay" && isOverlayWhiteout(existing)) {
+          applyOpaque(host, "overlay", this.written);
+          this.opaqueDirs.add(host);
+        }
       }
     }
     const chown = merged || this.owner.differs(host, h.uid, h.gid);
@@ -233,6 +242,8 @@ class Applier {
       copyUp(lower, target); // overlay: a link to a lower file needs the file in the upper dir
       st = lstatSync(target);
     }
+    // Overlay: a 0:0 character device in the upper dir is this layer's whiteout of the target.
+    if (this.opts.format === "overlay" && isOverlayWhiteout(st)) throw new UnsafePathError(`hardlink target ${JSON.stringify(linkname)} does not exist in the rootfs`);
     if (st.isDirectory()) throw new UnsafePathError(`hardlink target ${JSON.stringify(linkname)} is a directory`);
     return target;
   }
@@ -241,9 +252,9 @@ class Applier {
     this.removed();
     if (base === OPAQUE_MARKER) {
       const dir = this.hostDir(components.slice(0, -1));
-      if (components.length === 1) this.lowersHidden = true;
       this.markWritten(dir);
       applyOpaque(dir, this.opts.format, this.written);
+      this.opaqueDirs.add(dir);
       return;
     }
     const name = whiteoutTarget(base);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cleanup } from "../../fixtures/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { buildLayer, dir, file, hardlink, symlink, type BuiltLayer } from "../../fixtures/tar-builder.ts";
+import { buildLayer, dir, file, hardlink, opaque, symlink, whiteout, type BuiltLayer, type EntrySpec } from "../../fixtures/tar-builder.ts";
 import { createBundle, removeBundle } from "../../../imagetool/lib/bundle/create.ts";
 import { unpackToDir } from "../../../imagetool/lib/bundle/unpack-dir.ts";
 import type { SnapshotterName } from "../../../imagetool/lib/snapshot/snapshotter.ts";
@@ -84,6 +84,20 @@ describeRoot("hostile layers: metadata and whiteouts", () => {
       ]);
       await expect(attempt).rejects.toThrow(/hardlink target "top" does not exist in the rootfs/);
     });
+  }
+
+  const hiddenTargets: Record<string, EntrySpec[]> = {
+    "an opaque directory's lower file": [dir("d/"), opaque("d"), hardlink("h", "d/x")],
+    "a lower file under a directory re-created after its whiteout": [whiteout("d"), dir("d/"), hardlink("h", "d/x")],
+    "a lower file whited out in the same layer": [whiteout("top"), hardlink("h", "top")],
+  };
+  for (const [what, entries] of Object.entries(hiddenTargets)) {
+    for (const how of HOWS) {
+      test(`a hardlink to ${what} is refused as missing, as in a full tree (${how})`, async () => {
+        const attempt = unpack(how, [buildLayer([file("top", "old"), dir("d/"), file("d/x", "x")]), buildLayer(entries)]);
+        await expect(attempt).rejects.toThrow(/hardlink target "(d\/x|top)" does not exist in the rootfs/);
+      });
+    }
   }
 
   for (const how of HOWS) {
