@@ -1,8 +1,8 @@
 /**
  * What hostile images found after the path checks held (issue #14): the deferred directory-times
  * pass following a symlink that replaced the directory, an opaque whiteout at a layer's root, and
- * nanosecond times rounded through a double. Each runs on `unpack` and on the three snapshotters
- * (btrfs on a loop device made and removed here).
+ * nanosecond times rounded through a double; and the overlay st_nlink property the README documents.
+ * Each runs on `unpack` and on the three snapshotters (btrfs on a loop device made and removed here).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from "node:fs";
@@ -98,6 +98,15 @@ describeRoot("hostile layers: metadata and whiteouts", () => {
         await expect(attempt).rejects.toThrow(/hardlink target "(d\/x|top)" does not exist in the rootfs/);
       });
     }
+  }
+
+  for (const how of HOWS) {
+    test(`a file whose hard-link partner a later layer replaced: st_nlink as the README says (${how})`, async () => {
+      const rootfs = await unpack(how, [buildLayer([file("a", "same"), hardlink("b", "a")]), buildLayer([file("b", "new")])]);
+      // overlayfs reports a lower inode's link count as it is in its lower layer (README, image tool).
+      expect(statSync(join(rootfs, "a")).nlink).toBe(how === "overlay" ? 2 : 1);
+      expect(statSync(join(rootfs, "b")).nlink).toBe(1);
+    });
   }
 
   for (const how of HOWS) {
