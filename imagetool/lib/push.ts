@@ -15,12 +15,16 @@ import type { Descriptor, Platform } from "./image/types.ts";
 import { openRepository, type RepositoryOptions } from "./registry/repository.ts";
 import { pushBlob, pushManifest, type PushOutcome } from "./registry/pusher.ts";
 import type { TransferProgress } from "./transfer-progress.ts";
+import { recompressImage } from "./recompress.ts";
+import type { WriteCompression } from "./layer/decompress.ts";
 
 export interface PushOptions extends RepositoryOptions {
   platform?: Platform;
   concurrency?: number;
   chunkSize?: number;
   progress?: TransferProgress;
+  /** Layers in another compression are recompressed into the store first (recompress.ts). */
+  compression?: WriteCompression;
 }
 
 export interface PushResult {
@@ -74,7 +78,9 @@ async function pushManifestBytes(store: ContentStore, t: PushTarget, d: Descript
  */
 export async function pushImage(store: ContentStore, source: string, dest: Reference, options: PushOptions & { all?: boolean } = {}): Promise<PushResult> {
   const top = options.all ? await resolveTop(store, source) : undefined;
-  const images = top?.platforms ?? [await resolveImage(store, source, options.platform)];
+  const resolved = top?.platforms ?? [await resolveImage(store, source, options.platform)];
+  if (top && options.compression) throw new ImagetoolError("INVALID_ARGUMENT", "recompressing a whole multi-platform image (--all with --compression) is not supported: push one platform");
+  const images = options.compression === undefined ? resolved : [await recompressImage(store, resolved[0]!, options.compression)];
   const pushed = top?.index ?? images[0]!.manifestDescriptor;
   if (dest.tag === undefined && dest.digest !== pushed.digest) {
     throw new ImagetoolError("DIGEST_MISMATCH", `cannot push '${source}' as ${familiarName(dest)}: the image's manifest digest is ${pushed.digest}`);

@@ -8,6 +8,7 @@ import { storeForRoot, type ContentStore } from "../content/store.ts";
 import type { HistoryEntry, ImageConfig, ImageManifest } from "../image/types.ts";
 import { tarDiff, tarOverlayUpper } from "../layer/diff.ts";
 import { storeLayer } from "../layer/store-layer.ts";
+import type { WriteCompression } from "../layer/decompress.ts";
 import { openSnapshotter } from "../snapshot/detect.ts";
 import { readBundleRecord } from "./create.ts";
 import { writeImage, type NewImage } from "./image-writer.ts";
@@ -18,6 +19,8 @@ export interface CommitOptions {
   name: string;
   message?: string;
   author?: string;
+  /** The new layer's compression (default gzip). */
+  compression?: WriteCompression;
 }
 
 export async function commitBundle(opts: CommitOptions): Promise<NewImage> {
@@ -28,7 +31,7 @@ export async function commitBundle(opts: CommitOptions): Promise<NewImage> {
   if (info.parent === undefined) throw new ImagetoolError("SNAPSHOT_STATE", `snapshot ${record.key} has no parent image layer`, { context: { key: record.key } });
   const dir = await sn.dirOf(record.key);
   const tar = sn.name === "overlay" ? tarOverlayUpper(dir) : tarDiff(await sn.dirOf(info.parent), dir);
-  const layer = await storeLayer(store, tar);
+  const layer = await storeLayer(store, tar, opts.compression ?? "gzip");
   const manifest = await store.readJSON<ImageManifest>(record.image.manifest);
   const config = await store.readJSON<ImageConfig>(record.image.config);
   const history: HistoryEntry = {

@@ -20,7 +20,8 @@ import { dirname, join } from "node:path";
 import { mknod } from "../sys/libc.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
-import { applyFileMetadata, applyMetadata, setTimes } from "./metadata.ts";
+import { DeferredDirTimes } from "./deferred-dirs.ts";
+import { applyFileMetadata, applyMetadata, atimeNsOf, mtimeNsOf } from "./metadata.ts";
 import { cleanEntryName, resolveDirInRoot, type ResolveOptions } from "./safe-path.ts";
 import { LayerEntryError, UnsafePathError } from "../errors.ts";
 import { errnoOf } from "../../../common/errors.ts";
@@ -41,16 +42,23 @@ export interface ApplyOptions {
 class Applier {
   /** Host paths written by this layer, and directories leading to them (for opaque markers). */
   private readonly written = new Set<string>();
-  private readonly dirTimes: Array<[string, TarHeader]> = [];
+  private readonly dirTimes: DeferredDirTimes;
   private readonly resolve: ResolveOptions;
   /** Parent components joined with "/" → what they resolved to inside the root (see the top comment). */
   private readonly parents = new Map<string, { dir: string; resolved: string[] }>();
   private followedLowerSymlink = false;
+  /**
+   * Host paths of directories this layer made opaque (a `.wh..wh..opq`, or a directory re-created
+   * after its whiteout; the root itself for a top-level marker): nothing at or below them is looked
+   * up in the lowers any more, as the merged view no longer shows it.
+   */
+  private readonly opaqueDirs = new Set<string>();
   /** The regular file whose data is being written (closed by abort on failure). */
   private openFd: number | undefined;
   private readonly owner = new NewInodeOwner();
 
   constructor(private readonly opts: ApplyOptions) {
+    this.dirTimes = new DeferredDirTimes(opts.root);
     this.resolve = {
       create: true,
       onCreate: (host, components) => this.implicitDir(host, components),
@@ -88,6 +96,9 @@ class Applier {
   }
 
   private inLower(components: string[]): string | undefined {
+    if (this.opaqueDirs.size > 0) {
+      for (let i = 0, p = this.opts.root; i < components.length; p = join(p, components[i++]!)) if (this.opaqueDirs.has(p)) return undefined;
+    }
     return findInLowers(this.opts.lowerDirs ?? [], components);
   }
 
@@ -96,11 +107,12 @@ class Applier {
     this.written.add(host);
     const lower = this.inLower(components);
     if (lower === undefined) return;
-    const st = lstatSync(lower);
+    const st = lstatSync(lower, { bigint: true });
     if (!st.isDirectory()) return;
-    applyMetadata(host, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, xattrs: new Map(), type: "dir" } as TarHeader);
-    this.owner.dirSet(host, st.mode, st.gid);
-    this.dirTimes.push([host, { mtime: st.mtimeMs / 1000, type: "dir" } as TarHeader]);
+    const mode = Number(st.mode);
+    applyMetadata(host, { uid: Number(st.uid), gid: Number(st.gid), mode: mode & 0o7777, xattrs: new Map(), type: "dir" } as TarHeader);
+    this.owner.dirSet(host, mode, Number(st.gid));
+    this.dirTimes.add(host, lstatSync(host), st.atimeNs, st.mtimeNs);
   }
 
   private markWritten(host: string): void {
@@ -115,7 +127,7 @@ class Applier {
       if (h.type !== "dir") throw new UnsafePathError(`refusing to replace the root directory with a ${h.type}`);
       applyMetadata(this.opts.root, h);
       this.owner.dirSet(this.opts.root, h.mode, h.gid);
-      this.dirTimes.push([this.opts.root, h]);
+      this.deferTimes(this.opts.root, lstatSync(this.opts.root), h);
       return undefined;
     }
     const base = components[components.length - 1]!;
@@ -133,7 +145,7 @@ class Applier {
       const existing = lstatSync(host);
       if (existing.isDirectory() && h.type === "dir") {
         merged = true; // both directories: the existing inode keeps whatever owner it had
-        this.dirTimes.push([host, h]);
+        this.deferTimes(host, existing, h);
       } else {
         this.removed();
         rmSync(host, { recursive: true, force: true });
@@ -141,7 +153,10 @@ class Applier {
         if (created === false) throw new UnsafePathError(`${JSON.stringify(h.name)} reappeared while being replaced`);
         // Overlay: a directory re-created after its whiteout in the same layer must not show the
         // lower directory's entries again, which in overlayfs's format means opaque.
-        if (h.type === "dir" && this.opts.format === "overlay" && isOverlayWhiteout(existing)) applyOpaque(host, "overlay", this.written);
+        if (h.type === "dir" && this.opts.format === "overlay" && isOverlayWhiteout(existing)) {
+          applyOpaque(host, "overlay", this.written);
+          this.opaqueDirs.add(host);
+        }
       }
     }
     const chown = merged || this.owner.differs(host, h.uid, h.gid);
@@ -164,7 +179,7 @@ class Applier {
           return openSync(host, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
         case "dir":
           mkdirSync(host, { mode: 0o700 });
-          this.dirTimes.push([host, h]);
+          this.deferTimes(host, lstatSync(host), h);
           break;
         case "symlink":
           symlinkSync(h.linkname, host);
@@ -228,6 +243,8 @@ class Applier {
       copyUp(lower, target); // overlay: a link to a lower file needs the file in the upper dir
       st = lstatSync(target);
     }
+    // Overlay: a 0:0 character device in the upper dir is this layer's whiteout of the target.
+    if (this.opts.format === "overlay" && isOverlayWhiteout(st)) throw new UnsafePathError(`hardlink target ${JSON.stringify(linkname)} does not exist in the rootfs`);
     if (st.isDirectory()) throw new UnsafePathError(`hardlink target ${JSON.stringify(linkname)} is a directory`);
     return target;
   }
@@ -238,15 +255,20 @@ class Applier {
       const dir = this.hostDir(components.slice(0, -1));
       this.markWritten(dir);
       applyOpaque(dir, this.opts.format, this.written);
+      this.opaqueDirs.add(dir);
       return;
     }
     const name = whiteoutTarget(base);
     applyWhiteout(this.hostPath([...components.slice(0, -1), name]), this.opts.format);
   }
 
-  /** Directory mtimes last, deepest first, so writing children does not disturb them. */
+  private deferTimes(host: string, st: { dev: number; ino: number }, h: TarHeader): void {
+    this.dirTimes.add(host, st, atimeNsOf(h), mtimeNsOf(h));
+  }
+
+  /** Directory times last, deepest first, so writing children does not disturb them. */
   finish(): void {
-    for (const [host, h] of this.dirTimes.reverse()) setTimes(host, h);
+    this.dirTimes.apply();
   }
 }
 

@@ -8,6 +8,7 @@
 import type { Readable } from "node:stream";
 import { layerCompression, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, type Compression } from "../image/mediatype.ts";
 import { gunzipWhole } from "./libdeflate.ts";
+import { invalidArgument } from "../errors.ts";
 
 export type { Compression };
 
@@ -57,6 +58,20 @@ export function decompress(source: AsyncIterable<Uint8Array>, c: Compression, si
   return decompressStream(source, c);
 }
 
+/** What `commit` and `push --compression` may write: gzip (the default, what every client reads) or zstd. */
+export type WriteCompression = Exclude<Compression, "none">;
+
+/** The `--compression` flag's value, checked (undefined: gzip). */
+export function parseWriteCompression(value: string | undefined): WriteCompression {
+  if (value === undefined || value === "gzip" || value === "zstd") return value ?? "gzip";
+  throw invalidArgument(`--compression: expected gzip or zstd, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * zstd is written by node:zlib's streaming ZstdCompress (level 3), not Bun.zstdCompress: that one
+ * takes the whole tar in memory and was slower (712 MB tar: 5.0–7.3 s streaming vs 7.3–9.3 s;
+ * gzip level 6 took 13.7–15.3 s for a 7% larger result).
+ */
 export function compress(source: AsyncIterable<Uint8Array>, c: Compression): AsyncIterable<Uint8Array> {
   if (c === "none") return source;
   return throughNode(source, c === "gzip" ? zlib().createGzip({ level: 6 }) : zlib().createZstdCompress());

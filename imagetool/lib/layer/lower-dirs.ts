@@ -41,8 +41,10 @@ export function findInLowers(lowerDirs: readonly string[], components: string[])
 
 /** Copies a regular file of a lower layer to `target` (reflink when possible), with its metadata. */
 export function copyUp(lower: string, target: string): void {
-  const st = lstatSync(lower);
+  const st = lstatSync(lower, { bigint: true });
   if (!st.isFile()) throw new UnsafePathError(`hardlink target in a lower layer is not a regular file`);
-  copyFileSync(lower, target, fsc.COPYFILE_FICLONE);
-  applyMetadata(target, { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, xattrs: new Map(), type: "file", mtime: st.mtimeMs / 1000 } as TarHeader);
+  // COPYFILE_EXCL: nothing already at the target is followed or overwritten.
+  copyFileSync(lower, target, fsc.COPYFILE_FICLONE | fsc.COPYFILE_EXCL);
+  const h = { uid: Number(st.uid), gid: Number(st.gid), mode: Number(st.mode) & 0o7777, xattrs: new Map(), type: "file", mtime: 0, mtimeNs: st.mtimeNs, atimeNs: st.atimeNs };
+  applyMetadata(target, h as TarHeader);
 }

@@ -1,19 +1,47 @@
 /** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
-import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync } from "node:fs";
-import { lsetxattr } from "../sys/libc.ts";
+import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from "node:fs";
+import { fsetxattr, futimensNs, lsetxattr, lutimensNs } from "../sys/libc.ts";
 import type { TarHeader } from "../tar/header.ts";
 import { errnoOf } from "../../../common/errors.ts";
+
+type Times = Pick<TarHeader, "mtime" | "mtimeNs" | "atimeNs">;
+
+/** The entry's mtime in nanoseconds: exact from PAX, else the ustar seconds. */
+export function mtimeNsOf(h: Times): bigint {
+  return h.mtimeNs ?? BigInt(Math.trunc(h.mtime)) * 1_000_000_000n;
+}
+
+/** The entry's atime: PAX `atime` when there is one, else its mtime (as umoci and containerd do). */
+export function atimeNsOf(h: Times): bigint {
+  return h.atimeNs ?? mtimeNsOf(h);
+}
+
+/**
+ * Whole seconds (every ustar time, and PAX times without a fraction) are exact as a double, so
+ * Node's own utimes does them: its native call costs a third of the libc binding's FFI call with
+ * its path and timespec buffers (287 symlinks: 1.0–1.7 ms against 4.3–7.5 ms, cold).
+ */
+function wholeSeconds(h: Times): number | undefined {
+  if (h.atimeNs !== undefined) return undefined;
+  if (h.mtimeNs === undefined) return Number.isInteger(h.mtime) ? h.mtime : undefined;
+  return h.mtimeNs % 1_000_000_000n === 0n ? Number(h.mtimeNs / 1_000_000_000n) : undefined;
+}
 
 /**
  * chown first: it clears setuid/setgid, so the mode (with those bits) must come after it.
  * Symlinks have no mode of their own on Linux. security.capability is also cleared by chown,
  * so xattrs come last. `chown` false: the inode is new and already has the wanted owner.
+ * Called right after the entry was created at `host`, before any later entry could replace a
+ * component of it; a directory's times wait for its contents (deferred-dirs.ts).
  */
 export function applyMetadata(host: string, h: TarHeader, chown = true): void {
   if (chown) lchownSync(host, h.uid, h.gid);
   if (h.type !== "symlink") chmodSync(host, h.mode);
-  setXattrs(host, h);
-  if (h.type !== "dir") setTimes(host, h);
+  setXattrs(h, (name, value) => lsetxattr(host, name, value));
+  if (h.type === "dir") return;
+  const s = wholeSeconds(h);
+  if (s !== undefined) lutimesSync(host, s, s);
+  else lutimensNs(host, atimeNsOf(h), mtimeNsOf(h));
 }
 
 /**
@@ -23,14 +51,16 @@ export function applyMetadata(host: string, h: TarHeader, chown = true): void {
 export function applyFileMetadata(fd: number, host: string, h: TarHeader, chown = true): void {
   if (chown) fchownSync(fd, h.uid, h.gid);
   fchmodSync(fd, h.mode);
-  setXattrs(host, h);
-  futimesSync(fd, h.mtime, h.mtime);
+  setXattrs(h, (name, value) => fsetxattr(fd, host, name, value));
+  const s = wholeSeconds(h);
+  if (s !== undefined) futimesSync(fd, s, s);
+  else futimensNs(fd, host, atimeNsOf(h), mtimeNsOf(h));
 }
 
-function setXattrs(host: string, h: TarHeader): void {
+function setXattrs(h: TarHeader, set: (name: string, value: Uint8Array) => void): void {
   for (const [name, value] of h.xattrs) {
     try {
-      lsetxattr(host, name, value);
+      set(name, value);
     } catch (e) {
       // user.* xattrs are not permitted on symlinks and device nodes (xattr(7)); umoci and
       // containerd skip those rather than failing the whole layer. A filesystem without user xattrs
@@ -40,9 +70,4 @@ function setXattrs(host: string, h: TarHeader): void {
       throw e;
     }
   }
-}
-
-export function setTimes(host: string, h: Pick<TarHeader, "mtime" | "type">): void {
-  if (h.type === "symlink") lutimesSync(host, h.mtime, h.mtime);
-  else utimesSync(host, h.mtime, h.mtime);
 }

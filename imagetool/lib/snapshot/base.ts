@@ -37,6 +37,10 @@ export abstract class DirSnapshotter implements Snapshotter {
   protected abstract destroy(path: string): Promise<void>;
   /** Makes a committed tree immutable where the filesystem can (btrfs read-only subvolume). */
   protected async freeze(_fs: string): Promise<void> {}
+  /** What the committed snapshot's metadata records about its tree besides the labels. */
+  protected committedFacts(_fs: string): Pick<SnapshotInfo, "opaqueRoot"> {
+    return {};
+  }
 
   protected pathOf(id: number): string {
     return join(this.dir, String(id));
@@ -85,7 +89,7 @@ export abstract class DirSnapshotter implements Snapshotter {
     if (info.kind !== "active") throw new ImagetoolError("SNAPSHOT_STATE", `snapshot ${JSON.stringify(key)} is ${info.kind}, not active`, { context: { key, kind: info.kind } });
     if (this.meta.has(name)) throw new SnapshotExistsError(`snapshot ${JSON.stringify(name)} already exists`);
     await this.freeze(this.fsOf(info));
-    await this.meta.commit(name, key, labels);
+    await this.meta.commit(name, key, labels, this.committedFacts(this.fsOf(info)));
   }
 
   async remove(key: string): Promise<void> {

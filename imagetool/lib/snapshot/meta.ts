@@ -100,14 +100,14 @@ export class MetaStore {
   }
 
   /** Renames active `key` to committed `name`, keeping its id (and so its directory). */
-  commit(name: string, key: string, labels: Record<string, string>): Promise<SnapshotInfo> {
+  commit(name: string, key: string, labels: Record<string, string>, extra: Pick<SnapshotInfo, "opaqueRoot"> = {}): Promise<SnapshotInfo> {
     return this.mutate((m) => {
       const info = m.snapshots[key];
       if (info === undefined) throw new SnapshotNotFoundError(`snapshot ${JSON.stringify(key)} does not exist`);
       if (info.kind !== "active") throw new ImagetoolError("SNAPSHOT_STATE", `snapshot ${JSON.stringify(key)} is ${info.kind}, not active`, { context: { key, kind: info.kind } });
       if (m.snapshots[name]) throw new SnapshotExistsError(`snapshot ${JSON.stringify(name)} already exists`);
       delete m.snapshots[key];
-      const committed = { ...info, key: name, kind: "committed" as SnapshotKind, labels: { ...info.labels, ...labels } };
+      const committed = { ...info, ...extra, key: name, kind: "committed" as SnapshotKind, labels: { ...info.labels, ...labels } };
       m.snapshots[name] = committed;
       return committed;
     });

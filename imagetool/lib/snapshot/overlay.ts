@@ -6,6 +6,7 @@
  */
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { isOpaqueDir } from "../layer/whiteout.ts";
 import { DirSnapshotter } from "./base.ts";
 import type { Mount, SnapshotInfo, SnapshotKind } from "./snapshotter.ts";
 import { ImagetoolError } from "../errors.ts";
@@ -20,13 +21,21 @@ export class OverlaySnapshotter extends DirSnapshotter {
     if (kind === "active") mkdirSync(join(tmp, "work"), { mode: 0o700 });
   }
 
+  /** A layer whose root the applier made opaque hides every older layer (see SnapshotInfo.opaqueRoot). */
+  protected override committedFacts(fs: string): Pick<SnapshotInfo, "opaqueRoot"> {
+    return isOpaqueDir(fs) ? { opaqueRoot: true } : {};
+  }
+
   /**
    * containerd's rule: no parent → bind of the own dir; a view of one parent → read-only bind of
    * it; otherwise overlay. lowerdir lists the newest layer first (overlayfs.rst "Multiple lower layers").
    */
   protected mountsFor(chain: SnapshotInfo[]): Mount[] {
-    const [self, ...parents] = chain;
+    const [self, ...all] = chain;
     if (self === undefined) throw new ImagetoolError("SNAPSHOT_NOT_FOUND", "empty snapshot chain");
+    // Layers below one with an opaque root are hidden: they are not mounted at all.
+    const cut = all.findIndex((p) => p.opaqueRoot === true);
+    const parents = cut === -1 ? all : all.slice(0, cut + 1);
     if (self.kind === "view" && parents.length === 1) {
       return [{ type: "bind", source: this.fsOf(parents[0]!), options: ["ro", "rbind"] }];
     }

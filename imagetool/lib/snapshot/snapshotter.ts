@@ -22,6 +22,12 @@ export interface SnapshotInfo {
   created: string;
   /** Numeric id: the on-disk directory name, kept short so 128 lowerdirs fit one mount-options page. */
   id: number;
+  /**
+   * overlay: the layer's root is opaque (a top-level `.wh..wh..opq`), so nothing below it is
+   * visible. overlayfs ignores the opaque xattr on a layer's root directory, so the mounts stop
+   * the lowerdir chain at this snapshot instead.
+   */
+  opaqueRoot?: true;
 }
 
 export interface Usage {

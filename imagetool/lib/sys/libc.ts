@@ -6,9 +6,15 @@
  * Bound through common/ffi.ts on first use, so commands that never touch a rootfs do not pay for
  * dlopen (~0.7 ms).
  */
+import type { FFIType } from "bun:ffi";
 import { constants } from "node:os";
 import { cString, errno, ioctl, libcSymbols } from "../../../common/ffi.ts";
 import { SyscallError } from "../errors.ts";
+
+// FFIType.i64_fast and u64_fast, which take and give plain numbers (BigInt conversions made openat2
+// cost ~17 µs a call); bun:ffi accepts no string name for them, and its enum exists only at run time.
+const I64_FAST = 15 as FFIType.i64_fast;
+const U64_FAST = 16 as FFIType.u64_fast;
 
 const libc = libcSymbols({
   mknod: { args: ["ptr", "i32", "u64"], returns: "i32" },
@@ -19,6 +25,10 @@ const libc = libcSymbols({
   statfs: { args: ["ptr", "ptr"], returns: "i32" },
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
+  utimensat: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
+  futimens: { args: ["i32", "ptr"], returns: "i32" },
+  fsetxattr: { args: ["i32", "ptr", "ptr", "u64", "i32"], returns: "i32" },
+  syscall: { args: [I64_FAST, "i32", "ptr", "ptr", U64_FAST], returns: I64_FAST },
 } as const);
 
 /** On its own: the progress display of every pull asks it, and binds nothing else. */
@@ -47,6 +57,53 @@ export function isatty(fd: number): boolean {
 export function lsetxattr(path: string, name: string, value: Uint8Array): void {
   const v = value.length === 0 ? Buffer.alloc(1) : value;
   check(libc().lsetxattr(cString(path), cString(name), v, BigInt(value.length), 0), `lsetxattr(${name})`, path);
+}
+
+export function fsetxattr(fd: number, path: string, name: string, value: Uint8Array): void {
+  const v = value.length === 0 ? Buffer.alloc(1) : value;
+  check(libc().fsetxattr(fd, cString(name), v, BigInt(value.length), 0), `fsetxattr(${name})`, path);
+}
+
+const NS_PER_S = 1_000_000_000n;
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+
+/** struct timespec[2] {atime, mtime} from nanoseconds since the epoch (tv_nsec is never negative). */
+function timespecs(atimeNs: bigint, mtimeNs: bigint): BigInt64Array {
+  const floorDiv = (ns: bigint) => (ns >= 0n || ns % NS_PER_S === 0n ? ns / NS_PER_S : ns / NS_PER_S - 1n);
+  const a = floorDiv(atimeNs);
+  const m = floorDiv(mtimeNs);
+  return BigInt64Array.of(a, atimeNs - a * NS_PER_S, m, mtimeNs - m * NS_PER_S);
+}
+
+/**
+ * Sets atime and mtime to the nanosecond (utimensat(2) with AT_SYMLINK_NOFOLLOW: a symlink's own
+ * times, never its target's). Node's utimes takes seconds as a double, which loses the last digits.
+ */
+export function lutimensNs(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+  check(libc().utimensat(AT_FDCWD, cString(path), timespecs(atimeNs, mtimeNs), AT_SYMLINK_NOFOLLOW), "utimensat", path);
+}
+
+/** The same through an open fd (futimens(3)); `path` only names it in errors. */
+export function futimensNs(fd: number, path: string, atimeNs: bigint, mtimeNs: bigint): void {
+  check(libc().futimens(fd, timespecs(atimeNs, mtimeNs)), "futimens", path);
+}
+
+const SYS_openat2 = 437; // x86_64 and aarch64 (include/uapi/asm-generic/unistd.h)
+export const RESOLVE_NO_MAGICLINKS = 0x02n;
+export const RESOLVE_NO_SYMLINKS = 0x04n;
+export const RESOLVE_IN_ROOT = 0x10n;
+
+/**
+ * openat2(2): opens `path` relative to `dirfd` under `resolve` constraints. Returns the fd, or the
+ * errno (negative) when the caller asked to see it (`quiet`) instead of an error.
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: bigint, quiet = false): number {
+  const how = BigUint64Array.of(BigInt(flags), 0n, resolve);
+  const rc = Number(libc().syscall(SYS_openat2, dirfd, cString(path), how, how.byteLength));
+  if (rc >= 0) return rc;
+  if (quiet) return -errno();
+  throw new SyscallError("openat2", path, errno());
 }
 
 export function lremovexattr(path: string, name: string): void {

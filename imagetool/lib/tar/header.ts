@@ -14,8 +14,12 @@ export interface TarHeader {
   uid: number;
   gid: number;
   size: number;
-  /** Seconds since the epoch; PAX mtimes may carry a fraction. */
+  /** Seconds since the epoch (the ustar field; a float where a writer's caller gives a fraction). */
   mtime: number;
+  /** Nanoseconds since the epoch, exact, when a PAX `mtime` record gave the time (it may carry a fraction). */
+  mtimeNs?: bigint;
+  /** Nanoseconds since the epoch from a PAX `atime` record; without one the atime is the mtime. */
+  atimeNs?: bigint;
   linkname: string;
   devmajor: number;
   devminor: number;
@@ -127,6 +131,27 @@ export const typeFlags: Record<string, EntryType> = {
 
 export function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+const NS_PER_S = 1_000_000_000n;
+
+/**
+ * A PAX time (`[-]seconds[.fraction]`) as exact nanoseconds: through a double, 1700000000.123456789
+ * would come out as …123456716. Digits past the ninth are truncated, as Go's archive/tar does.
+ */
+export function parsePaxTime(s: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d*))?$/.exec(s);
+  if (m === null) throw new TarFormatError(`bad PAX time ${JSON.stringify(s)}`);
+  const ns = BigInt(m[2]!) * NS_PER_S + BigInt((m[3] ?? "").slice(0, 9).padEnd(9, "0"));
+  return m[1] === "-" ? -ns : ns;
+}
+
+/** The PAX text for a time in nanoseconds (the fraction only when there is one). */
+export function formatPaxTime(ns: bigint): string {
+  const abs = ns < 0n ? -ns : ns;
+  const frac = abs % NS_PER_S;
+  const text = frac === 0n ? `${abs / NS_PER_S}` : `${abs / NS_PER_S}.${frac.toString().padStart(9, "0")}`;
+  return ns < 0n ? `-${text}` : text;
 }
 
 export function numberOr(s: string | undefined, fallback: number): number {

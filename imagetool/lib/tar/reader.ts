@@ -10,7 +10,7 @@
  * implementation. Metadata records (PAX, long names) are bounded so a hostile layer cannot make us
  * buffer an unbounded header.
  */
-import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parseString, typeFlags, type TarHeader } from "./header.ts";
+import { BLOCK, checksumOk, decoder, isUstar, isZeroBlock, numberOr, padding, parseNumber, parsePax, parsePaxTime, parseString, typeFlags, type TarHeader } from "./header.ts";
 import { TarFormatError } from "../errors.ts";
 
 /** Receives one entry's data: views into the pushed chunks, valid only during the call. */
@@ -174,12 +174,13 @@ export class TarParser {
       uid: numberOr(text("uid"), parseNumber(block, 108, 8, "uid")),
       gid: numberOr(text("gid"), parseNumber(block, 116, 8, "gid")),
       size: type === "file" ? numberOr(text("size"), size) : 0,
-      mtime: numberOr(text("mtime"), parseNumber(block, 136, 12, "mtime")),
+      mtime: parseNumber(block, 136, 12, "mtime"),
       linkname: text("linkpath") ?? this.longLink ?? parseString(block, 157, 100),
       devmajor: parseNumber(block, 329, 8, "devmajor"),
       devminor: parseNumber(block, 337, 8, "devminor"),
       xattrs,
     };
+    if (all !== undefined) paxTimes(header, text("mtime"), text("atime"));
     this.pax = undefined;
     this.longName = this.longLink = undefined;
     // Hardlinks, dirs etc. may declare a size but carry data only for regular files (POSIX ustar).
@@ -218,4 +219,13 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
   }
   parser.end();
   yield* ready.splice(0);
+}
+
+/** PAX `mtime`/`atime` override the ustar seconds, kept exact as nanoseconds (header.ts parsePaxTime). */
+function paxTimes(header: TarHeader, mtime: string | undefined, atime: string | undefined): void {
+  if (mtime !== undefined) {
+    header.mtimeNs = parsePaxTime(mtime);
+    header.mtime = Number(header.mtimeNs / 1_000_000_000n);
+  }
+  if (atime !== undefined) header.atimeNs = parsePaxTime(atime);
 }

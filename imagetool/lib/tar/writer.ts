@@ -3,7 +3,7 @@
  * large ids and sizes, fractional mtimes and `SCHILY.xattr.*` with raw binary values, as Go's
  * archive/tar (used by Docker, containerd and umoci) writes them.
  */
-import { BLOCK, type TarHeader } from "./header.ts";
+import { BLOCK, formatPaxTime, type TarHeader } from "./header.ts";
 
 const encoder = new TextEncoder();
 
@@ -40,9 +40,11 @@ function headerBlock(h: Partial<TarHeader> & { name: string; type: TarHeader["ty
   if (!octal(block, 108, 8, h.uid ?? 0)) pax.set("uid", encoder.encode(String(h.uid)));
   if (!octal(block, 116, 8, h.gid ?? 0)) pax.set("gid", encoder.encode(String(h.gid)));
   if (!octal(block, 124, 12, size)) pax.set("size", encoder.encode(String(size)));
-  const mtime = h.mtime ?? 0;
-  octal(block, 136, 12, mtime);
-  if (!Number.isInteger(mtime)) pax.set("mtime", encoder.encode(mtime.toFixed(9)));
+  const mtime = h.mtimeNs === undefined ? (h.mtime ?? 0) : Number(h.mtimeNs / 1_000_000_000n);
+  if (!octal(block, 136, 12, Math.max(0, mtime)) || mtime < 0) pax.set("mtime", encoder.encode(String(mtime)));
+  if (h.mtimeNs !== undefined && (h.mtimeNs % 1_000_000_000n !== 0n || h.mtimeNs < 0n)) pax.set("mtime", encoder.encode(formatPaxTime(h.mtimeNs)));
+  else if (!Number.isInteger(mtime)) pax.set("mtime", encoder.encode(mtime.toFixed(9)));
+  if (h.atimeNs !== undefined) pax.set("atime", encoder.encode(formatPaxTime(h.atimeNs)));
   block[156] = flag.charCodeAt(0);
   const link = encoder.encode(h.linkname ?? "");
   if (link.length > 100) pax.set("linkpath", link);

@@ -1,6 +1,6 @@
 /**
  * Test helper: describes a tree entry by entry (type, mode, owner, size, content hash, link
- * target, device, xattrs, mtime of non-directories) so two unpackers' results can be compared.
+ * target, device, xattrs, mtime of non-directories to the nanosecond) so two unpackers' results can be compared.
  */
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
@@ -23,7 +23,7 @@ export function describeTree(root: string, opts: { mtimes?: boolean } = {}): Tre
     if (type === "file") parts.push(`size=${st.size}`, createHash("sha256").update(readFileSync(host)).digest("hex").slice(0, 16), `nlink=${st.nlink}`);
     if (type === "symlink") parts.push(`-> ${readlinkSync(host)}`);
     if (type === "char" || type === "block") parts.push(`rdev=${st.rdev}`);
-    if (opts.mtimes !== false && type !== "dir") parts.push(`mtime=${Math.floor(st.mtimeMs / 1000)}`);
+    if (opts.mtimes !== false && type !== "dir") parts.push(`mtime=${lstatSync(host, { bigint: true }).mtimeNs}ns`);
     const xattrs = [...readXattrs(host)].filter(([k]) => !k.startsWith("trusted.overlay."));
     if (xattrs.length) parts.push(`xattrs=${xattrs.map(([k, v]) => `${k}=${Buffer.from(v).toString("hex")}`).join(",")}`);
     out[rel === "" ? "/" : rel] = parts.join(" ");

@@ -37,6 +37,7 @@ export const everyEntryLayers: EntrySpec[][] = [
     dir("gone/"), file("gone/a", "a"), dir("gone/sub/"), file("gone/sub/b", "b"),
     dir("opq/"), file("opq/old1", "1"), dir("opq/olddir/"), file("opq/olddir/x", "x"),
     file("replaced-by-dir", "was a file"), dir("replaced-by-file/"), file("replaced-by-file/x", "x"),
+    file("ns-time", "t", { mtimeNs: 1_700_000_000_123_456_789n }), // PAX fraction: exact, not through a double
     file("wh-me", "delete me"), file(longName, "long"), file("ünïcødé", "utf8 name"),
   ],
   [
@@ -79,6 +80,7 @@ describeRoot("unpack matches umoci", () => {
     expect(umociTree["usr/bin/tool"]).toContain("xattrs=security.capability=");
     expect(umociTree["replaced-by-dir/y"]).toBeUndefined();
     expect(umociTree["replaced-by-dir/z"]).toStartWith("file");
+    expect(umociTree["ns-time"]).toContain("mtime=1700000000123456789ns");
   });
 
   test("unpack (plain directory) gives the same tree", async () => {

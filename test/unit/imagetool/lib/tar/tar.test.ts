@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTar, chunks, dir, file, hardlink, symlink } from "../../../../fixtures/tar-builder.ts";
 import { lsetxattr } from "../../../../../imagetool/lib/sys/libc.ts";
-import type { TarHeader } from "../../../../../imagetool/lib/tar/header.ts";
+import { formatPaxTime, parsePaxTime, type TarHeader } from "../../../../../imagetool/lib/tar/header.ts";
 import { readTar } from "../../../../../imagetool/lib/tar/reader.ts";
 
 async function read(data: Uint8Array, chunk = 333): Promise<Array<TarHeader & { data: string }>> {
@@ -36,7 +36,29 @@ describe("tar writer → reader", () => {
     expect(entries[2]!.linkname).toBe("x".repeat(200));
     expect(entries[3]!.linkname).toBe(long);
     expect(entries[4]).toMatchObject({ devmajor: 4095, devminor: 1048575 });
-    expect(entries[5]!.mtime).toBe(1_700_000_000.5);
+    expect(entries[5]).toMatchObject({ mtime: 1_700_000_000, mtimeNs: 1_700_000_000_500_000_000n });
+  });
+
+  test("PAX mtime and atime keep every nanosecond (a double would make .123456789 into .123456716)", async () => {
+    const entries = await read(buildTar([
+      file("f", "", { mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_600_000_000_000_000_001n }),
+      file("neg", "", { mtimeNs: -1_500_000_000n }),
+      file("whole", "", { mtime: 1_700_000_000 }),
+    ]));
+    expect(entries[0]).toMatchObject({ mtime: 1_700_000_000, mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_600_000_000_000_000_001n });
+    expect(entries[1]!.mtimeNs).toBe(-1_500_000_000n);
+    expect(entries[2]).toMatchObject({ mtime: 1_700_000_000 });
+    expect(entries[2]!.mtimeNs).toBeUndefined();
+  });
+
+  test("PAX times: digits past the ninth are truncated (as Go's archive/tar); junk is an error", () => {
+    expect(parsePaxTime("1.1234567891")).toBe(1_123_456_789n);
+    expect(parsePaxTime("5")).toBe(5_000_000_000n);
+    expect(parsePaxTime("5.")).toBe(5_000_000_000n);
+    expect(parsePaxTime("-0.25")).toBe(-250_000_000n);
+    expect(formatPaxTime(-250_000_000n)).toBe("-0.250000000");
+    expect(formatPaxTime(1_700_000_000_000_000_007n)).toBe("1700000000.000000007");
+    for (const bad of ["", "1e9", "1.2.3", " 1", "0x10"]) expect(() => parsePaxTime(bad)).toThrow(/bad PAX time/);
   });
 
   test("the same entries and data however the stream is cut (headers and PAX records across chunks)", async () => {
