@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { cpuWrites, sharesToWeight } from "../../../../runtime/lib/cgroups/resources/cpu.ts";
-import { cpusetWrites } from "../../../../runtime/lib/cgroups/resources/cpuset.ts";
+import { cpuWrites, sharesToWeight } from "../../../../../../runtime/lib/cgroups/resources/cpu.ts";
+import { cpusetWrites } from "../../../../../../runtime/lib/cgroups/resources/cpuset.ts";
 import { HYBRID, hostContext, pairs, V2 } from "../host-context.ts";
 
 const v1 = hostContext({ versions: HYBRID });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cgroupPathIn, expandSlice, resolveCgroupPath } from "../../../runtime/lib/cgroups/paths.ts";
+import { cgroupPathIn, expandSlice, resolveCgroupPath } from "../../../../../runtime/lib/cgroups/paths.ts";
 
 describe("cgroup path rule", () => {
   test("default: the container id under the runtime's own cgroup (runc)", () => {

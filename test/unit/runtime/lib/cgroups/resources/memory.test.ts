@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { memoryWrites, swapToV2 } from "../../../../runtime/lib/cgroups/resources/memory.ts";
+import { memoryWrites, swapToV2 } from "../../../../../../runtime/lib/cgroups/resources/memory.ts";
 import { HYBRID, hostContext, pairs, V2 } from "../host-context.ts";
 
 const v1 = hostContext({ versions: HYBRID });

@@ -3,10 +3,10 @@
  * above everything the profile names fail with ENOSYS, not the default errno. x86_64 numbers.
  */
 import { describe, expect, test } from "bun:test";
-import { compileSeccomp } from "../../../runtime/lib/seccomp/compile.ts";
-import { defaultSeccompProfile } from "../../../schemas/defaults/seccomp-profile.ts";
-import { AUDIT_ARCH_X86_64, enosysPrologue, SCMP_ARCH_X32, syscallLimits } from "../../../runtime/lib/seccomp/enosys.ts";
-import type { SeccompProfile } from "../../../runtime/lib/seccomp/types.ts";
+import { compileSeccomp } from "../../../../../runtime/lib/seccomp/compile.ts";
+import { defaultSeccompProfile } from "../../../../../schemas/defaults/seccomp-profile.ts";
+import { AUDIT_ARCH_X86_64, enosysPrologue, SCMP_ARCH_X32, syscallLimits } from "../../../../../runtime/lib/seccomp/enosys.ts";
+import type { SeccompProfile } from "../../../../../runtime/lib/seccomp/types.ts";
 import { AUDIT_ARCH, runSeccompProgram, SECCOMP_RET, X32_SYSCALL_BIT } from "./bpf-interpreter.ts";
 
 const ENOSYS = SECCOMP_RET.ERRNO | 38;

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseSubCgroups, subCgroupProcs } from "../../../runtime/lib/cgroups/exec-cgroup.ts";
-import type { Leaf } from "../../../runtime/lib/cgroups/fs.ts";
+import { parseSubCgroups, subCgroupProcs } from "../../../../../runtime/lib/cgroups/exec-cgroup.ts";
+import type { Leaf } from "../../../../../runtime/lib/cgroups/fs.ts";
 
 describe("exec --cgroup arguments (runc getSubCgroupPaths)", () => {
   test("an unprefixed path for every hierarchy, prefixed ones per controller, comma lists", () => {

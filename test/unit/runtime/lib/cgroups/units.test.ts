@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { goDurationMs, ramInBytes } from "../../../runtime/lib/cgroups/units.ts";
+import { goDurationMs, ramInBytes } from "../../../../../runtime/lib/cgroups/units.ts";
 
 describe("ramInBytes (docker/go-units RAMInBytes, runc update)", () => {
   test("binary prefixes in any case, with optional i and b, and an optional space", () => {

@@ -2,7 +2,7 @@
  * Translation contexts for unit tests: plain data describing a host (which hierarchy holds each
  * controller, which files the container's cgroup has, what some files read). No kernel involved.
  */
-import type { TranslateContext } from "../../../runtime/lib/cgroups/types.ts";
+import type { TranslateContext } from "../../../../../runtime/lib/cgroups/types.ts";
 
 export interface HostDescription {
   versions: Record<string, 1 | 2>;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { buildLayout, dirOf, hierarchyOf, parseCgroupMounts, parseProcCgroup } from "../../../runtime/lib/cgroups/detect.ts";
+import { buildLayout, dirOf, hierarchyOf, parseCgroupMounts, parseProcCgroup } from "../../../../../runtime/lib/cgroups/detect.ts";
 
 /** Recorded from the development machine (Debian 12, hybrid, no systemd). */
 const HYBRID_MOUNTINFO = `22 1 254:0 / / rw,relatime - ext4 /dev/vda rw

@@ -4,10 +4,10 @@
  * host's); the suite is skipped on other hosts.
  */
 import { describe, expect, test } from "bun:test";
-import { RuntimeError } from "../../../runtime/lib/errors.ts";
-import { compileSeccomp } from "../../../runtime/lib/seccomp/compile.ts";
-import { FILTER_FLAG } from "../../../runtime/lib/seccomp/names.ts";
-import type { SeccompProfile, SeccompRule } from "../../../runtime/lib/seccomp/types.ts";
+import { RuntimeError } from "../../../../../runtime/lib/errors.ts";
+import { compileSeccomp } from "../../../../../runtime/lib/seccomp/compile.ts";
+import { FILTER_FLAG } from "../../../../../runtime/lib/seccomp/names.ts";
+import type { SeccompProfile, SeccompRule } from "../../../../../runtime/lib/seccomp/types.ts";
 import { AUDIT_ARCH, runSeccompProgram, SECCOMP_RET, X32_SYSCALL_BIT, type SeccompData } from "./bpf-interpreter.ts";
 
 const NR = { write: 1, getpid: 39, mkdir: 83, mkdirat: 258, unshare: 272 } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { OPCODES, SECTIONS } from "../../../runtime/lib/plan/opcodes.ts";
-import { renderOpcodesHeader } from "../../../scripts/gen-opcodes.ts";
+import { OPCODES, SECTIONS } from "../../../../../runtime/lib/plan/opcodes.ts";
+import { renderOpcodesHeader } from "../../../../../scripts/gen-opcodes.ts";
 
 describe("opcode table", () => {
   const entries = Object.entries(OPCODES);

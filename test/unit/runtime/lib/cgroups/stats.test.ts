@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { buildLayout } from "../../../runtime/lib/cgroups/detect.ts";
-import { leafFor, placementLeaves } from "../../../runtime/lib/cgroups/fs.ts";
-import { blkioEntries, ioStatEntries, keyValues } from "../../../runtime/lib/cgroups/stats.ts";
+import { buildLayout } from "../../../../../runtime/lib/cgroups/detect.ts";
+import { leafFor, placementLeaves } from "../../../../../runtime/lib/cgroups/fs.ts";
+import { blkioEntries, ioStatEntries, keyValues } from "../../../../../runtime/lib/cgroups/stats.ts";
 
 describe("stats parsers", () => {
   test("key/value files", () => {

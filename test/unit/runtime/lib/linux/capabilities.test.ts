@@ -1,7 +1,7 @@
 /** Capability names ↔ numbers and masks (include/uapi/linux/capability.h). */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { RuntimeError } from "../../../runtime/lib/errors.ts";
+import { RuntimeError } from "../../../../../runtime/lib/errors.ts";
 import {
   CAPABILITY_NAMES,
   capabilityMask,
@@ -9,8 +9,8 @@ import {
   capabilityNumber,
   lastCapability,
   supportedCapabilities,
-} from "../../../runtime/lib/linux/capabilities.ts";
-import { DEFAULT_CAPABILITIES } from "../../../schemas/defaults/capabilities.ts";
+} from "../../../../../runtime/lib/linux/capabilities.ts";
+import { DEFAULT_CAPABILITIES } from "../../../../../schemas/defaults/capabilities.ts";
 
 describe("CAPABILITY_NAMES", () => {
   test("index is the kernel's capability number", () => {

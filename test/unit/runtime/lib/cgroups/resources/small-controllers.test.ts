@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { hugetlbWrites } from "../../../../runtime/lib/cgroups/resources/hugetlb.ts";
-import { networkWrites } from "../../../../runtime/lib/cgroups/resources/network.ts";
-import { pidsWrites } from "../../../../runtime/lib/cgroups/resources/pids.ts";
-import { rdmaWrites } from "../../../../runtime/lib/cgroups/resources/rdma.ts";
+import { hugetlbWrites } from "../../../../../../runtime/lib/cgroups/resources/hugetlb.ts";
+import { networkWrites } from "../../../../../../runtime/lib/cgroups/resources/network.ts";
+import { pidsWrites } from "../../../../../../runtime/lib/cgroups/resources/pids.ts";
+import { rdmaWrites } from "../../../../../../runtime/lib/cgroups/resources/rdma.ts";
 import { HYBRID, hostContext, pairs, V1, V2 } from "../host-context.ts";
 
 describe("pids", () => {

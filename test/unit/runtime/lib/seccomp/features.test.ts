@@ -1,8 +1,8 @@
 /** seccompFeatures: the spec vocabulary narrowed to what libseccomp and the kernel support. */
 import { expect, test } from "bun:test";
-import { seccompFeatures } from "../../../runtime/lib/seccomp/features.ts";
-import { kernelAcceptsFilterFlags, libseccompVersion } from "../../../runtime/lib/seccomp/libseccomp.ts";
-import { FILTER_FLAG } from "../../../runtime/lib/seccomp/names.ts";
+import { seccompFeatures } from "../../../../../runtime/lib/seccomp/features.ts";
+import { kernelAcceptsFilterFlags, libseccompVersion } from "../../../../../runtime/lib/seccomp/libseccomp.ts";
+import { FILTER_FLAG } from "../../../../../runtime/lib/seccomp/names.ts";
 
 test("lists every action and operator, and only the architectures libseccomp has", () => {
   const features = seccompFeatures();

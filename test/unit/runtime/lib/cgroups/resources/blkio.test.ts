@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { blkioWeightToIoWeight, blkioWrites } from "../../../../runtime/lib/cgroups/resources/blkio.ts";
+import { blkioWeightToIoWeight, blkioWrites } from "../../../../../../runtime/lib/cgroups/resources/blkio.ts";
 import { HYBRID, hostContext, pairs, V2 } from "../host-context.ts";
 
 const full = {

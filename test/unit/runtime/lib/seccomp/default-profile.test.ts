@@ -3,8 +3,8 @@
  * syscalls a container uses every day and for the ones it must not make. x86_64 numbers.
  */
 import { describe, expect, test } from "bun:test";
-import { compileSeccomp } from "../../../runtime/lib/seccomp/compile.ts";
-import { defaultSeccompProfile } from "../../../schemas/defaults/seccomp-profile.ts";
+import { compileSeccomp } from "../../../../../runtime/lib/seccomp/compile.ts";
+import { defaultSeccompProfile } from "../../../../../schemas/defaults/seccomp-profile.ts";
 import { AUDIT_ARCH, runSeccompProgram, SECCOMP_RET, X32_SYSCALL_BIT } from "./bpf-interpreter.ts";
 
 const EPERM = SECCOMP_RET.ERRNO | 1;

@@ -1,9 +1,9 @@
 /** compileSeccomp on malformed profiles: each error is CONFIG_INVALID and names its JSON pointer. */
 import { describe, expect, test } from "bun:test";
-import { RuntimeError } from "../../../runtime/lib/errors.ts";
-import { compileSeccomp } from "../../../runtime/lib/seccomp/compile.ts";
-import { libseccompVersion } from "../../../runtime/lib/seccomp/libseccomp.ts";
-import type { SeccompProfile, SeccompRule } from "../../../runtime/lib/seccomp/types.ts";
+import { RuntimeError } from "../../../../../runtime/lib/errors.ts";
+import { compileSeccomp } from "../../../../../runtime/lib/seccomp/compile.ts";
+import { libseccompVersion } from "../../../../../runtime/lib/seccomp/libseccomp.ts";
+import type { SeccompProfile, SeccompRule } from "../../../../../runtime/lib/seccomp/types.ts";
 
 function allowExcept(...syscalls: SeccompRule[]): SeccompProfile {
   return { defaultAction: "SCMP_ACT_ALLOW", syscalls };

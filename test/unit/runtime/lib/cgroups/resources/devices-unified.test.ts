@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { deviceRules, deviceRuleText, devicesWrites } from "../../../../runtime/lib/cgroups/resources/devices.ts";
-import { resourceWrites } from "../../../../runtime/lib/cgroups/resources/index.ts";
-import { unifiedWrites } from "../../../../runtime/lib/cgroups/resources/unified.ts";
+import { deviceRules, deviceRuleText, devicesWrites } from "../../../../../../runtime/lib/cgroups/resources/devices.ts";
+import { resourceWrites } from "../../../../../../runtime/lib/cgroups/resources/index.ts";
+import { unifiedWrites } from "../../../../../../runtime/lib/cgroups/resources/unified.ts";
 import { HYBRID, hostContext, pairs, V1, V2 } from "../host-context.ts";
 
 describe("devices", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { encodePlan, PlanEncodeError } from "../../../runtime/lib/plan/encode.ts";
-import { OPCODES, PLAN_MAGIC, PLAN_VERSION } from "../../../runtime/lib/plan/opcodes.ts";
-import type { Plan, Step } from "../../../runtime/lib/plan/steps.ts";
+import { encodePlan, PlanEncodeError } from "../../../../../runtime/lib/plan/encode.ts";
+import { OPCODES, PLAN_MAGIC, PLAN_VERSION } from "../../../../../runtime/lib/plan/opcodes.ts";
+import type { Plan, Step } from "../../../../../runtime/lib/plan/steps.ts";
 
 const plan = (p: Partial<Plan>): Plan => ({ host: [], parent: [], child: [], init: [], ...p });
 const st = (op: Step["op"], args: Step["args"], origin = 0): Step => ({ op, args, origin });

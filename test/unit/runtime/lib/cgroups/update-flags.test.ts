@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { parseArgs } from "../../../runtime/lib/args.ts";
-import { resourcesFromFlags, UPDATE_FLAGS } from "../../../runtime/lib/cgroups/update-flags.ts";
+import { parseArgs } from "../../../../../runtime/lib/args.ts";
+import { resourcesFromFlags, UPDATE_FLAGS } from "../../../../../runtime/lib/cgroups/update-flags.ts";
 
 function resources(argv: string[], warnings: string[] = []) {
   return resourcesFromFlags(parseArgs([...argv, "id"], UPDATE_FLAGS).flags, (w) => warnings.push(w));
