@@ -8,10 +8,9 @@
 import { existsSync } from "node:fs";
 import { writeStdout } from "../../common/stdio.ts";
 import { boolFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
-import { goDurationMs } from "../lib/cgroups/units.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { RuntimeError } from "../lib/errors.ts";
-import { oomEventsOf, statsOf, type CgroupPlacement } from "../lib/container-cgroup.ts";
+import { cgroupStats, goDurationMs, oomEvents, type CgroupPlacement } from "../lib/cgroups/index.ts";
 import { containerDir, readRecord, status } from "../lib/state.ts";
 
 /** How often deletion and the OOM counters are looked at, whatever the stats interval. */
@@ -29,7 +28,7 @@ const events: CommandMain = async (argv, ctx) => {
   if (status(dir, rec) === "stopped") throw new RuntimeError("BAD_STATUS", `container ${id} is not running`);
   if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup`);
   if (boolFlag(flags, "stats")) {
-    emit({ type: "stats", id, data: statsOf(rec.cgroup) });
+    emit({ type: "stats", id, data: cgroupStats(rec.cgroup) });
     return 0;
   }
   const deleted = () => !existsSync(dir);
@@ -37,7 +36,7 @@ const events: CommandMain = async (argv, ctx) => {
   const ooms = watchOom(rec.cgroup, id, done.signal);
   while (!deleted()) {
     try {
-      emit({ type: "stats", id, data: statsOf(rec.cgroup) });
+      emit({ type: "stats", id, data: cgroupStats(rec.cgroup) });
     } catch (err) {
       if (deleted()) break;
       ctx.log.error((err as Error).message); // runc logs a failed Stats and keeps going
@@ -50,7 +49,7 @@ const events: CommandMain = async (argv, ctx) => {
 };
 
 async function watchOom(p: CgroupPlacement, id: string, signal: AbortSignal): Promise<void> {
-  for await (const _ of oomEventsOf(p, { intervalMs: POLL_MS, signal })) emit({ type: "oom", id });
+  for await (const _ of oomEvents(p, { intervalMs: POLL_MS, signal })) emit({ type: "oom", id });
 }
 
 export default events;

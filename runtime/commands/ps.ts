@@ -4,14 +4,14 @@ import { parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { RuntimeError } from "../lib/errors.ts";
 import { containerDir, readRecord } from "../lib/state.ts";
-import { pidsOf } from "../lib/container-cgroup.ts";
+import { cgroupPids } from "../lib/cgroups/index.ts";
 
 const ps: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, { format: { kind: "string", alias: "f" } }, { stopAfterPositionals: 1 });
   const id = requireId(positionals, "ps");
   const rec = readRecord(containerDir(ctx.root, id));
   if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup`);
-  const pids = pidsOf(rec.cgroup).sort((a, b) => a - b);
+  const pids = cgroupPids(rec.cgroup).sort((a, b) => a - b);
   const format = stringFlag(flags, "format") ?? "table";
   if (format === "json") {
     writeStdout(JSON.stringify(pids) + "\n");

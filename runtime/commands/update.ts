@@ -7,11 +7,11 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs, requireId, stringFlag } from "../lib/args.ts";
-import { resourcesFromFlags, UPDATE_FLAGS } from "../lib/cgroups/update-flags.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { RuntimeError, ioError } from "../lib/errors.ts";
-import { updateResources } from "../lib/container-cgroup.ts";
+import { resourcesFromFlags, UPDATE_FLAGS, updateCgroup } from "../lib/cgroups/index.ts";
 import { lockContainer, readRecord, status, writeRecord } from "../lib/state.ts";
+import type { LinuxResources } from "../lib/spec-types.ts";
 
 function readResourcesFile(file: string): Record<string, unknown> {
   let text: string;
@@ -38,7 +38,7 @@ const update: CommandMain = async (argv, ctx) => {
     const st = status(lock.dir, rec);
     if (st === "stopped") throw new RuntimeError("BAD_STATUS", `cannot update container ${id}: it is stopped`);
     if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup`);
-    updateResources(rec.cgroup, resources);
+    updateCgroup(rec.cgroup, resources as LinuxResources);
     const linux = (rec.config.linux ??= {});
     const old = (linux.resources ?? {}) as Record<string, Record<string, unknown>>;
     // Merged per group, so a later update still sees (and events reports) the earlier values.

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { RuntimeError, errnoOf, ioError } from "./errors.ts";
 import { flock, LOCK_EX } from "./sys/ffi.ts";
 import type { Spec } from "./spec-types.ts";
-import type { CgroupPlacement } from "./container-cgroup.ts";
+import type { CgroupPlacement } from "./cgroups/index.ts";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 

@@ -3,7 +3,8 @@ import { deviceProgramDir } from "../../../../../runtime/lib/cgroups/apply.ts";
 import type { Hierarchy } from "../../../../../runtime/lib/cgroups/detect.ts";
 import { compileDeviceFilter } from "../../../../../runtime/lib/cgroups/devices-bpf.ts";
 import { emulateDeviceRules } from "../../../../../runtime/lib/cgroups/devices-emulator.ts";
-import { deviceRules, type EffectiveDeviceRule } from "../../../../../runtime/lib/cgroups/resources/devices.ts";
+import { deviceRules } from "../../../../../runtime/lib/cgroups/resources/devices.ts";
+import type { EffectiveDeviceRule } from "../../../../../runtime/lib/cgroups/types.ts";
 import { disassemble, run, type DeviceRequest } from "./ebpf-vm.ts";
 
 /** "allow c 1:3 rwm" → a rule as deviceRules() makes them (no runtime defaults appended). */

@@ -7,7 +7,7 @@ import { userNamespaceMounts } from "../../../../../runtime/lib/linux/userns-mou
 import { compileCreate, compileExec, type CreateFacts } from "../../../../../runtime/lib/plan/compile.ts";
 import { defaultSpec, toRootless } from "../../../../../runtime/lib/default-spec.ts";
 import { defaultStateRoot } from "../../../../../runtime/lib/state.ts";
-import { rootlessLimits } from "../../../../../runtime/lib/lifecycle/rootless-cgroup.ts";
+import { rootlessLimits } from "../../../../../runtime/lib/cgroups/placement.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
 
 const USER: HostIdentity = { euid: 1000, egid: 1001, newuidmap: "/usr/bin/newuidmap", newgidmap: "/usr/bin/newgidmap" };

@@ -9,8 +9,9 @@
  */
 import { RuntimeError, errnoOf } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { placeContainer, type CgroupPlacement } from "../container-cgroup.ts";
 import type { Spec } from "../spec-types.ts";
+import { setupCgroup } from "./manager.ts";
+import type { CgroupPlacement } from "./types.ts";
 
 const PERMISSION_ERRNOS = new Set(["EACCES", "EPERM", "EROFS"]);
 
@@ -23,21 +24,22 @@ function permissionDenied(err: unknown): boolean {
 }
 
 /** The linux.resources keys that set a limit (devices excepted, see above). */
-export function rootlessLimits(resources: Record<string, unknown> | undefined): string[] {
+export function rootlessLimits(resources: object | undefined): string[] {
   return Object.entries(resources ?? {})
     .filter(([key, value]) => key !== "devices" && value !== undefined && value !== null && !(typeof value === "object" && Object.keys(value).length === 0))
     .map(([key]) => key);
 }
 
 /** `beforeCreate`: records the cgroup directories about to be made (delete --force after a crash). */
-export function placeCreatedContainer(id: string, spec: Spec, systemd: boolean, log: Logger, euid = process.geteuid!(), beforeCreate?: (planned: CgroupPlacement) => void): CgroupPlacement {
-  if (euid === 0) return placeContainer(id, spec, systemd, (m) => log.warn(m), true, beforeCreate);
-  const resources = { ...(spec.linux?.resources ?? {}) } as Record<string, unknown>;
+export function placeContainer(id: string, spec: Spec, systemd: boolean, log: Logger, euid = process.geteuid!(), beforeCreate?: (planned: CgroupPlacement) => void): CgroupPlacement {
+  const request = { id, cgroupsPath: spec.linux?.cgroupsPath, systemd, warn: (m: string) => log.warn(m), beforeCreate };
+  if (euid === 0) return setupCgroup({ ...request, resources: spec.linux?.resources ?? {}, confineDevices: true });
+  const resources = { ...(spec.linux?.resources ?? {}) };
   if (resources.devices) log.debug(`rootless: ignoring linux.resources.devices (the devices cgroup needs root; the user namespace already forbids mknod)`);
   delete resources.devices;
   const limits = rootlessLimits(resources);
   try {
-    const placement = placeContainer(id, { ...spec, linux: { ...spec.linux, resources } }, systemd, (m) => log.warn(m), false, beforeCreate);
+    const placement = setupCgroup({ ...request, resources, confineDevices: false });
     log.debug(`rootless: the cgroup tree is delegated to uid ${euid}; container placed at ${placement.path}`);
     return placement;
   } catch (err) {
