@@ -3,10 +3,12 @@
  * prints {"type":"stats","id":…,"data":…} once and exits; otherwise stats every interval (Go
  * duration syntax, default 5s) and {"type":"oom","id":…} whenever the kernel OOM-kills a task of
  * the container, until the container is deleted (runc exits on a signal; a deleted container has
- * nothing left to report, so bocker's events ends then, with status 0).
+ * nothing left to report, so bocker's events ends then, with status 0). The lines' shape is
+ * schemas/runtime/events.json.
  */
 import { existsSync } from "node:fs";
 import { writeStdout } from "../../common/stdio.ts";
+import type { Event } from "../../schemas/generated/types/runtime-events.ts";
 import { boolFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { RuntimeError } from "../lib/errors.ts";
@@ -16,7 +18,8 @@ import { containerDir, readRecord, status } from "../lib/state.ts";
 /** How often deletion and the OOM counters are looked at, whatever the stats interval. */
 const POLL_MS = 100;
 
-const emit = (event: Record<string, unknown>) => writeStdout(`${JSON.stringify(event)}\n`);
+/** One line per event, in the shape of schemas/runtime/events.json. */
+const emit = (event: Event) => writeStdout(`${JSON.stringify(event)}\n`);
 
 const events: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, { stats: { kind: "bool" }, interval: { kind: "string" } });
