@@ -7,7 +7,6 @@ import { userNamespaceMounts } from "../../../../../runtime/lib/linux/userns-mou
 import { compileCreate, compileExec, type CreateFacts } from "../../../../../runtime/lib/plan/compile.ts";
 import { defaultSpec, toRootless } from "../../../../../runtime/lib/default-spec.ts";
 import { defaultStateRoot } from "../../../../../runtime/lib/state.ts";
-import { rootlessLimits } from "../../../../../runtime/lib/cgroups/placement.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
 
 const USER: HostIdentity = { euid: 1000, egid: 1001, newuidmap: "/usr/bin/newuidmap", newgidmap: "/usr/bin/newgidmap" };
@@ -176,10 +175,5 @@ describe("rootless defaults", () => {
     expect(defaultStateRoot(1000, { XDG_RUNTIME_DIR: "/run/user/1000" })).toEqual({ root: "/run/user/1000/bocker-runtime", xdg: true });
     expect(defaultStateRoot(0, { XDG_RUNTIME_DIR: "/run/user/0" })).toEqual({ root: "/run/bocker-runtime", xdg: false });
     expect(defaultStateRoot(1000, {})).toEqual({ root: "/run/bocker-runtime", xdg: false });
-  });
-  test("resource keys that need a cgroup (devices never does for a user)", () => {
-    expect(rootlessLimits(undefined)).toEqual([]);
-    expect(rootlessLimits({ devices: [{ allow: false }], memory: {} })).toEqual([]);
-    expect(rootlessLimits({ memory: { limit: 1 }, pids: { limit: 5 } })).toEqual(["memory", "pids"]);
   });
 });
