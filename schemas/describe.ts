@@ -24,6 +24,7 @@ function loadFamily(family: SchemaFamily): Record<string, JsonSchema> {
       require("./runtime/config.json"),
       require("./runtime/state.json"),
       require("./runtime/features.json"),
+      require("./runtime/events.json"),
     ],
     image: () => [
       require("./image/defs.json"),

@@ -19,6 +19,7 @@ export const DOCUMENT_KINDS = {
   runtimeConfig: { module: "runtime-config", family: "runtime", file: "config.json", typeName: "Spec" },
   runtimeState: { module: "runtime-state", family: "runtime", file: "state.json", typeName: "State" },
   runtimeFeatures: { module: "runtime-features", family: "runtime", file: "features.json", typeName: "Features" },
+  runtimeEvent: { module: "runtime-events", family: "runtime", file: "events.json", typeName: "Event" },
   imageManifest: { module: "image-manifest", family: "image", file: "manifest.json", typeName: "ImageManifest" },
   imageIndex: { module: "image-index", family: "image", file: "index.json", typeName: "ImageIndex" },
   imageConfig: { module: "image-config", family: "image", file: "config.json", typeName: "ImageConfig" },
@@ -30,6 +31,6 @@ export type DocumentKindName = keyof typeof DOCUMENT_KINDS;
 
 /** Every schema file of a family, in the order they are registered with ajv. */
 export const SCHEMA_FILES: Record<SchemaFamily, readonly string[]> = {
-  runtime: ["defs.json", "config-linux.json", "config.json", "state.json", "features.json"],
+  runtime: ["defs.json", "config-linux.json", "config.json", "state.json", "features.json", "events.json"],
   image: ["defs.json", "descriptor.json", "manifest.json", "index.json", "config.json", "layout.json"],
 };

@@ -17,6 +17,7 @@ import type { CompiledValidator } from "./generated/validators/runtime-config.js
 import type { Spec } from "./generated/types/runtime-config.ts";
 import type { State } from "./generated/types/runtime-state.ts";
 import type { Features } from "./generated/types/runtime-features.ts";
+import type { Event } from "./generated/types/runtime-events.ts";
 import type { ImageManifest } from "./generated/types/image-manifest.ts";
 import type { ImageIndex } from "./generated/types/image-index.ts";
 import type { ImageConfig } from "./generated/types/image-config.ts";
@@ -51,6 +52,12 @@ export function validateRuntimeState(doc: unknown): SchemaValidation<State> {
 export function validateRuntimeFeatures(doc: unknown): SchemaValidation<Features> {
   const { validate }: ValidatorModule = require("./generated/validators/runtime-features.js");
   return check(DOCUMENT_KINDS.runtimeFeatures, validate, doc);
+}
+
+/** One line of `bocker-runtime events` (also runc's): a stats or an oom event. */
+export function validateRuntimeEvent(doc: unknown): SchemaValidation<Event> {
+  const { validate }: ValidatorModule = require("./generated/validators/runtime-events.js");
+  return check(DOCUMENT_KINDS.runtimeEvent, validate, doc);
 }
 
 /** image-spec manifest (also Docker schema2 manifests). */
@@ -138,6 +145,7 @@ export type {
   FeatureEnabled,
   MountExtensionsFeatures,
 } from "./generated/types/runtime-features.ts";
+export type { Event, StatsEvent, OomEvent, Stats } from "./generated/types/runtime-events.ts";
 export type { Descriptor, Platform } from "./generated/types/image-descriptor.ts";
 export type { ImageManifest } from "./generated/types/image-manifest.ts";
 export type { ImageIndex } from "./generated/types/image-index.ts";

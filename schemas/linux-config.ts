@@ -19,6 +19,12 @@ export type {
   LinuxNamespace,
   LinuxDevice,
   LinuxSeccomp,
+  LinuxResources,
+  LinuxDeviceCgroup,
+  LinuxMemory,
+  LinuxCPU,
+  LinuxBlockIO,
+  LinuxThrottleDevice,
 } from "./generated/types/runtime-config.ts";
 
 export type User = Generated.User & { uid: number; gid: number };

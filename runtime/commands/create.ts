@@ -1,18 +1,8 @@
 /** `create ID [--bundle DIR] [--pid-file F] [--console-socket S] [--no-pivot] [--preserve-fds N] [--dry-run]` */
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
-import { resolve } from "node:path";
-import { warmCgroupMigration } from "../lib/container-cgroup.ts";
-
-export const CREATE_FLAGS = {
-  bundle: { kind: "string", alias: "b" },
-  "pid-file": { kind: "string" },
-  "console-socket": { kind: "string" },
-  "no-pivot": { kind: "bool" },
-  "no-new-keyring": { kind: "bool" },
-  "preserve-fds": { kind: "string" },
-  "dry-run": { kind: "bool" },
-} as const;
+import { warmCgroupMigration } from "../lib/cgroups/index.ts";
+import { CREATE_FLAGS, pathFlag } from "./create-flags.ts";
 
 const create: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, CREATE_FLAGS);
@@ -40,9 +30,5 @@ const create: CommandMain = async (argv, ctx) => {
   created.lock.release();
   return 0;
 };
-
-export function pathFlag(p: string | undefined): string | undefined {
-  return p === undefined ? undefined : resolve(p);
-}
 
 export default create;

@@ -11,7 +11,7 @@ import { prepareCreate } from "../lib/lifecycle/prepare.ts";
 import { compileCreate } from "../lib/plan/compile.ts";
 import { explainPlan } from "../lib/plan/explain.ts";
 import { containerDir } from "../lib/state.ts";
-import { CREATE_FLAGS, pathFlag } from "./create.ts";
+import { CREATE_FLAGS, pathFlag } from "./create-flags.ts";
 
 export async function explainMain(id: string, bundle: string, flags: FlagValues, ctx: CommandContext): Promise<number> {
   const prepared = await prepareCreate({

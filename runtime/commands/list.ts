@@ -1,34 +1,15 @@
-/**
- * `list [--format table|json] [-q]`. A container whose state.json cannot be read is reported on
- * stderr (with the hint to `delete --force` it) instead of breaking the listing.
- */
+/** `list [--format table|json] [-q]` (lib/lifecycle/list.ts). */
 import { writeStdout } from "../../common/stdio.ts";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs, stringFlag, boolFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
-import { RuntimeError, ioError } from "../lib/errors.ts";
-import { errnoOf } from "../../common/errors.ts";
-import { ociState, readRecord } from "../lib/state.ts";
+import { RuntimeError } from "../lib/errors.ts";
+import { listContainers } from "../lib/lifecycle/list.ts";
 
 const list: CommandMain = async (argv, ctx) => {
   const { flags } = parseArgs(argv, { format: { kind: "string", alias: "f" }, quiet: { kind: "bool", alias: "q" } });
   const format = stringFlag(flags, "format") ?? "table";
   if (format !== "table" && format !== "json") throw new RuntimeError("USAGE", `--format: expected table or json, got ${format}`);
-  let names: string[] = [];
-  try {
-    names = readdirSync(ctx.root, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
-  } catch (err) {
-    if (errnoOf(err) !== "ENOENT") throw ioError("read", ctx.root, err);
-  }
-  const states: Array<Record<string, unknown>> = [];
-  for (const name of names) {
-    try {
-      states.push(ociState(join(ctx.root, name), readRecord(join(ctx.root, name))));
-    } catch (err) {
-      ctx.log.warn(`skipping ${name}: ${(err as Error).message}`);
-    }
-  }
+  const states = listContainers(ctx.root, (m) => ctx.log.warn(m));
   if (boolFlag(flags, "quiet")) writeStdout(states.map((s) => `${s.id}\n`).join(""));
   else if (format === "json") writeStdout(JSON.stringify(states) + "\n");
   else writeStdout(table(states));

@@ -5,8 +5,8 @@
  */
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
-import { warmCgroupMigration } from "../lib/container-cgroup.ts";
-import { CREATE_FLAGS, pathFlag } from "./create.ts";
+import { warmCgroupMigration } from "../lib/cgroups/index.ts";
+import { CREATE_FLAGS, pathFlag } from "./create-flags.ts";
 
 const run: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, { ...CREATE_FLAGS, detach: { kind: "bool", alias: "d" }, "keep": { kind: "bool" } });

@@ -1,6 +1,7 @@
 /** What the plan compiler needs to know about the host, read here so compile.ts stays pure. */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import type { CgroupLayout, SourceKind } from "./linux/mounts.ts";
+import { statSync } from "node:fs";
+import { detectCgroups } from "./cgroups/index.ts";
+import type { CgroupMountFacts, SourceKind } from "./linux/mounts.ts";
 
 export function sourceKind(path: string): SourceKind {
   try {
@@ -10,22 +11,15 @@ export function sourceKind(path: string): SourceKind {
   }
 }
 
-/** The cgroup hierarchies under /sys/fs/cgroup, from /proc/self/mountinfo (proc(5)). */
-export function readCgroupLayout(): CgroupLayout {
-  const layout: CgroupLayout = { unified: false, v1: [], hybridUnified: false };
-  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
-    const [pre, post] = line.split(" - ");
-    if (!pre || !post) continue;
-    const mountPoint = pre.split(" ")[4] ?? "";
-    const [fstype, , superOptions = ""] = post.split(" ");
-    if (!mountPoint.startsWith("/sys/fs/cgroup")) continue;
-    if (fstype === "cgroup2") {
-      if (mountPoint === "/sys/fs/cgroup") layout.unified = true;
-      else layout.hybridUnified = true;
-    } else if (fstype === "cgroup") {
-      const opts = superOptions.split(",").filter((o) => o !== "rw" && o !== "ro" && o !== "xattr" && !o.startsWith("release_agent") && o !== "clone_children" && o !== "nsdelegate");
-      if (opts.length > 0) layout.v1.push(opts.join(","));
-    }
-  }
-  return layout;
+/**
+ * The cgroup hierarchies under /sys/fs/cgroup, as a `type: cgroup` mount reproduces them, from the
+ * cgroups library's layout of this host (the same one the container's cgroups are placed in).
+ */
+export function readCgroupMountFacts(): CgroupMountFacts {
+  const hierarchies = detectCgroups().hierarchies.filter((h) => h.mountpoint.startsWith("/sys/fs/cgroup"));
+  return {
+    unified: hierarchies.some((h) => h.version === 2 && h.mountpoint === "/sys/fs/cgroup"),
+    v1: hierarchies.filter((h) => h.version === 1).map((h) => h.controllers.join(",")),
+    hybridUnified: hierarchies.some((h) => h.version === 2 && h.mountpoint !== "/sys/fs/cgroup"),
+  };
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "nod
 import { arch, release } from "node:os";
 import { join } from "node:path";
 import type { CompiledSeccomp } from "./plan/process-steps.ts";
-import type { Spec } from "./spec-types.ts";
+import type { Seccomp, Spec } from "./spec-types.ts";
 import { writeFileAtomic } from "./state.ts";
 
 const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib/i386-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib"];
@@ -25,9 +25,9 @@ function libseccompStamp(): string | undefined {
   return undefined;
 }
 
-async function compile(spec: Spec): Promise<CompiledSeccomp> {
+async function compile(profile: Seccomp): Promise<CompiledSeccomp> {
   const { compileSeccomp } = await import("./seccomp/compile.ts");
-  return compileSeccomp(spec.linux!.seccomp as never, "/linux/seccomp");
+  return compileSeccomp(profile, "/linux/seccomp");
 }
 
 /**
@@ -56,7 +56,7 @@ export async function seccompProgram(spec: Spec, cacheRoot: string | undefined):
   const profile = spec.linux?.seccomp;
   if (!profile) return undefined;
   const stamp = cacheRoot ? libseccompStamp() : undefined;
-  if (!cacheRoot || !stamp) return compile(spec);
+  if (!cacheRoot || !stamp) return compile(profile);
   const key = new Bun.CryptoHasher("sha256").update(JSON.stringify(["v2", profile, arch(), release(), stamp])).digest("hex");
   const dir = join(cacheRoot, ".cache", "seccomp");
   const file = join(dir, key);
@@ -66,7 +66,7 @@ export async function seccompProgram(spec: Spec, cacheRoot: string | undefined):
   } catch {
     // not cached yet (or unreadable: compiled again below)
   }
-  const compiled = await compile(spec);
+  const compiled = await compile(profile);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileAtomic(file, encode(compiled));

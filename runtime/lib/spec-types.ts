@@ -16,6 +16,12 @@ export type {
   LinuxNamespace as Namespace,
   LinuxDevice as Device,
   LinuxSeccomp as Seccomp,
+  LinuxResources,
+  LinuxDeviceCgroup as DeviceRule,
+  LinuxMemory as MemoryResources,
+  LinuxCPU as CpuResources,
+  LinuxBlockIO as BlockIO,
+  LinuxThrottleDevice as BlockIOThrottle,
 } from "../../schemas/linux-config.ts";
 
 export const HOOK_KINDS = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"] as const;

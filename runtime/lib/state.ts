@@ -11,7 +11,7 @@ import { RuntimeError, ioError } from "./errors.ts";
 import { errnoOf } from "../../common/errors.ts";
 import { lockFd } from "../../common/lock.ts";
 import type { Spec } from "./spec-types.ts";
-import type { CgroupPlacement } from "./container-cgroup.ts";
+import type { CgroupPlacement } from "./cgroups/index.ts";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "plan.h"
+#include "sync.h" /* bail, qs: every stage and step reports through the sync socket */
 
 #define SLOT_COUNT 64
 
@@ -30,16 +31,12 @@ extern const struct step *current_step; /* its origin goes into error lines */
 typedef void (*step_fn)(const struct arg *a);
 step_fn step_handler(int code);
 
-/* Sends `error <origin> <errno> <message>` (one write) and exits 1. */
-__attribute__((noreturn, format(printf, 2, 3))) void bail(int err, const char *fmt, ...);
-
 /* Flag rendering for error messages ("MS_NOSUID|MS_NODEV|0x4"). */
 struct flag_name { unsigned long bit; const char *name; };
 const char *flags_str(unsigned long flags, const struct flag_name *names, char *buf, size_t len);
 extern const struct flag_name MOUNT_FLAGS[], CLONE_FLAGS[];
 
 int slot_fd(int64_t slot);           /* bails unless the slot holds an fd */
-const char *qs(const char *s);       /* quotes s for a message; rotates over a few static buffers */
 
 /* Path helpers inside the container root (steps/inroot.c). */
 int open_in_root(const char *path, int flags, uint64_t resolve);  /* -1 + errno */

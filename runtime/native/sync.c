@@ -76,6 +76,15 @@ void report_error(const char *origin, int err, const char *msg) {
   if (n > 0) (void)write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+const char *qs(const char *s) {
+  static char bufs[4][1024];
+  static int next;
+  char *b = bufs[next++ & 3];
+  if (s == NULL) return "NULL";
+  snprintf(b, sizeof bufs[0], "\"%s\"", s);
+  return b;
+}
+
 void bail(int err, const char *fmt, ...) {
   char msg[LINE_MAX_BYTES - 64];
   va_list ap;

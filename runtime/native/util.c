@@ -1,4 +1,4 @@
-/* Small helpers for messages: quoting, flag names, slot lookup. */
+/* Small helpers for messages: flag names, slot lookup (quoting and bail are sync.c's). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -34,15 +34,6 @@ const char *flags_str(unsigned long flags, const struct flag_name *names, char *
   if (flags != 0 && o < len) snprintf(buf + o, len - o, "%s0x%lx", o ? "|" : "", flags);
   else if (o == 0) snprintf(buf, len, "0");
   return buf;
-}
-
-const char *qs(const char *s) {
-  static char bufs[4][1024];
-  static int next;
-  char *b = bufs[next++ & 3];
-  if (s == NULL) return "NULL";
-  snprintf(b, sizeof bufs[0], "\"%s\"", s);
-  return b;
 }
 
 int slot_fd(int64_t slot) {

@@ -10,7 +10,8 @@ import { compileDeviceFilter } from "./devices-bpf.ts";
 import { leafFor, readCgroupFile, writeCgroupFile, writeError, type Leaf } from "./fs.ts";
 import { deviceRules } from "./resources/devices.ts";
 import { resourceWrites } from "./resources/index.ts";
-import type { CgroupWrite, LinuxResources, TranslateContext } from "./types.ts";
+import type { CgroupWrite, TranslateContext } from "./types.ts";
+import type { LinuxResources } from "../spec-types.ts";
 
 /** The context translations see: versions and files of the container's own directories. */
 export function leafContext(leaves: Leaf[], update: boolean): TranslateContext {

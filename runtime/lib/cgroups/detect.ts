@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
+import { parseMountinfo, type MountinfoEntry } from "../mountinfo.ts";
 
 export interface Hierarchy {
   version: 1 | 2;
@@ -33,37 +34,9 @@ const V1_SUBSYSTEMS = new Set([
   "net_prio", "hugetlb", "pids", "rdma", "misc", "debug",
 ]);
 
-export interface CgroupMount {
-  dev: string;
-  root: string;
-  mountpoint: string;
-  fstype: "cgroup" | "cgroup2";
-  superOptions: string[];
-}
-
-/** mountinfo escapes space, tab, newline and backslash as \ooo. */
-function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
-
-export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
-  const out: CgroupMount[] = [];
-  for (const line of mountinfo.split("\n")) {
-    const sep = line.indexOf(" - ");
-    if (sep < 0) continue;
-    const pre = line.slice(0, sep).split(" ");
-    const post = line.slice(sep + 3).split(" ");
-    const fstype = post[0];
-    if ((fstype !== "cgroup" && fstype !== "cgroup2") || pre.length < 5) continue;
-    out.push({
-      dev: pre[2]!,
-      root: unescapeMountinfo(pre[3]!),
-      mountpoint: unescapeMountinfo(pre[4]!),
-      fstype,
-      superOptions: (post[2] ?? "").split(","),
-    });
-  }
-  return out;
+/** The cgroup and cgroup2 mounts of a mountinfo text (mountinfo.ts parses it). */
+export function parseCgroupMounts(mountinfo: string): MountinfoEntry[] {
+  return parseMountinfo(mountinfo).filter((m) => m.fstype === "cgroup" || m.fstype === "cgroup2");
 }
 
 /** /proc/<pid>/cgroup → controller (or "name=x", or "" for the v2 entry) → cgroup path. */

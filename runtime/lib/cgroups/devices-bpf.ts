@@ -26,7 +26,7 @@
  * identical to runc's.
  */
 import { ACC_ALL, emulateDeviceRules, type DeviceException } from "./devices-emulator.ts";
-import type { EffectiveDeviceRule } from "./resources/devices.ts";
+import type { EffectiveDeviceRule } from "./types.ts";
 
 /** BPF_DEVCG_DEV_* of linux/bpf.h. */
 export const DEV_BLOCK = 1;

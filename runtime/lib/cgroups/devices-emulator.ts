@@ -11,7 +11,7 @@
  *    exception ("c 1:3 r" against "c 1:* rwm"); runc refuses them, and so do we, so a
  *    configuration never looks stricter than it is.
  */
-import type { EffectiveDeviceRule } from "./resources/devices.ts";
+import type { EffectiveDeviceRule } from "./types.ts";
 import { invalid } from "./resources/common.ts";
 
 /** BPF_DEVCG_ACC_* of linux/bpf.h; the v1 controller uses the same three bits. */

@@ -8,7 +8,9 @@
 import { existsSync } from "node:fs";
 import { posix } from "node:path";
 import { RuntimeError } from "../errors.ts";
-import type { Leaf } from "./fs.ts";
+import { detectCgroups } from "./detect.ts";
+import { placementLeaves, type Leaf } from "./fs.ts";
+import type { CgroupPlacement } from "./types.ts";
 
 /** "" is the key of the unprefixed PATH. */
 export type SubCgroupPaths = Map<string, string>;
@@ -59,4 +61,11 @@ export function subCgroupProcs(leaves: Leaf[], paths: SubCgroupPaths): string[] 
     if (!used.has(key)) throw new RuntimeError("USAGE", `--cgroup ${key}:${paths.get(key)}: the container has no cgroup v1 hierarchy with controller ${key}`);
   }
   return files;
+}
+
+/** exec --cgroup: the container's cgroup.procs files, or those of the named sub-cgroups. */
+export function execCgroupProcs(p: CgroupPlacement | undefined, subCgroups: readonly string[]): string[] {
+  if (subCgroups.length === 0) return p?.procsFiles ?? [];
+  if (!p || p.procsFiles.length === 0) throw new RuntimeError("USAGE", "--cgroup: the container has no cgroups");
+  return subCgroupProcs(placementLeaves(p.procsFiles, detectCgroups()), parseSubCgroups(subCgroups));
 }

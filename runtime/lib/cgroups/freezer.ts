@@ -43,6 +43,12 @@ export function freezerState(p: CgroupPlacement): "frozen" | "freezing" | "thawe
   return frozen ? "frozen" : wanted === "1" ? "freezing" : "thawed";
 }
 
+/** Whether the container's freezer holds it frozen (or freezing): its tasks cannot die until thawed. */
+export function isFrozen(p: CgroupPlacement): boolean {
+  const state = freezerState(p);
+  return state === "frozen" || state === "freezing";
+}
+
 function set(f: Freezer, frozen: boolean): void {
   const value = f.kind === "v1" ? (frozen ? "FROZEN" : "THAWED") : frozen ? "1" : "0";
   try {

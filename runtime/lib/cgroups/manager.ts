@@ -14,7 +14,8 @@ import { detectCgroups, dirOf, type CgroupLayout } from "./detect.ts";
 import { cgroupError, placementLeaves, readCgroupFile, sleepMs, writeCgroupFile, type Leaf } from "./fs.ts";
 import { cgroupPathIn, resolveCgroupPath } from "./paths.ts";
 import { warmCgroupMigration } from "./migration-warmup.ts";
-import type { CgroupPlacement, LinuxResources } from "./types.ts";
+import type { CgroupPlacement } from "./types.ts";
+import type { LinuxResources } from "../spec-types.ts";
 
 export interface SetupRequest {
   id: string;

@@ -2,24 +2,24 @@
  * `events --stats` data in runc's JSON shape (runc types/events.go Stats; omitempty fields are left
  * out when zero), read from whichever hierarchy holds each controller: cpuacct/cpu/memory/pids/
  * blkio/cpuset on v1; cpu.stat, memory, pids and io.stat on v2; hugetlb on either. Counters above
- * 2^53 ("unlimited" limits) lose precision as JSON numbers.
+ * 2^53 ("unlimited" limits) lose precision as JSON numbers. The shape is schemas/runtime/events.json.
  */
 import { readdirSync } from "node:fs";
 import { posix } from "node:path";
+import type { BlkioEntry, Blkio, Cpu, CpuSet, Hugetlb, Memory, MemoryEntry, Stats } from "../../../schemas/generated/types/runtime-events.ts";
 import { detectCgroups } from "./detect.ts";
 import { leafFor, placementLeaves, readCgroupFile, type Leaf } from "./fs.ts";
 import type { CgroupPlacement } from "./types.ts";
 
-type Obj = Record<string, unknown>;
 const USER_HZ = 100; // cpuacct.stat counts in USER_HZ ticks, which is 100 on every Linux ABI
 
 /** Drops zero numbers, empty arrays and undefined: Go's omitempty. */
-function omitEmpty(o: Obj, keep: string[] = []): Obj {
-  const out: Obj = {};
+function omitEmpty<T extends object>(o: T, keep: ReadonlyArray<keyof T & string> = []): T {
+  const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
-    if (keep.includes(k) || !(v === undefined || v === 0 || (Array.isArray(v) && v.length === 0))) out[k] = v ?? 0;
+    if (keep.includes(k as keyof T & string) || !(v === undefined || v === 0 || (Array.isArray(v) && v.length === 0))) out[k] = v ?? 0;
   }
-  return out;
+  return out as T;
 }
 
 function read(dir: string | undefined, file: string): string | undefined {
@@ -52,7 +52,7 @@ function cpuList(s: string | undefined): number[] {
   return out;
 }
 
-function cpuStats(leaves: Leaf[]): Obj {
+function cpuStats(leaves: Leaf[]): Cpu {
   const acct = leafFor(leaves, "cpuacct");
   const cpu = leafFor(leaves, "cpu");
   if (acct && acct.hierarchy.version === 1) {
@@ -82,7 +82,7 @@ function cpuStats(leaves: Leaf[]): Obj {
   };
 }
 
-function memoryEntry(dir: string | undefined, prefix: string, v2: boolean): Obj {
+function memoryEntry(dir: string | undefined, prefix: string, v2: boolean): MemoryEntry {
   if (v2) return omitEmpty({ limit: read(dir, `${prefix}.max`) === "max" ? 2 ** 64 - 1 : uint(dir, `${prefix}.max`), usage: uint(dir, `${prefix}.current`), max: uint(dir, `${prefix}.peak`), failcnt: 0 }, ["limit", "failcnt"]);
   return omitEmpty(
     { limit: uint(dir, `${prefix}.limit_in_bytes`), usage: uint(dir, `${prefix}.usage_in_bytes`), max: uint(dir, `${prefix}.max_usage_in_bytes`), failcnt: uint(dir, `${prefix}.failcnt`) },
@@ -90,7 +90,7 @@ function memoryEntry(dir: string | undefined, prefix: string, v2: boolean): Obj 
   );
 }
 
-function memoryStats(leaves: Leaf[]): Obj {
+function memoryStats(leaves: Leaf[]): Memory {
   const leaf = leafFor(leaves, "memory");
   if (!leaf) return { usage: { limit: 0, failcnt: 0 }, swap: { limit: 0, failcnt: 0 }, kernel: { limit: 0, failcnt: 0 }, kernelTCP: { limit: 0, failcnt: 0 } };
   const raw = keyValues(read(leaf.dir, "memory.stat"));
@@ -109,8 +109,8 @@ function memoryStats(leaves: Leaf[]): Obj {
 }
 
 /** blkio "MAJ:MIN Op Value" lines (v1) → runc BlkioEntry objects. */
-export function blkioEntries(text: string | undefined): Obj[] {
-  const out: Obj[] = [];
+export function blkioEntries(text: string | undefined): BlkioEntry[] {
+  const out: BlkioEntry[] = [];
   for (const line of (text ?? "").split("\n")) {
     const [dev, op, value] = line.trim().split(/\s+/);
     const m = /^(\d+):(\d+)$/.exec(dev ?? "");
@@ -121,23 +121,23 @@ export function blkioEntries(text: string | undefined): Obj[] {
 }
 
 /** v2 io.stat "MAJ:MIN rbytes=… wbytes=… rios=… wios=…" → the v1-shaped lists (runc fs2 statIo). */
-export function ioStatEntries(text: string | undefined): { bytes: Obj[]; ios: Obj[] } {
-  const bytes: Obj[] = [];
-  const ios: Obj[] = [];
+export function ioStatEntries(text: string | undefined): { bytes: BlkioEntry[]; ios: BlkioEntry[] } {
+  const bytes: BlkioEntry[] = [];
+  const ios: BlkioEntry[] = [];
   for (const line of (text ?? "").split("\n")) {
     const [dev, ...kvs] = line.trim().split(/\s+/);
     const m = /^(\d+):(\d+)$/.exec(dev ?? "");
     if (!m) continue;
     for (const kv of kvs) {
       const [k, v] = kv.split("=");
-      const target = { rbytes: [bytes, "Read"], wbytes: [bytes, "Write"], rios: [ios, "Read"], wios: [ios, "Write"] }[k ?? ""] as [Obj[], string] | undefined;
+      const target = { rbytes: [bytes, "Read"], wbytes: [bytes, "Write"], rios: [ios, "Read"], wios: [ios, "Write"] }[k ?? ""] as [BlkioEntry[], string] | undefined;
       if (target) target[0].push(omitEmpty({ major: Number(m[1]), minor: Number(m[2]), op: target[1], value: Number(v) }));
     }
   }
   return { bytes, ios };
 }
 
-function blkioStats(leaves: Leaf[]): Obj {
+function blkioStats(leaves: Leaf[]): Blkio {
   const v1 = leaves.find((l) => l.hierarchy.version === 1 && l.hierarchy.controllers.includes("blkio"));
   if (v1) {
     // runc's order: BFQ statistics when the scheduler provides them, else the throttle layer's.
@@ -152,9 +152,9 @@ function blkioStats(leaves: Leaf[]): Obj {
   return omitEmpty({ ioServiceBytesRecursive: bytes, ioServicedRecursive: ios });
 }
 
-function hugetlbStats(leaves: Leaf[]): Obj {
+function hugetlbStats(leaves: Leaf[]): Record<string, Hugetlb> {
   const leaf = leafFor(leaves, "hugetlb");
-  const out: Obj = {};
+  const out: Record<string, Hugetlb> = {};
   if (!leaf) return out;
   let sizes: string[] = [];
   try {
@@ -172,7 +172,7 @@ function hugetlbStats(leaves: Leaf[]): Obj {
   return out;
 }
 
-function cpusetStats(leaves: Leaf[]): Obj {
+function cpusetStats(leaves: Leaf[]): CpuSet {
   const leaf = leafFor(leaves, "cpuset");
   const d = leaf?.dir;
   const v = (f: string) => uint(d, `cpuset.${f}`);
@@ -192,7 +192,7 @@ function cpusetStats(leaves: Leaf[]): Obj {
 }
 
 /** The `data` of a runc `events --stats` event for this container. */
-export function cgroupStats(p: CgroupPlacement): Obj {
+export function cgroupStats(p: CgroupPlacement): Stats {
   const leaves = placementLeaves(p.procsFiles, detectCgroups());
   const pids = leafFor(leaves, "pids");
   return {

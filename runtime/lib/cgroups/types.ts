@@ -1,68 +1,17 @@
 /**
- * The runtime-spec `linux.resources` object (config-linux.md "Control groups") as this library reads
- * it, and the data types the library hands across its boundary: planned file writes and the
- * placement the runtime stores in state.json.
+ * The data types the cgroups library hands across its boundary: planned file writes, the device
+ * rules in effect, and the placement the runtime stores in state.json. linux.resources itself is
+ * the type generated from the schema (spec-types.ts).
  */
 
-export interface DeviceRule {
+/** A linux.resources.devices rule with every field resolved; major/minor -1 is the wildcard "*". */
+export interface EffectiveDeviceRule {
   allow: boolean;
-  type?: string;
-  major?: number;
-  minor?: number;
-  access?: string;
-}
-export interface MemoryResources {
-  limit?: number;
-  reservation?: number;
-  swap?: number;
-  kernel?: number;
-  kernelTCP?: number;
-  swappiness?: number;
-  disableOOMKiller?: boolean;
-  useHierarchy?: boolean;
-  checkBeforeUpdate?: boolean;
-}
-export interface CpuResources {
-  shares?: number;
-  quota?: number;
-  burst?: number;
-  period?: number;
-  realtimeRuntime?: number;
-  realtimePeriod?: number;
-  cpus?: string;
-  mems?: string;
-  idle?: number;
-}
-export interface BlockIODevice {
+  type: "a" | "b" | "c";
   major: number;
   minor: number;
-}
-export interface BlockIOWeightDevice extends BlockIODevice {
-  weight?: number;
-  leafWeight?: number;
-}
-export interface BlockIOThrottle extends BlockIODevice {
-  rate?: number;
-}
-export interface BlockIO {
-  weight?: number;
-  leafWeight?: number;
-  weightDevice?: BlockIOWeightDevice[];
-  throttleReadBpsDevice?: BlockIOThrottle[];
-  throttleWriteBpsDevice?: BlockIOThrottle[];
-  throttleReadIOPSDevice?: BlockIOThrottle[];
-  throttleWriteIOPSDevice?: BlockIOThrottle[];
-}
-export interface LinuxResources {
-  devices?: DeviceRule[];
-  memory?: MemoryResources;
-  cpu?: CpuResources;
-  pids?: { limit?: number };
-  blockIO?: BlockIO;
-  hugepageLimits?: Array<{ pageSize: string; limit: number }>;
-  network?: { classID?: number; priorities?: Array<{ name: string; priority: number }> };
-  rdma?: Record<string, { hcaHandles?: number; hcaObjects?: number }>;
-  unified?: Record<string, string>;
+  access: string;
+  pointer: string;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { RuntimeError } from "../errors.ts";
 import { existsSync } from "node:fs";
 import type { FlagSpec, FlagValues } from "../args.ts";
-import type { LinuxResources } from "./types.ts";
+import type { LinuxResources } from "../spec-types.ts";
 import { ramInBytes } from "./units.ts";
 
 type Group = "cpu" | "memory" | "blockIO";

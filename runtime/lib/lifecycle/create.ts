@@ -11,14 +11,13 @@ import { encodePlan } from "../plan/encode.ts";
 import { compileCreate } from "../plan/compile.ts";
 import type { Logger } from "../log.ts";
 import { runHooksOrFail } from "../hooks.ts";
-import { removeCgroups, signalCgroup } from "../container-cgroup.ts";
 import { spawnHelper, type HelperSession, type StdioTarget } from "../process/helper.ts";
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import { closeFd } from "../../../common/ffi.ts";
 import { acceptFd, listenUnix, mkfifo } from "../sys/ffi.ts";
 import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { prepareCreate, type Prepared } from "./prepare.ts";
-import { placeCreatedContainer } from "./rootless-cgroup.ts";
+import { destroyCgroup, killCgroup, placeContainer } from "../cgroups/index.ts";
 import { hookStateJson, listenerPayloadJson, pidInItsNamespace } from "./hook-state.ts";
 
 export interface CreateOptions {
@@ -91,7 +90,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     // delete --force finds the cgroups in the spare file until the record is written again with
     // the pid: first what is about to be made (a SIGKILL mid-setup leaves no unrecorded directory),
     // then exactly what was made.
-    record.cgroup = placeCreatedContainer(opts.id, spec, opts.systemdCgroup, opts.log, process.geteuid!(), (planned) => writeSpareCgroup(dir, planned));
+    record.cgroup = placeContainer(opts.id, spec, opts.systemdCgroup, opts.log, process.geteuid!(), (planned) => writeSpareCgroup(dir, planned));
     writeSpareCgroup(dir, record.cgroup);
     trace("cgroups placed");
     const fifo = join(dir, EXEC_FIFO);
@@ -177,7 +176,7 @@ function containerDirsByHierarchy(procsFiles: readonly string[]): Record<string,
 async function undoCreate(dir: string, record: ContainerRecord, session: HelperSession, log: Logger): Promise<void> {
   const steps: Array<[string, () => unknown]> = [
     ["kill the container init", () => record.pid > 0 && procStat(record.pid)?.starttime === record.starttime && process.kill(record.pid, SIGKILL)],
-    ["kill the container cgroup", () => record.cgroup && signalCgroup(record.cgroup, SIGKILL)],
+    ["kill the container cgroup", () => record.cgroup && killCgroup(record.cgroup, SIGKILL)],
     ["kill bocker-init", () => session.proc.kill(SIGKILL)],
   ];
   for (const [what, fn] of steps) {
@@ -189,7 +188,7 @@ async function undoCreate(dir: string, record: ContainerRecord, session: HelperS
   }
   await session.proc.exited;
   try {
-    if (record.cgroup) removeCgroups(record.cgroup);
+    if (record.cgroup) destroyCgroup(record.cgroup);
   } catch (err) {
     log.warn(`create cleanup: remove cgroups: ${(err as Error).message}`);
   }

@@ -10,7 +10,7 @@
 import { RuntimeError } from "../errors.ts";
 import { runHooksWarn } from "../hooks.ts";
 import type { Logger } from "../log.ts";
-import { findPlacement, isFrozen, pidsOf, removeCgroups, signalCgroup, thaw, type CgroupPlacement } from "../container-cgroup.ts";
+import { cgroupPids, destroyCgroup, findCgroupPlacement, isFrozen, killCgroup, thawCgroup, type CgroupPlacement } from "../cgroups/index.ts";
 import { initAlive, lockContainer, readRecord, readSpareCgroup, removeContainerDir, status, type ContainerRecord } from "../state.ts";
 import { hookStateJson } from "./hook-state.ts";
 
@@ -39,10 +39,10 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
         throw new RuntimeError("BAD_STATUS", `cannot delete container ${id}: it is ${st} (stop it first, or use --force)`);
       }
     }
-    const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findPlacement(id, systemd, rec?.config.linux?.cgroupsPath);
+    const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findCgroupPlacement({ id, systemd, cgroupsPath: rec?.config.linux?.cgroupsPath });
     if (rec && initAlive(rec)) process.kill(rec.pid, SIGKILL);
     if (placement) await killAll(placement);
-    if (placement) removeCgroups(placement);
+    if (placement) destroyCgroup(placement);
     // poststop: after the container is deleted, before delete returns; failures are warnings.
     if (rec && rec.phase === "created") runHooksWarn("poststop", rec.config.hooks?.poststop, hookStateJson(rec, "stopped"), (m) => log.warn(m));
     removeContainerDir(lock.dir);
@@ -58,12 +58,12 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
  */
 async function killAll(p: CgroupPlacement): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (pidsOf(p).length === 0) return;
-    signalCgroup(p, SIGKILL);
-    if (i === 0 && frozen(p)) thaw(p);
+    if (cgroupPids(p).length === 0) return;
+    killCgroup(p, SIGKILL);
+    if (i === 0 && frozen(p)) thawCgroup(p);
     await Bun.sleep(i < 10 ? 1 : 10);
   }
-  throw new RuntimeError("IO", `processes in cgroup ${p.path} survived SIGKILL for 2 s: ${pidsOf(p).join(" ")}`);
+  throw new RuntimeError("IO", `processes in cgroup ${p.path} survived SIGKILL for 2 s: ${cgroupPids(p).join(" ")}`);
 }
 
 /** A freezer gone with the cgroup, or none at all, is not frozen. */

@@ -19,17 +19,16 @@ import { NAMESPACE_PROC_NAMES } from "../linux/namespaces.ts";
 import { detectLsm } from "../linux/lsm.ts";
 import { spawnHelper, type HelperSession } from "../process/helper.ts";
 import { ParentProtocol, helperError } from "../process/protocol.ts";
-import type { Process } from "../spec-types.ts";
-import { execCgroupProcs } from "../container-cgroup.ts";
+import { execCgroupProcs } from "../cgroups/index.ts";
 import { containerDir, initAlive, readRecord, status, writeFileAtomic } from "../state.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
+import { execProcessOf, type ExecProcessSettings } from "./exec-process.ts";
 
 export interface ExecOptions {
   root: string;
   id: string;
-  process: Process;
-  /** For error messages: where `process` came from ("config.json" or the --process file). */
-  processFile: string;
+  /** The process to start, from exec's command line (merged with the container's by execProcessOf). */
+  settings: ExecProcessSettings;
   detach: boolean;
   consoleSocket?: string;
   pidFile?: string;
@@ -61,14 +60,15 @@ function sameNamespace(pid: number, name: string): boolean {
 export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
   const dir = containerDir(opts.root, opts.id);
   const rec = readRecord(dir);
+  const proc = execProcessOf(rec.config.process!, opts.settings);
   const st = status(dir, rec);
   if (st === "stopped" || st === "creating") throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: it is ${st}`);
   if (st === "paused" && !opts.ignorePaused) throw new RuntimeError("BAD_STATUS", `cannot exec in container ${opts.id}: it is paused (use --ignore-paused)`);
-  if (opts.process.terminal && !opts.consoleSocket && opts.detach) throw new RuntimeError("USAGE", "exec -d -t needs --console-socket (bocker-runtime sends the pty master there)");
+  if (proc.terminal && !opts.consoleSocket && opts.detach) throw new RuntimeError("USAGE", "exec -d -t needs --console-socket (bocker-runtime sends the pty master there)");
   // Foreground -t without a socket: listen ourselves and relay, as runc does.
-  const internalConsole = opts.process.terminal && !opts.consoleSocket ? join(dir, `console-${process.pid}.sock`) : undefined;
+  const internalConsole = proc.terminal && !opts.consoleSocket ? join(dir, `console-${process.pid}.sock`) : undefined;
   const types = (rec.config.linux?.namespaces ?? []).map((n) => n.type).filter((t) => !sameNamespace(rec.pid, NAMESPACE_PROC_NAMES[t]!));
-  const compiled = compileExec(opts.process, {
+  const compiled = compileExec(proc, {
     pid: rec.pid,
     namespaces: types,
     cgroupProcs: execCgroupProcs(rec.cgroup, opts.subCgroups ?? []),
@@ -77,7 +77,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     foreground: !opts.detach,
     seccomp: await seccompProgram(rec.config, opts.root),
     pointerBase: "",
-    lsm: detectLsm(opts.process),
+    lsm: detectLsm(proc),
     setgroupsDenied: setgroupsDenied(rec.pid),
     grantableCaps: ownBoundingSet(),
   });
@@ -104,7 +104,7 @@ async function runExecHelper(opts: ExecOptions, compiled: CompiledPlan, listener
     for (;;) {
       const msg = session.next();
       const phase = protocol.accept(msg);
-      if (msg.kind === "error") throw helperError(msg, compiled.origins, opts.processFile);
+      if (msg.kind === "error") throw helperError(msg, compiled.origins, opts.settings.file ?? "config.json");
       if (phase === "hooks") {
         // `init <pid>` always came first: pid is the exec'd process's.
         session.replyHooks(hookStateJson(rec, "running"), listenerPayloadJson(rec, "running", rec.config.linux?.seccomp?.listenerMetadata, pid));

@@ -14,10 +14,10 @@ export async function killContainer(root: string, id: string, signal: number, al
   if (all) {
     if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup for --all`);
     // Only --all needs the cgroup library; plain kill stays light.
-    const { pidsOf, signalCgroup } = await import("../container-cgroup.ts");
+    const { cgroupPids, killCgroup } = await import("../cgroups/index.ts");
     // Signal 0 only probes: no freeze around it (the thaw after it would resume a paused container).
-    if (signal === 0) pidsOf(rec.cgroup).forEach((pid) => probe(pid));
-    else signalCgroup(rec.cgroup, signal);
+    if (signal === 0) cgroupPids(rec.cgroup).forEach((pid) => probe(pid));
+    else killCgroup(rec.cgroup, signal);
     return;
   }
   try {
@@ -27,7 +27,7 @@ export async function killContainer(root: string, id: string, signal: number, al
   }
   // A frozen task cannot die: SIGKILL to a paused container thaws it (runc container.Signal); other
   // signals wait for `resume`.
-  if (st === "paused" && signal === 9 && rec.cgroup) (await import("../container-cgroup.ts")).thaw(rec.cgroup);
+  if (st === "paused" && signal === 9 && rec.cgroup) (await import("../cgroups/index.ts")).thawCgroup(rec.cgroup);
 }
 
 /** kill(pid, 0); a process that exited since the cgroup was read is no error (as with any signal). */

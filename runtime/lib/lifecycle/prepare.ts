@@ -10,7 +10,7 @@ import { RuntimeError } from "../errors.ts";
 import type { CreateFacts } from "../plan/compile.ts";
 import { seccompProgram } from "../seccomp-cache.ts";
 import { checkExecutable } from "../exec-lookup.ts";
-import { readCgroupLayout, sourceKind } from "../host-facts.ts";
+import { readCgroupMountFacts, sourceKind } from "../host-facts.ts";
 import { hostPseudoFsMounts } from "../linux/host-pseudofs.ts";
 import { ownBoundingSet } from "../linux/capabilities.ts";
 import { EXEC_FIFO } from "../state.ts";
@@ -66,7 +66,7 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     seccomp,
     lsm: detectLsm({ ...proc, mountLabel: config.spec.linux?.mountLabel }),
     sourceKind,
-    cgroupLayout: needsCgroupLayout ? readCgroupLayout() : { unified: false, v1: [], hybridUnified: false },
+    cgroupLayout: needsCgroupLayout ? readCgroupMountFacts() : { unified: false, v1: [], hybridUnified: false },
     host: hostIdentity(),
     grantableCaps: ownBoundingSet(),
   };

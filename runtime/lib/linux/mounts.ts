@@ -13,7 +13,7 @@ import { MS, mountFlagNames, parseMountOptions } from "./mount-options.ts";
 export type SourceKind = "dir" | "file" | "missing";
 
 /** How the host's cgroup hierarchies look (for `type: cgroup` mounts). */
-export interface CgroupLayout {
+export interface CgroupMountFacts {
   /** Pure cgroup v2 host. */
   unified: boolean;
   /** v1 hierarchies by their mount options, e.g. "cpu,cpuacct", "name=systemd". */
@@ -38,7 +38,7 @@ export interface CgroupLayout {
 export interface MountFacts {
   bundle: string;
   sourceKind(path: string): SourceKind;
-  cgroupLayout: CgroupLayout;
+  cgroupLayout: CgroupMountFacts;
   /**
    * Set (empty) when bind sources are opened by stage0, in the container's mount namespace with
    * the runtime's credentials, before the container's root (an unprivileged uid on the host) needs
@@ -119,7 +119,7 @@ function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, fac
  * runc mounts cgroup v1 as a tmpfs holding one mount per hierarchy (mountCgroupV1), and cgroup2
  * directly. On this hybrid layout the cgroup2 mount goes to <dest>/unified, as systemd does.
  */
-function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, layout: CgroupLayout): void {
+function cgroupMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, layout: CgroupMountFacts): void {
   const dest = m.destination;
   const origin = b.origin(`mount cgroup hierarchies on ${dest} (${mountFlagNames(flags)})`, pointer);
   b.add("init", "MKDIR_IN_ROOT", [dest, 0o755], origin);

@@ -14,6 +14,7 @@ import {
   thawCgroup,
   updateCgroup,
 } from "../../../runtime/lib/cgroups/index.ts";
+import { formatSchemaIssues, validateRuntimeEvent } from "../../../schemas/index.ts";
 import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { enter, leafIn, procState, read, startSleep, track, uniqueId } from "./fixture.ts";
@@ -58,15 +59,17 @@ describeRoot("a process in the container's cgroups", () => {
     sh.stdin.flush();
     const comm = () => Bun.file(`/proc/${sh.pid}/comm`).text();
     for (let i = 0; i < 500 && (await comm()).trim() !== "sleep"; i++) await Bun.sleep(10);
-    const stats = cgroupStats(p) as any;
+    const stats = cgroupStats(p);
+    const checked = validateRuntimeEvent({ type: "stats", id: "x", data: stats });
+    expect(checked.ok ? "" : formatSchemaIssues("stats", checked.errors)).toBe("");
     expect(stats.pids).toEqual({ current: 1, limit: 20 });
     expect(stats.memory.usage).toMatchObject({ limit: 64 << 20, failcnt: 0 });
     expect(stats.memory.usage.usage).toBeGreaterThan(0);
-    expect(stats.memory.raw.total_rss).toBeGreaterThanOrEqual(0);
+    expect(stats.memory.raw!.total_rss).toBeGreaterThanOrEqual(0);
     expect(stats.cpu.usage.total).toBeGreaterThan(0);
     expect(stats.cpu.usage.percpu).toHaveLength(Number(read("/sys/fs/cgroup/cpuacct", "cpuacct.usage_percpu").split(" ").length));
     expect(typeof stats.cpu.usage.kernel).toBe("number");
-    expect(stats.cpuset.cpus.length).toBeGreaterThan(0);
+    expect(stats.cpuset.cpus!.length).toBeGreaterThan(0);
     expect(stats.hugetlb["2MB"]).toEqual({ failcnt: 0 });
     expect(stats.network_interfaces).toBeNull();
   });

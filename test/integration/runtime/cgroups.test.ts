@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { formatSchemaIssues, validateRuntimeEvent } from "../../../schemas/index.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { RuntimeSuite, defaultCgroupDirs, waitFor } from "./harness.ts";
 
@@ -91,6 +92,8 @@ describeRoot("bocker-runtime pause, resume, update, events, logs", () => {
     const pidsDir = defaultCgroupDirs(id).find((d) => d.includes("/pids/"))!;
     expect(readFileSync(join(pidsDir, "pids.max"), "utf8").trim()).toBe("42");
     const ev = JSON.parse((await s.rt(["events", "--stats", id])).stdout);
+    const checked = validateRuntimeEvent(ev);
+    expect(checked.ok ? "" : formatSchemaIssues("events --stats", checked.errors)).toBe("");
     expect(ev).toMatchObject({ type: "stats", id });
     expect(ev.data.pids).toMatchObject({ current: 1, limit: 42 });
   });

@@ -4,7 +4,8 @@
  * since Linux 5.0); v2 follows fs2/io.go (io.bfq.weight, else io.weight converted; io.max throttles).
  * Where runc drops a setting silently (per-device weights on v2 without BFQ), this is an error.
  */
-import type { BlockIO, BlockIOThrottle, CgroupWrite, TranslateContext } from "../types.ts";
+import type { CgroupWrite, TranslateContext } from "../types.ts";
+import type { BlockIO, BlockIOThrottle } from "../../spec-types.ts";
 import { devNumber, invalid, num, requireController, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/blockIO`;

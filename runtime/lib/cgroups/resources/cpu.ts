@@ -4,7 +4,8 @@
  * v2 follows fs2/cpu.go (cpu.idle, cpu.weight, cpu.max.burst, cpu.max "quota period").
  * cpus/mems belong to the cpuset controller (cpuset.ts).
  */
-import type { CgroupWrite, CpuResources, TranslateContext } from "../types.ts";
+import type { CgroupWrite, TranslateContext } from "../types.ts";
+import type { CpuResources } from "../../spec-types.ts";
 import { invalid, num, requireController, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/cpu`;

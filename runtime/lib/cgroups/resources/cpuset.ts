@@ -3,7 +3,8 @@
  * validates the lists (a CPU the host lacks is EINVAL) and the manager reports that as an error.
  * Inheriting the parent's lists into new v1 cgroups is the manager's job (cpuset has no default).
  */
-import type { CgroupWrite, CpuResources, TranslateContext } from "../types.ts";
+import type { CgroupWrite, TranslateContext } from "../types.ts";
+import type { CpuResources } from "../../spec-types.ts";
 import { requireController, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/cpu`;

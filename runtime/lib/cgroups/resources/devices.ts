@@ -10,21 +10,12 @@
  * cgroup, so v2 yields no writes here. Either way the rules are first replayed through runc's v1
  * emulator, which refuses what v1 would silently ignore (devices-emulator.ts).
  */
-import type { CgroupWrite, DeviceRule, TranslateContext } from "../types.ts";
+import type { DeviceRule } from "../../spec-types.ts";
+import type { CgroupWrite, EffectiveDeviceRule, TranslateContext } from "../types.ts";
 import { emulateDeviceRules, parseDevicesList, transitionDevices } from "../devices-emulator.ts";
 import { invalid, num, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/devices`;
-
-/** A rule with every field resolved; major/minor -1 is the wildcard "*". */
-export interface EffectiveDeviceRule {
-  allow: boolean;
-  type: "a" | "b" | "c";
-  major: number;
-  minor: number;
-  access: string;
-  pointer: string;
-}
 
 const DEFAULTS: Array<Omit<EffectiveDeviceRule, "pointer">> = [
   { allow: true, type: "c", major: -1, minor: -1, access: "m" }, // mknod of any char device

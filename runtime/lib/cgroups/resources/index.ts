@@ -3,7 +3,8 @@
  * subsystem list (cpuset, devices, memory, cpu, pids, blkio, hugetlb, net_cls, net_prio, rdma) and
  * puts the raw `unified` map last so it can override what was translated.
  */
-import type { LinuxResources, Translation, TranslateContext } from "../types.ts";
+import type { Translation, TranslateContext } from "../types.ts";
+import type { LinuxResources } from "../../spec-types.ts";
 import { blkioWrites } from "./blkio.ts";
 import { cpuWrites } from "./cpu.ts";
 import { cpusetWrites } from "./cpuset.ts";

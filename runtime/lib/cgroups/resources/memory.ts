@@ -4,7 +4,8 @@
  * kernel's "memsw >= limit" check holds at every step); v2 follows fs2/memory.go (swap.max is
  * swap alone, so memory is subtracted: ConvertMemorySwapToCgroupV2Value).
  */
-import type { MemoryResources, Translation, TranslateContext, CgroupWrite } from "../types.ts";
+import type { Translation, TranslateContext, CgroupWrite } from "../types.ts";
+import type { MemoryResources } from "../../spec-types.ts";
 import { invalid, num, requireController, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/memory`;

@@ -3,7 +3,8 @@
  * cgroup v1; when the host has not mounted them, a config that asks is an error (runc would fail
  * the same way at write time).
  */
-import type { CgroupWrite, LinuxResources, TranslateContext } from "../types.ts";
+import type { CgroupWrite, TranslateContext } from "../types.ts";
+import type { LinuxResources } from "../../spec-types.ts";
 import { num, requireController, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/network`;

@@ -1,5 +1,6 @@
 /** linux.resources.rdma → rdma.max "DEVICE hca_handle=N hca_object=M" (v1 and v2, runc fscommon/rdma.go). */
-import type { CgroupWrite, LinuxResources, TranslateContext } from "../types.ts";
+import type { CgroupWrite, TranslateContext } from "../types.ts";
+import type { LinuxResources } from "../../spec-types.ts";
 import { num, requireController, RESOURCES, write } from "./common.ts";
 
 const P = `${RESOURCES}/rdma`;
