@@ -15,8 +15,8 @@ import type { ContentStore } from "./content/store.ts";
 import { SyncBatch } from "./content/sync-batch.ts";
 import { followFile, GrowingFile } from "./content/growing-file.ts";
 import { storageName, familiarName, type Reference } from "./reference.ts";
-import { parseManifestBody, layerCompression, CONFIG_TYPES } from "./image/mediatype.ts";
-import { hostPlatform, selectPlatformManifest } from "./image/platform.ts";
+import { layerCompression, CONFIG_TYPES } from "./image/mediatype.ts";
+import { hostPlatform } from "./image/platform.ts";
 import { checkConfig } from "./image/manifest.ts";
 import { setImageRef } from "./image/refs.ts";
 import { forEachConcurrent } from "./image/concurrency.ts";
@@ -24,7 +24,7 @@ import { takeLease } from "./content/lease.ts";
 import { discardUnreferenced } from "./gc/blobs.ts";
 import type { Descriptor, ImageManifest, Platform } from "./image/types.ts";
 import { openRepository, type RepositoryOptions, type Repository } from "./registry/repository.ts";
-import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./registry/resolver.ts";
+import { platformManifest, resolve } from "./registry/resolver.ts";
 import { fetchBlob } from "./registry/fetcher.ts";
 import { unpackImage } from "./snapshot/unpack-image.ts";
 import type { TransferProgress } from "./transfer-progress.ts";
@@ -78,25 +78,6 @@ async function fetchBlobInto(
     growing?.fail(err);
     throw err;
   }
-}
-
-/** Follows indexes down to the platform's image manifest; returns its descriptor and parsed body. */
-async function platformManifest(repo: Repository, top: Descriptor, body: Uint8Array, platform: Platform, name: string) {
-  let descriptor = top;
-  let bytes = body;
-  for (let depth = 0; depth < 4; depth++) {
-    const parsed = parseManifestBody(bytes, descriptor.mediaType, `manifest ${descriptor.digest} of '${name}'`);
-    if (parsed.kind === "manifest") return { descriptor, bytes, manifest: parsed.manifest };
-    const chosen = selectPlatformManifest(parsed.index.manifests, platform, name);
-    // Never read more than the index says the manifest has.
-    const fetched = await fetchManifestByRef(repo, chosen.digest, Math.min(chosen.size, MAX_MANIFEST_SIZE));
-    if (fetched.descriptor.size !== chosen.size) {
-      throw new ImagetoolError("SIZE_MISMATCH", `manifest ${chosen.digest} of '${name}': index says ${chosen.size} bytes, got ${fetched.descriptor.size}`);
-    }
-    descriptor = chosen; // the index's descriptor, not the Content-Type, decides the type
-    bytes = fetched.body;
-  }
-  throw new ImagetoolError("INVALID_MANIFEST", `'${name}': indexes nested too deep`);
 }
 
 function checkLayers(manifest: ImageManifest, name: string): void {

@@ -10,6 +10,8 @@ import { Transport, type TransportOptions } from "./transport.ts";
 export interface RepositoryOptions extends TransportOptions {
   /** --creds; otherwise Docker's config file (credential helpers, then auths: docker-config.ts). */
   credentials?: Credentials;
+  /** --authfile: a Docker config file read instead of docker-config.ts's default. */
+  authfile?: string;
   /** Push needs pull+push scope. */
   push?: boolean;
 }
@@ -24,7 +26,7 @@ export interface Repository {
 
 export function openRepository(ref: Reference, options: RepositoryOptions = {}): Repository {
   const host = registryHost(ref);
-  const authorizer = new Authorizer((h) => options.credentials ?? credentialsFromDockerConfig(h === "registry-1.docker.io" ? "docker.io" : h));
+  const authorizer = new Authorizer((h) => options.credentials ?? credentialsFromDockerConfig(h === "registry-1.docker.io" ? "docker.io" : h, options.authfile));
   return {
     ref,
     path: ref.path,

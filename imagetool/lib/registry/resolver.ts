@@ -6,8 +6,9 @@
 import { ImagetoolError } from "../errors.ts";
 import { digestOf, parseDigest } from "../content/digest.ts";
 import { formatReference, familiarName } from "../reference.ts";
-import { isIndexType, isManifestType, MANIFEST_ACCEPT } from "../image/mediatype.ts";
-import type { Descriptor } from "../image/types.ts";
+import { isIndexType, isManifestType, MANIFEST_ACCEPT, parseManifestBody } from "../image/mediatype.ts";
+import { selectPlatformManifest } from "../image/platform.ts";
+import type { Descriptor, ImageManifest, Platform } from "../image/types.ts";
 import type { Repository } from "./repository.ts";
 
 /** Larger manifests are refused without being read (containerd uses the same 4 MiB bound). */
@@ -98,4 +99,23 @@ export function resolve(repo: Repository): Promise<ResolvedManifest> {
   const target = repo.ref.digest ?? repo.ref.tag;
   if (target === undefined) throw new ImagetoolError("INVALID_REFERENCE", `${formatReference(repo.ref)}: neither tag nor digest`);
   return fetchManifestByRef(repo, target);
+}
+
+/** Follows indexes down to the platform's image manifest; returns its descriptor and parsed body. */
+export async function platformManifest(repo: Repository, top: Descriptor, body: Uint8Array, platform: Platform, name: string): Promise<{ descriptor: Descriptor; bytes: Uint8Array; manifest: ImageManifest }> {
+  let descriptor = top;
+  let bytes = body;
+  for (let depth = 0; depth < 4; depth++) {
+    const parsed = parseManifestBody(bytes, descriptor.mediaType, `manifest ${descriptor.digest} of '${name}'`);
+    if (parsed.kind === "manifest") return { descriptor, bytes, manifest: parsed.manifest };
+    const chosen = selectPlatformManifest(parsed.index.manifests, platform, name);
+    // Never read more than the index says the manifest has.
+    const fetched = await fetchManifestByRef(repo, chosen.digest, Math.min(chosen.size, MAX_MANIFEST_SIZE));
+    if (fetched.descriptor.size !== chosen.size) {
+      throw new ImagetoolError("SIZE_MISMATCH", `manifest ${chosen.digest} of '${name}': index says ${chosen.size} bytes, got ${fetched.descriptor.size}`);
+    }
+    descriptor = chosen; // the index's descriptor, not the Content-Type, decides the type
+    bytes = fetched.body;
+  }
+  throw new ImagetoolError("INVALID_MANIFEST", `'${name}': indexes nested too deep`);
 }
