@@ -3,6 +3,7 @@
  * (skopeo cmd/skopeo/inspect.go, containers/image types.ImageInspectInfo): the manifest and the
  * config are fetched and verified, no layer is downloaded, nothing is stored. `Digest` is the
  * digest of what the reference names (the index, for a multi-platform image), as skopeo's is.
+ * Mirrors in registries.conf are used as a pull uses them.
  */
 import { ImagetoolError } from "./errors.ts";
 import { digestOf, parseDigest } from "./content/digest.ts";
@@ -11,7 +12,8 @@ import { CONFIG_TYPES, parseManifestBody } from "./image/mediatype.ts";
 import { checkConfig } from "./image/manifest.ts";
 import type { Descriptor, ImageConfig, Platform } from "./image/types.ts";
 import { openRepository, type Repository, type RepositoryOptions } from "./registry/repository.ts";
-import { platformManifest, readLimited, resolve } from "./registry/resolver.ts";
+import { platformManifest, readLimited } from "./registry/resolver.ts";
+import { resolvePullSource } from "./registry/pull-source.ts";
 import { listTags } from "./registry/tags.ts";
 
 /** A config is a few KiB; one larger than this is refused rather than read into memory. */
@@ -28,7 +30,7 @@ export type RemoteView = "summary" | "raw" | "config";
 
 /** The top-level manifest's bytes as the registry sent them (`--raw`). */
 export async function fetchRawManifest(ref: Reference, options: RepositoryOptions): Promise<Uint8Array> {
-  return (await resolve(openRepository(ref, options))).body;
+  return (await resolvePullSource(ref, options)).top.body;
 }
 
 /** GETs a config blob and checks its size and digest before parsing it. */
@@ -52,8 +54,7 @@ async function fetchConfig(repo: Repository, d: Descriptor, where: string): Prom
 
 /** The platform's image config (`--config`). */
 export async function fetchRemoteConfig(ref: Reference, options: RemoteInspectOptions & { platform: Platform }): Promise<ImageConfig> {
-  const repo = openRepository(ref, options);
-  const top = await resolve(repo);
+  const { repo, top } = await resolvePullSource(ref, options);
   const name = repositoryName(ref);
   const { manifest } = await platformManifest(repo, top.descriptor, top.body, options.platform, name);
   if (!CONFIG_TYPES.includes(manifest.config.mediaType)) {
@@ -65,10 +66,10 @@ export async function fetchRemoteConfig(ref: Reference, options: RemoteInspectOp
 
 /** skopeo inspect's JSON for an image, or the platforms of an index when no platform was asked for. */
 export async function inspectRemote(ref: Reference, options: RemoteInspectOptions): Promise<Record<string, unknown>> {
-  const repo = openRepository(ref, options);
-  const tags = options.tags === false ? undefined : listTags(repo);
+  // The tags are the repository's on its own registry (a mirror may hold fewer), as skopeo lists them.
+  const tags = options.tags === false ? undefined : listTags(openRepository(ref, options));
   tags?.catch(() => {}); // awaited below, after the manifest
-  const top = await resolve(repo);
+  const { repo, top } = await resolvePullSource(ref, options);
   const name = repositoryName(ref);
   const parsed = parseManifestBody(top.body, top.descriptor.mediaType, `manifest ${top.descriptor.digest} of '${name}'`);
   const head = { Name: name, ...(ref.tag !== undefined ? { Tag: ref.tag } : {}), Digest: top.descriptor.digest, ...(tags ? { RepoTags: await tags } : {}) };

@@ -23,8 +23,9 @@ import { forEachConcurrent } from "./image/concurrency.ts";
 import { takeLease } from "./content/lease.ts";
 import { discardUnreferenced } from "./gc/blobs.ts";
 import type { Descriptor, ImageManifest, Platform } from "./image/types.ts";
-import { openRepository, type RepositoryOptions, type Repository } from "./registry/repository.ts";
-import { platformManifest, resolve } from "./registry/resolver.ts";
+import type { RepositoryOptions, Repository } from "./registry/repository.ts";
+import { platformManifest } from "./registry/resolver.ts";
+import { resolvePullSource } from "./registry/pull-source.ts";
 import { fetchBlob } from "./registry/fetcher.ts";
 import { unpackImage } from "./snapshot/unpack-image.ts";
 import type { TransferProgress } from "./transfer-progress.ts";
@@ -94,10 +95,9 @@ function checkLayers(manifest: ImageManifest, name: string): void {
 }
 
 export async function pullImage(store: ContentStore, ref: Reference, options: PullOptions = {}): Promise<PullResult> {
-  const repo = openRepository(ref, options);
   const name = storageName(ref);
   const shown = familiarName(ref);
-  const resolving = resolve(repo);
+  const resolving = resolvePullSource(ref, options);
   resolving.catch(() => {}); // awaited below: the snapshotter and the store are readied meanwhile
   const sn = options.unpackInto?.();
   if (sn) trace(`pull: ${sn.name} snapshotter open`);
@@ -107,7 +107,7 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
   const written = new Set<string>();
   const committed: string[] = [];
   try {
-    const top = await resolving;
+    const { repo, top } = await resolving;
     trace(`pull: resolved ${top.descriptor.digest}`);
     const { descriptor, bytes, manifest } = await platformManifest(repo, top.descriptor, top.body, options.platform ?? hostPlatform(), shown);
     checkLayers(manifest, shown);

@@ -5,10 +5,11 @@
  */
 import { ImagetoolError } from "../errors.ts";
 import { Authorizer, type Credentials } from "./auth.ts";
-import { Transport, type TransportOptions } from "./transport.ts";
+import { openTransport } from "./repository.ts";
+import type { TransportOptions } from "./transport.ts";
 
 export async function checkLogin(host: string, credentials: Credentials, options: TransportOptions = {}): Promise<void> {
-  const transport = new Transport(host === "docker.io" ? "registry-1.docker.io" : host, new Authorizer(() => credentials), options);
+  const transport = openTransport(host === "docker.io" ? "registry-1.docker.io" : host, host, (t) => new Authorizer(() => credentials, ((url: string | URL, init?: RequestInit) => t().fetch(String(url), init)) as typeof fetch), options);
   let res: Response;
   try {
     res = await transport.request("/v2/", { scope: "" });
