@@ -21,6 +21,7 @@ import { checkConfig } from "./image/manifest.ts";
 import { setImageRef } from "./image/refs.ts";
 import { forEachConcurrent } from "./image/concurrency.ts";
 import { takeLease } from "./content/lease.ts";
+import { ingestResumable } from "./content/partial.ts";
 import { discardUnreferenced } from "./gc/blobs.ts";
 import type { Descriptor, ImageManifest, Platform } from "./image/types.ts";
 import type { RepositoryOptions, Repository } from "./registry/repository.ts";
@@ -70,7 +71,9 @@ async function fetchBlobInto(
       return { bytes: 0, path: store.blobPath(d.digest) };
     }
     written.add(d.digest);
-    const path = await store.ingest(fetchBlob(repo, d), d, { onProgress: (n) => progress?.blobBytes?.(d, n), batch, growing });
+    // A partial left by an earlier pull of this blob is continued with a Range request (content/partial.ts).
+    const source = (offset: number, onStart: (start: number) => void) => fetchBlob(repo, d, { offset, onStart });
+    const path = await ingestResumable(store, source, d, { onProgress: (n) => progress?.blobBytes?.(d, n), batch, growing });
     growing?.finish(path, d.size);
     progress?.blobDone?.(d, "transferred");
     trace(`pull: ${kind} ${d.digest} fetched (${d.size} bytes)`);
