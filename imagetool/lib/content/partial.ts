@@ -23,6 +23,7 @@ import { ImagetoolError, errnoCode } from "../errors.ts";
 import { newHasher, parseDigest, type DigestAlgorithm } from "./digest.ts";
 import type { BlobInfo, ContentStore, IngestOptions } from "./store.ts";
 import { trace } from "../trace.ts";
+import { pidAlive } from "./lease.ts";
 
 /** Opens the source at byte `offset`; `onStart` is told where its bytes really begin (0 when Range was ignored). */
 export type ResumableSource = (offset: number, onStart: (start: number) => void) => ReadableStream<Uint8Array>;
@@ -31,15 +32,6 @@ const CHECKPOINT_BYTES = 4 << 20;
 const CHECKPOINT_MS = 1000;
 export const PARTIAL_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 let claims = 0;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errnoCode(err) === "EPERM";
-  }
-}
 
 function tryRename(from: string, to: string): boolean {
   try {

@@ -10,15 +10,13 @@ import { dirname } from "node:path";
 import { ImagetoolError } from "../errors.ts";
 import { randomHex } from "../content/digest.ts";
 import type { Credentials } from "./auth.ts";
+import { HUB_HOSTS, keyHost } from "./docker-config.ts";
 
 type ConfigObject = Record<string, unknown> & { auths?: Record<string, unknown>; credHelpers?: Record<string, unknown>; credsStore?: unknown };
 
-const keyHost = (key: string) => key.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
-/** Docker Hub's names (docker login keys it as https://index.docker.io/v1/). */
-const HUB = ["docker.io", "index.docker.io", "registry-1.docker.io"];
 const sameRegistry = (key: string, registry: string) => {
   const host = keyHost(key);
-  return host === registry || (HUB.includes(host) && HUB.includes(registry));
+  return host === registry || (HUB_HOSTS.includes(host) && HUB_HOSTS.includes(registry));
 };
 
 function readConfig(path: string): ConfigObject {
@@ -57,7 +55,7 @@ function writeConfig(path: string, config: ConfigObject): void {
 export function loginKey(registry: string): string {
   const host = registry.replace(/^https?:\/\//, "").replace(/\/+$/, "");
   if (host === "" || host.includes("/")) throw new ImagetoolError("INVALID_ARGUMENT", `'${registry}' is not a registry: give its host[:port] alone (e.g. localhost:5000)`);
-  return HUB.includes(host) ? "docker.io" : host;
+  return HUB_HOSTS.includes(host) ? "docker.io" : host;
 }
 
 /**
