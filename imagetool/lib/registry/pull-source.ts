@@ -2,7 +2,7 @@
  * Resolving a reference for a pull across its sources (sources.ts: mirrors in order, then the
  * registry's location), as containers/image's docker image source does: the first source whose
  * manifest resolves serves the whole pull (manifests and blobs); when none does, every source's
- * failure is reported.
+ * failure is reported. Only the last source's manifest request is retried.
  */
 import { ImagetoolError } from "../errors.ts";
 import { formatReference, type Reference } from "../reference.ts";
@@ -19,10 +19,11 @@ export async function resolvePullSource(ref: Reference, options: RepositoryOptio
   }
   const failures: string[] = [];
   let last: unknown;
-  for (const source of sources) {
+  for (const [i, source] of sources.entries()) {
     const repo = openRepository(source.ref, options, source.insecure);
     try {
-      const top = await resolve(repo);
+      // A source with another after it is asked once: retrying a mirror that is down only delays the next.
+      const top = await resolve(repo, { retry: i === sources.length - 1 });
       trace(`pull: ${formatReference(ref)} from ${formatReference(source.ref)}${source.mirror ? " (mirror)" : ""}`);
       return { repo, top };
     } catch (err) {

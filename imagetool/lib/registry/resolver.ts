@@ -67,11 +67,12 @@ function manifestMediaType(res: Response, body: Uint8Array): string {
 }
 
 /** GET the manifest named by `tagOrDigest`; 404 is "No image named 'x:y' exists". */
-export async function fetchManifestByRef(repo: Repository, tagOrDigest: string, limit = MAX_MANIFEST_SIZE): Promise<ResolvedManifest> {
+export async function fetchManifestByRef(repo: Repository, tagOrDigest: string, limit = MAX_MANIFEST_SIZE, retry = true): Promise<ResolvedManifest> {
   const res = await repo.transport.request(`/v2/${repo.path}/manifests/${tagOrDigest}`, {
     headers: { accept: MANIFEST_ACCEPT },
     scope: repo.scope,
     expect: [404],
+    retry,
   });
   const isDigest = /^[a-z0-9]+:/.test(tagOrDigest);
   const repoName = familiarName({ domain: repo.ref.domain, path: repo.ref.path });
@@ -94,11 +95,14 @@ export async function fetchManifestByRef(repo: Repository, tagOrDigest: string, 
   return { descriptor: { mediaType, digest, size: body.length }, body };
 }
 
-/** Resolves the repository's reference (digest wins over tag, as in Docker). */
-export function resolve(repo: Repository): Promise<ResolvedManifest> {
+/**
+ * Resolves the repository's reference (digest wins over tag, as in Docker). `retry: false` asks
+ * once (a mirror that fails gives way to the next source at once).
+ */
+export function resolve(repo: Repository, options: { retry?: boolean } = {}): Promise<ResolvedManifest> {
   const target = repo.ref.digest ?? repo.ref.tag;
   if (target === undefined) throw new ImagetoolError("INVALID_REFERENCE", `${formatReference(repo.ref)}: neither tag nor digest`);
-  return fetchManifestByRef(repo, target);
+  return fetchManifestByRef(repo, target, MAX_MANIFEST_SIZE, options.retry ?? true);
 }
 
 /** Follows indexes down to the platform's image manifest; returns its descriptor and parsed body. */

@@ -144,6 +144,12 @@ describeRoot("imagetool registries.conf and certs.d", () => {
     expect(tagged.stderr).toContain(`registry ${down} is unreachable`);
     const byDigest = await pull(only, `${down}/test/busybox@${image.manifest.digest}`, e2);
     expect(byDigest.code).toBe(0);
+    // A mirror that is down gives way to the next source at once (asked once, not retried for ~4 s).
+    const mirrorDown = fresh();
+    const started = performance.now();
+    const fromPrimary = await pull(mirrorDown, `${plain.host}/test/busybox:1`, env(mirrorDown, `[[registry]]\nlocation = "${plain.host}"\n[[registry.mirror]]\nlocation = "${down}"\n`));
+    expect(fromPrimary.code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(3000);
   }, 30_000);
 
   test("a prefix and location move a repository to another registry", async () => {
