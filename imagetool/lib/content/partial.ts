@@ -222,12 +222,17 @@ export function gcPartials(store: ContentStore, options: { dryRun?: boolean; max
   if (!existsSync(store.ingestDir)) return { removed, freedBytes };
   const cutoff = (options.now ?? Date.now()) - (options.maxAgeMs ?? PARTIAL_MAX_AGE_MS);
   for (const f of readdirSync(store.ingestDir)) {
-    const m = /^partial\.([a-z0-9]+-[a-f0-9]+)(?:\.(\d+)\.\d+)?$/.exec(f);
-    if (!m) continue;
+    const m = /^partial\.([a-z0-9]+-[a-f0-9]+)(?:\.(\d+)\.\d+|\.json)?$/.exec(f);
+    if (!m || !existsSync(join(store.ingestDir, f))) continue; // a record removed with its partial above
     if (m[2] !== undefined && pidAlive(Number(m[2]))) continue;
     const path = join(store.ingestDir, f);
     const st = statSync(path);
     if (st.mtimeMs >= cutoff) continue;
+    if (f.endsWith(".json")) {
+      // A record is removed with its partial, or alone once old (its partial was never kept).
+      if (!options.dryRun) rmSync(path, { force: true });
+      continue;
+    }
     removed.push(f);
     freedBytes += st.size;
     if (options.dryRun) continue;
