@@ -154,7 +154,8 @@ async function fetchAndName(
     const layerFiles = manifest.layers.map(() => new GrowingFile());
     const layers = forEachConcurrent(manifest.layers, options.concurrency ?? 4, async (layer, i) => {
       if (stop) throw stop.error;
-      const { bytes } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch, layerFiles[i]);
+      // Followed only when unpacking (a followed partial cannot be retried whole: partial.ts).
+      const { bytes } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch, sn ? layerFiles[i] : undefined);
       downloaded += bytes;
     }).finally(() => {
       for (const f of layerFiles) f.fail(new ImagetoolError("DOWNLOAD_INCOMPLETE", "the download of this layer did not complete"));

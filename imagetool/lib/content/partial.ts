@@ -177,10 +177,14 @@ export async function ingestResumable(store: ContentStore, open: ResumableSource
       closeOnce();
       rmSync(path, { force: true });
       rmSync(metaPath, { force: true });
-      // A kept prefix may be what was wrong (a machine crash can leave garbage past the last flush): once more, whole.
-      if (resumedFrom > 0 && !retried && ImagetoolError.is(err, "DIGEST_MISMATCH")) {
-        trace(`ingest: ${expected.digest}: resumed content does not verify; downloading it whole`);
-        return ingestResumable(store, open, expected, opts, true);
+      // A kept prefix may be what was wrong (a machine crash can leave garbage past the last flush): once more,
+      // whole. Not when a reader follows the file (an unpack during the pull): it has read the bad bytes already.
+      if (resumedFrom > 0 && ImagetoolError.is(err, "DIGEST_MISMATCH")) {
+        if (!retried && !opts.growing) {
+          trace(`ingest: ${expected.digest}: resumed content does not verify; downloading it whole`);
+          return ingestResumable(store, open, expected, opts, true);
+        }
+        throw new ImagetoolError("DIGEST_MISMATCH", `${err.message}: it continued ${resumedFrom} bytes kept by an earlier, interrupted pull, which are now discarded; pull again`, { cause: err });
       }
       throw err;
     }

@@ -145,6 +145,19 @@ describeRoot("imagetool pull resumes interrupted downloads", () => {
     expect(res.stderr).toContain("resumed content does not verify; downloading it whole");
     expect(log.map((e) => [e.range, e.status])).toEqual([[`bytes=${STALL_AFTER}-`, 206], [null, 200]]);
     expect(partials(r)).toEqual([]);
+    // Unpacking while it downloads, the unpacker has read the bad prefix: the pull fails, says why, and the next one succeeds.
+    const r2 = root();
+    const second = await killedPull(r2);
+    const fd2 = openSync(join(ingest(r2), owned(r2, second.pid)), "r+");
+    writeSync(fd2, new Uint8Array([0xde, 0xad, 0xbe, 0xef]), 0, 4, 1000);
+    closeSync(fd2);
+    mode = "pass";
+    const failed = await imagetool(["--root", r2, "pull", ref()]);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain(`it continued ${STALL_AFTER} bytes kept by an earlier, interrupted pull, which are now discarded; pull again`);
+    expect(partials(r2)).toEqual([]);
+    const again = await imagetool(["--root", r2, "pull", ref()]);
+    expect(again.code).toBe(0);
   }, 60_000);
 
   test("gc keeps a fresh partial and removes one left for more than a day", async () => {
