@@ -12,9 +12,12 @@ import { UsageError } from "./lib/errors.ts";
 const COMMANDS: Record<string, { load: () => Promise<{ run: CommandRun }>; summary: string }> = {
   pull: { load: () => import("./commands/pull.ts"), summary: "pull an image from a registry into the store" },
   images: { load: () => import("./commands/images.ts"), summary: "list stored images" },
-  inspect: { load: () => import("./commands/inspect.ts"), summary: "print an image's manifest and config as JSON" },
+  inspect: { load: () => import("./commands/inspect.ts"), summary: "print an image's manifest and config as JSON (docker://REF: on a registry)" },
+  "list-tags": { load: () => import("./commands/list-tags.ts"), summary: "list a repository's tags on its registry" },
   tag: { load: () => import("./commands/tag.ts"), summary: "give an image another name" },
   rmi: { load: () => import("./commands/rmi.ts"), summary: "remove image names (blobs go at the next gc)" },
+  login: { load: () => import("./commands/login.ts"), summary: "check credentials with a registry and record them" },
+  logout: { load: () => import("./commands/logout.ts"), summary: "remove a registry's recorded credentials" },
   gc: { load: () => import("./commands/gc.ts"), summary: "remove blobs and snapshots no image references" },
   push: { load: () => import("./commands/push.ts"), summary: "push an image to a registry" },
   save: { load: () => import("./commands/save.ts"), summary: "write images to an OCI archive (tar)" },

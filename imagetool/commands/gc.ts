@@ -1,10 +1,12 @@
 /**
  * `gc [--dry-run]`: deletes layer snapshots no named image uses (imagetool/lib/gc/snapshots.ts),
- * then blobs no image references and temp files of dead processes.
+ * then blobs no image references and temp files of dead processes, then partial downloads
+ * nobody continued for a day (content/partial.ts).
  */
 import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { gcContent } from "../lib/gc/blobs.ts";
+import { gcPartials } from "../lib/content/partial.ts";
 import { pruneUnusedSnapshots } from "../lib/gc/snapshots.ts";
 import { formatBytes } from "./progress.ts";
 import { writeStdout } from "../../common/stdio.ts";
@@ -29,9 +31,12 @@ export async function run(args: string[], globals: Globals): Promise<number> {
     if (!globals.quiet) for (const s of pruned.removed) writeStdout(`Deleted snapshot: ${s.snapshotter}/${s.key}\n`);
   }
   const result = await gcContent(store, { dryRun });
+  const partials = gcPartials(store, { dryRun });
   if (!globals.quiet) {
     for (const digest of result.removed) writeStdout(`${dryRun ? "Would delete" : "Deleted"}: ${digest}\n`);
+    for (const name of partials.removed) writeStdout(`${dryRun ? "Would delete" : "Deleted"} partial download: ${name}\n`);
     writeStdout(`blobs: ${result.removed.length} removed (${formatBytes(result.freedBytes)}), ${result.kept} kept\n`);
+    writeStdout(`partial downloads older than a day: ${partials.removed.length} removed (${formatBytes(partials.freedBytes)})\n`);
     if (!dryRun) writeStdout(`snapshots: ${snapshots} removed\n`);
   }
   return 0;

@@ -1,5 +1,5 @@
 /**
- * `pull REF [--platform os/arch[/variant]] [--creds user:pass] [--tls-verify=false] [--snapshotter S] [--unpack=false]`
+ * `pull REF [--platform os/arch[/variant]] [--creds user:pass] [--authfile F] [--tls-verify=false] [--snapshotter S] [--unpack=false]`
  * As root the layers are also unpacked into the snapshotter (default: detected), as `docker pull`
  * does; without root there is no snapshotter to unpack into (ownership, device nodes, mounts).
  */
@@ -7,12 +7,12 @@ import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
 import { parseReference, familiarName } from "../lib/reference.ts";
 import { parsePlatform } from "../lib/image/platform.ts";
-import { parseCredsFlag } from "../lib/registry/auth.ts";
 import { pullImage } from "../lib/pull.ts";
 import { createProgressDisplay, formatBytes } from "./progress.ts";
 import { openSnapshotter, SNAPSHOTTERS } from "../lib/snapshot/detect.ts";
 import type { SnapshotterName } from "../lib/snapshot/snapshotter.ts";
 import { parseFlags, type CommandSpec } from "./flags.ts";
+import { REGISTRY_FLAGS, registryOptions } from "./registry-flags.ts";
 import { UsageError } from "../lib/errors.ts";
 import { writeStdout } from "../../common/stdio.ts";
 
@@ -21,8 +21,7 @@ const SPEC: CommandSpec = {
   usage: ["REFERENCE  (e.g. busybox, localhost:5000/app:1, app@sha256:…)"],
   flags: {
     platform: { kind: "string", describe: "os/arch[/variant] to pull from a multi-platform image (default: this host's)" },
-    creds: { kind: "string", describe: "USERNAME:PASSWORD for the registry (default: ~/.docker/config.json)" },
-    "tls-verify": { kind: "boolean", describe: "false: plain HTTP / no certificate checks (default: true)" },
+    ...REGISTRY_FLAGS,
     concurrency: { kind: "number", describe: "layers downloaded at once (default: 4)" },
     unpack: { kind: "boolean", describe: "unpack the layers into snapshots while pulling (default: true as root)" },
     snapshotter: { kind: "string", choices: SNAPSHOTTERS, describe: "where to unpack (default: detected from the storage root's filesystem)" },
@@ -33,7 +32,7 @@ const SPEC: CommandSpec = {
 export async function run(args: string[], globals: Globals): Promise<number> {
   const parsed = parseFlags(args, SPEC);
   if (parsed === undefined) return 0;
-  const argv = parsed.flags as { platform?: string; creds?: string; "tls-verify"?: boolean; concurrency?: number; unpack?: boolean; snapshotter?: SnapshotterName };
+  const argv = parsed.flags as { platform?: string; concurrency?: number; unpack?: boolean; snapshotter?: SnapshotterName };
   const ref = parseReference(parsed.positionals[0]!);
   const unpack = argv.unpack ?? process.getuid?.() === 0;
   if (argv.snapshotter && !unpack) throw new UsageError("pull: --snapshotter needs the layers unpacked (root, and not --unpack=false)");
@@ -43,8 +42,7 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   try {
     const result = await pullImage(storeForRoot(globals.root), ref, {
       ...(argv.platform ? { platform: parsePlatform(argv.platform) } : {}),
-      ...(argv.creds ? { credentials: parseCredsFlag(argv.creds) } : {}),
-      tlsVerify: argv["tls-verify"] ?? true,
+      ...registryOptions(parsed.flags),
       concurrency: Math.max(1, Math.floor(argv.concurrency ?? 4)),
       progress: display,
       ...(unpackInto ? { unpackInto } : {}),

@@ -15,6 +15,8 @@ export type ErrorCode =
   | "UNAUTHORIZED"
   | "DENIED"
   | "UNREACHABLE"
+  /** The TLS handshake with a registry failed (its certificate, or ours, was refused): not retried. */
+  | "TLS_FAILED"
   /** A registry connection ended early; the fetcher resumes with a Range request. */
   | "CONNECTION_CLOSED"
   | "REGISTRY_ERROR"

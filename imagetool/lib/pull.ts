@@ -15,16 +15,18 @@ import type { ContentStore } from "./content/store.ts";
 import { SyncBatch } from "./content/sync-batch.ts";
 import { followFile, GrowingFile } from "./content/growing-file.ts";
 import { storageName, familiarName, type Reference } from "./reference.ts";
-import { parseManifestBody, layerCompression, CONFIG_TYPES } from "./image/mediatype.ts";
-import { hostPlatform, selectPlatformManifest } from "./image/platform.ts";
+import { layerCompression, CONFIG_TYPES } from "./image/mediatype.ts";
+import { hostPlatform } from "./image/platform.ts";
 import { checkConfig } from "./image/manifest.ts";
 import { setImageRef } from "./image/refs.ts";
 import { forEachConcurrent } from "./image/concurrency.ts";
 import { takeLease } from "./content/lease.ts";
+import { ingestResumable } from "./content/partial.ts";
 import { discardUnreferenced } from "./gc/blobs.ts";
 import type { Descriptor, ImageManifest, Platform } from "./image/types.ts";
-import { openRepository, type RepositoryOptions, type Repository } from "./registry/repository.ts";
-import { fetchManifestByRef, MAX_MANIFEST_SIZE, resolve } from "./registry/resolver.ts";
+import type { RepositoryOptions, Repository } from "./registry/repository.ts";
+import { platformManifest } from "./registry/resolver.ts";
+import { resolvePullSource } from "./registry/pull-source.ts";
 import { fetchBlob } from "./registry/fetcher.ts";
 import { unpackImage } from "./snapshot/unpack-image.ts";
 import type { TransferProgress } from "./transfer-progress.ts";
@@ -69,7 +71,9 @@ async function fetchBlobInto(
       return { bytes: 0, path: store.blobPath(d.digest) };
     }
     written.add(d.digest);
-    const path = await store.ingest(fetchBlob(repo, d), d, { onProgress: (n) => progress?.blobBytes?.(d, n), batch, growing });
+    // A partial left by an earlier pull of this blob is continued with a Range request (content/partial.ts).
+    const source = (offset: number, onStart: (start: number) => void) => fetchBlob(repo, d, { offset, onStart });
+    const path = await ingestResumable(store, source, d, { onProgress: (n) => progress?.blobBytes?.(d, n), batch, growing });
     growing?.finish(path, d.size);
     progress?.blobDone?.(d, "transferred");
     trace(`pull: ${kind} ${d.digest} fetched (${d.size} bytes)`);
@@ -78,25 +82,6 @@ async function fetchBlobInto(
     growing?.fail(err);
     throw err;
   }
-}
-
-/** Follows indexes down to the platform's image manifest; returns its descriptor and parsed body. */
-async function platformManifest(repo: Repository, top: Descriptor, body: Uint8Array, platform: Platform, name: string) {
-  let descriptor = top;
-  let bytes = body;
-  for (let depth = 0; depth < 4; depth++) {
-    const parsed = parseManifestBody(bytes, descriptor.mediaType, `manifest ${descriptor.digest} of '${name}'`);
-    if (parsed.kind === "manifest") return { descriptor, bytes, manifest: parsed.manifest };
-    const chosen = selectPlatformManifest(parsed.index.manifests, platform, name);
-    // Never read more than the index says the manifest has.
-    const fetched = await fetchManifestByRef(repo, chosen.digest, Math.min(chosen.size, MAX_MANIFEST_SIZE));
-    if (fetched.descriptor.size !== chosen.size) {
-      throw new ImagetoolError("SIZE_MISMATCH", `manifest ${chosen.digest} of '${name}': index says ${chosen.size} bytes, got ${fetched.descriptor.size}`);
-    }
-    descriptor = chosen; // the index's descriptor, not the Content-Type, decides the type
-    bytes = fetched.body;
-  }
-  throw new ImagetoolError("INVALID_MANIFEST", `'${name}': indexes nested too deep`);
 }
 
 function checkLayers(manifest: ImageManifest, name: string): void {
@@ -113,10 +98,9 @@ function checkLayers(manifest: ImageManifest, name: string): void {
 }
 
 export async function pullImage(store: ContentStore, ref: Reference, options: PullOptions = {}): Promise<PullResult> {
-  const repo = openRepository(ref, options);
   const name = storageName(ref);
   const shown = familiarName(ref);
-  const resolving = resolve(repo);
+  const resolving = resolvePullSource(ref, options);
   resolving.catch(() => {}); // awaited below: the snapshotter and the store are readied meanwhile
   const sn = options.unpackInto?.();
   if (sn) trace(`pull: ${sn.name} snapshotter open`);
@@ -126,7 +110,7 @@ export async function pullImage(store: ContentStore, ref: Reference, options: Pu
   const written = new Set<string>();
   const committed: string[] = [];
   try {
-    const top = await resolving;
+    const { repo, top } = await resolving;
     trace(`pull: resolved ${top.descriptor.digest}`);
     const { descriptor, bytes, manifest } = await platformManifest(repo, top.descriptor, top.body, options.platform ?? hostPlatform(), shown);
     checkLayers(manifest, shown);
@@ -170,7 +154,8 @@ async function fetchAndName(
     const layerFiles = manifest.layers.map(() => new GrowingFile());
     const layers = forEachConcurrent(manifest.layers, options.concurrency ?? 4, async (layer, i) => {
       if (stop) throw stop.error;
-      const { bytes } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch, layerFiles[i]);
+      // Followed only when unpacking (a followed partial cannot be retried whole: partial.ts).
+      const { bytes } = await fetchBlobInto(store, repo, layer, "layer", written, options.progress, batch, sn ? layerFiles[i] : undefined);
       downloaded += bytes;
     }).finally(() => {
       for (const f of layerFiles) f.fail(new ImagetoolError("DOWNLOAD_INCOMPLETE", "the download of this layer did not complete"));

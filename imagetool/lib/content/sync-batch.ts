@@ -10,12 +10,15 @@ import { rmSync } from "node:fs";
 import { rename } from "node:fs/promises";
 
 export class SyncBatch {
-  private readonly pending: Array<{ tmp: string; path: string; flushed: Promise<void> }> = [];
+  private readonly pending: Array<{ tmp: string; path: string; flushed: Promise<void>; discard?: () => void }> = [];
 
-  /** `flushed`: the temp file's fdatasync, already started (commit waits for it, discard does not). */
-  add(tmp: string, path: string, flushed: Promise<void>): void {
+  /**
+   * `flushed`: the temp file's fdatasync, already started (commit waits for it, discard does not).
+   * `discard`: what a discard does with it instead of removing it (a partial blob keeps it: partial.ts).
+   */
+  add(tmp: string, path: string, flushed: Promise<void>, discard?: () => void): void {
     flushed.catch(() => {}); // reported by commit; after a discard nobody waits for it
-    this.pending.push({ tmp, path, flushed });
+    this.pending.push({ tmp, path, flushed, ...(discard ? { discard } : {}) });
   }
 
   /** Waits for every pending flush, then renames each temp file to its blob path. */
@@ -26,6 +29,9 @@ export class SyncBatch {
 
   /** Removes every pending temp file (the pull failed). */
   discard(): void {
-    for (const { tmp } of this.pending.splice(0)) rmSync(tmp, { force: true });
+    for (const { tmp, discard } of this.pending.splice(0)) {
+      if (discard) discard();
+      else rmSync(tmp, { force: true });
+    }
   }
 }

@@ -35,14 +35,15 @@ export function dockerConfigPath(): string {
   return join(process.env.DOCKER_CONFIG || join(homedir(), ".docker"), "config.json");
 }
 
-const HUB_HOSTS = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+/** Docker Hub's names (docker login keys it as https://index.docker.io/v1/). */
+export const HUB_HOSTS = ["docker.io", "index.docker.io", "registry-1.docker.io"];
 /** The server address `docker login` uses for Docker Hub, and so what helpers store it under. */
 const HUB_SERVER = "https://index.docker.io/v1/";
 /** What a helper's Username is when its Secret is an identity token. */
 const IDENTITY_TOKEN_USER = "<token>";
 
 /** A config key (bare host or URL) reduced to its host. */
-const keyHost = (key: string) => key.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+export const keyHost = (key: string) => key.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
 
 /**
  * Credentials for `host` from a Docker config file, or undefined (anonymous). `helperEnv` is the

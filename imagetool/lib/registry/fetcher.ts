@@ -13,6 +13,10 @@ export interface FetchOptions {
   /** Reconnections allowed after a broken connection. */
   maxResumes?: number;
   backoffMs?: number;
+  /** Start at this byte (a partial blob kept by an earlier pull: content/partial.ts). */
+  offset?: number;
+  /** Told once where the bytes begin: `offset` when the registry answered 206, 0 when it sent the whole blob. */
+  onStart?: (start: number) => void;
 }
 
 function rangeStart(res: Response): number | undefined {
@@ -24,10 +28,11 @@ export function fetchBlob(repo: Repository, descriptor: Descriptor, options: Fet
   const maxResumes = options.maxResumes ?? 5;
   const backoffMs = options.backoffMs ?? repo.transport.backoffMs;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  let received = 0;
+  let received = options.offset ?? 0;
   let skip = 0;
   let resumes = 0;
   let cancelled = false;
+  let started = false;
 
   async function open(): Promise<ReadableStreamDefaultReader<Uint8Array>> {
     const res = await repo.transport.request(`/v2/${repo.path}/blobs/${descriptor.digest}`, {
@@ -48,6 +53,12 @@ export function fetchBlob(repo: Repository, descriptor: Descriptor, options: Fet
     if (start + length > descriptor.size) {
       await res.body?.cancel().catch(() => {});
       throw new ImagetoolError("SIZE_MISMATCH", `blob ${descriptor.digest}: registry offers ${start + length} bytes, the descriptor says ${descriptor.size}; not downloaded`);
+    }
+    if (!started) {
+      started = true;
+      // A registry that ignores Range on the first request sends the whole blob: taken whole (the caller starts over).
+      if (start === 0) received = 0;
+      options.onStart?.(received);
     }
     skip = received - start;
     if (!res.body) throw new ImagetoolError("REGISTRY_ERROR", `blob ${descriptor.digest}: empty response`);

@@ -6,8 +6,9 @@
 import { ImagetoolError } from "../errors.ts";
 import { digestOf, parseDigest } from "../content/digest.ts";
 import { formatReference, familiarName } from "../reference.ts";
-import { isIndexType, isManifestType, MANIFEST_ACCEPT } from "../image/mediatype.ts";
-import type { Descriptor } from "../image/types.ts";
+import { isIndexType, isManifestType, MANIFEST_ACCEPT, parseManifestBody } from "../image/mediatype.ts";
+import { selectPlatformManifest } from "../image/platform.ts";
+import type { Descriptor, ImageManifest, Platform } from "../image/types.ts";
 import type { Repository } from "./repository.ts";
 
 /** Larger manifests are refused without being read (containerd uses the same 4 MiB bound). */
@@ -66,11 +67,12 @@ function manifestMediaType(res: Response, body: Uint8Array): string {
 }
 
 /** GET the manifest named by `tagOrDigest`; 404 is "No image named 'x:y' exists". */
-export async function fetchManifestByRef(repo: Repository, tagOrDigest: string, limit = MAX_MANIFEST_SIZE): Promise<ResolvedManifest> {
+export async function fetchManifestByRef(repo: Repository, tagOrDigest: string, limit = MAX_MANIFEST_SIZE, retry = true): Promise<ResolvedManifest> {
   const res = await repo.transport.request(`/v2/${repo.path}/manifests/${tagOrDigest}`, {
     headers: { accept: MANIFEST_ACCEPT },
     scope: repo.scope,
     expect: [404],
+    retry,
   });
   const isDigest = /^[a-z0-9]+:/.test(tagOrDigest);
   const repoName = familiarName({ domain: repo.ref.domain, path: repo.ref.path });
@@ -93,9 +95,31 @@ export async function fetchManifestByRef(repo: Repository, tagOrDigest: string, 
   return { descriptor: { mediaType, digest, size: body.length }, body };
 }
 
-/** Resolves the repository's reference (digest wins over tag, as in Docker). */
-export function resolve(repo: Repository): Promise<ResolvedManifest> {
+/**
+ * Resolves the repository's reference (digest wins over tag, as in Docker). `retry: false` asks
+ * once (a mirror that fails gives way to the next source at once).
+ */
+export function resolve(repo: Repository, options: { retry?: boolean } = {}): Promise<ResolvedManifest> {
   const target = repo.ref.digest ?? repo.ref.tag;
   if (target === undefined) throw new ImagetoolError("INVALID_REFERENCE", `${formatReference(repo.ref)}: neither tag nor digest`);
-  return fetchManifestByRef(repo, target);
+  return fetchManifestByRef(repo, target, MAX_MANIFEST_SIZE, options.retry ?? true);
+}
+
+/** Follows indexes down to the platform's image manifest; returns its descriptor and parsed body. */
+export async function platformManifest(repo: Repository, top: Descriptor, body: Uint8Array, platform: Platform, name: string): Promise<{ descriptor: Descriptor; bytes: Uint8Array; manifest: ImageManifest }> {
+  let descriptor = top;
+  let bytes = body;
+  for (let depth = 0; depth < 4; depth++) {
+    const parsed = parseManifestBody(bytes, descriptor.mediaType, `manifest ${descriptor.digest} of '${name}'`);
+    if (parsed.kind === "manifest") return { descriptor, bytes, manifest: parsed.manifest };
+    const chosen = selectPlatformManifest(parsed.index.manifests, platform, name);
+    // Never read more than the index says the manifest has.
+    const fetched = await fetchManifestByRef(repo, chosen.digest, Math.min(chosen.size, MAX_MANIFEST_SIZE));
+    if (fetched.descriptor.size !== chosen.size) {
+      throw new ImagetoolError("SIZE_MISMATCH", `manifest ${chosen.digest} of '${name}': index says ${chosen.size} bytes, got ${fetched.descriptor.size}`);
+    }
+    descriptor = chosen; // the index's descriptor, not the Content-Type, decides the type
+    bytes = fetched.body;
+  }
+  throw new ImagetoolError("INVALID_MANIFEST", `'${name}': indexes nested too deep`);
 }
