@@ -171,8 +171,11 @@ export class Transport {
       try {
         res = await this.fetch(url, { method: options.method ?? "GET", headers, body: options.body, redirect: "manual" });
       } catch (err) {
-        if (!this.httpFallback || !url.startsWith(`https://${this.host}/`)) throw err;
-        trace(`${this.host}: HTTPS failed (${(err as Error).message}); insecure registry, trying plain HTTP`);
+        // Requests sent at once (a push's blobs) all try HTTPS before the first of them falls
+        // back: the others follow its switch instead of failing.
+        const switched = this.baseUrl.startsWith("http://");
+        if (!(this.httpFallback || switched) || !url.startsWith(`https://${this.host}/`)) throw err;
+        if (!switched) trace(`${this.host}: HTTPS failed (${(err as Error).message}); insecure registry, trying plain HTTP`);
         this.httpFallback = false;
         this.baseUrl = `http://${this.host}`;
         url = `http:${url.slice("https:".length)}`;

@@ -43,6 +43,14 @@ describeRoot("imagetool push", () => {
     expect(digest).toBe(image.manifest.digest);
   });
 
+  test("--tls-verify=false to a plain-HTTP registry: blobs uploaded at once all fall back from HTTPS", async () => {
+    // The config and the layer go up concurrently; each first tried HTTPS, and the one that lost
+    // the race to fall back failed with a TLS error.
+    const res = await imagetool(["--root", root, "push", "--tls-verify=false", "busybox:1", `${open.host}/insecure/busybox:1`]);
+    expect(res.stderr).not.toContain("TLS");
+    expect(res.code).toBe(0);
+  });
+
   test("pushing again uploads nothing (HEAD finds every blob)", async () => {
     const res = await imagetool(["--root", root, "push", "busybox:1", `${open.host}/mono/busybox:1`]);
     expect(res.code).toBe(0);
