@@ -112,6 +112,17 @@ export class RuntimeSuite {
   }
 }
 
+/**
+ * The host's mounts whose mount point lies under `dir` (a test's own directory, where an escaping
+ * mount would land): unlike the whole mountinfo, unchanged by whatever else runs on the machine.
+ */
+export function mountsUnder(dir: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((line) => {
+    const point = line.split(" ")[4];
+    return point !== undefined && (point === dir || point.startsWith(`${dir}/`));
+  });
+}
+
 /** Polls until fn() is true (or fails after timeoutMs). */
 export async function waitFor(fn: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
