@@ -15,6 +15,7 @@ import { writeStdout } from "../common/stdio.ts";
 import { followLog } from "./logs.ts";
 import { connect, disconnect } from "./network/index.ts";
 import type { PortMapping } from "./network/ports.ts";
+import { gatewayOf } from "./network/ipam.ts";
 import { containerHosts, containerResolvConf } from "./network/resolv.ts";
 import { customizeSpec } from "./spec.ts";
 import type { ContainerRecord } from "./store.ts";
@@ -66,13 +67,13 @@ export async function runContainer(ctx: Context, req: RunRequest): Promise<RunRe
 /** Network, /etc files and the bundle: everything the runtime needs, nothing started yet. */
 async function prepare(ctx: Context, id: string, req: RunRequest, volumes: readonly string[]): Promise<void> {
   const { store, settings } = ctx;
-  const attachment = await connect(ctx.net, id, req.ports);
+  const attachment = await connect(ctx.net, id, req.ports, req.name ? [req.name] : []);
   const etcDir = join(store.containerDir(id), "etc");
   mkdirSync(etcDir);
   const etcFiles = {
     hostname: `${id}\n`,
     hosts: containerHosts(id, attachment.ip, req.name ? [req.name] : []),
-    "resolv.conf": containerResolvConf(readHostFile("/etc/resolv.conf")),
+    "resolv.conf": containerResolvConf(gatewayOf(settings.subnet), readHostFile("/etc/resolv.conf")),
   };
   for (const [name, text] of Object.entries(etcFiles)) writeFileSync(join(etcDir, name), text);
 
@@ -156,7 +157,7 @@ async function runForeground(ctx: Context, id: string): Promise<RunResult> {
   } finally {
     process.off("SIGINT", ignore);
     process.off("SIGTERM", forward);
-    // Stopped: the namespace and veth go now; the address stays leased until rm.
+    // Stopped: the namespace, veth and names go now; the address stays leased until rm.
     await disconnect(ctx.net, id);
   }
 }
