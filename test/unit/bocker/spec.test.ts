@@ -33,6 +33,14 @@ describe("what bocker run adds to the bundle's config.json", () => {
     expect(spec.linux!.resources!.cpu!.shares).toBe(1024);
   });
 
+  test("ping works: CAP_NET_RAW (busybox ping opens raw sockets) and podman's ping_group_range", () => {
+    const spec = base();
+    spec.process = { cwd: "/", capabilities: { bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL", "CAP_NET_RAW"] } };
+    customizeSpec(spec, choices);
+    expect(spec.process.capabilities).toEqual({ bounding: ["CAP_KILL", "CAP_NET_RAW"], effective: ["CAP_KILL", "CAP_NET_RAW"], permitted: ["CAP_KILL", "CAP_NET_RAW"] });
+    expect(spec.linux!.sysctl).toEqual({ "net.ipv4.ping_group_range": "0 2147483647" });
+  });
+
   test("the /etc files are bind-mounted over the image's, after its other mounts", () => {
     const spec = customizeSpec(base(), choices);
     expect(spec.mounts!.at(-1)).toEqual({ destination: "/etc/hosts", type: "bind", source: "/var/bocker/containers/ps_42045/etc/hosts", options: ["rbind", "rprivate"] });
