@@ -10,7 +10,12 @@ export interface ContainerChoices {
   /** BOCKER_CGROUP_PARENT, "" for the hierarchy root (/sys/fs/cgroup/cpu/ps_N as in the original). */
   readonly cgroupParent: string;
   readonly cpuShares: number;
-  readonly memLimitMb: number;
+  /** --memory, else BOCKER_MEM_LIMIT × 1000000 (the original's decimal megabytes). */
+  readonly memoryBytes: number;
+  /** --pids-limit. */
+  readonly pidsLimit?: number;
+  /** --read-only: the rootfs is mounted read-only (volumes and the /etc files stay as they are). */
+  readonly readOnly?: boolean;
   /** Host files bind-mounted over /etc/<name> (resolv.conf, hosts, hostname). */
   readonly etcFiles: Readonly<Record<string, string>>;
 }
@@ -30,9 +35,10 @@ export function customizeSpec(spec: Spec, c: ContainerChoices): Spec {
   linux.cgroupsPath = `/${[c.cgroupParent, c.id].filter(Boolean).join("/")}`;
   const resources = (linux.resources ??= {});
   resources.cpu = { ...resources.cpu, shares: c.cpuShares };
-  // The original: memory.limit_in_bytes = BOCKER_MEM_LIMIT * 1000000 (decimal megabytes, so
-  // 512 reads back as 512000000; it is a multiple of 4096, so the kernel keeps it exactly).
-  resources.memory = { ...resources.memory, limit: c.memLimitMb * 1_000_000 };
+  // 512 MB reads back as 512000000: a multiple of 4096, so the kernel keeps it exactly.
+  resources.memory = { ...resources.memory, limit: c.memoryBytes };
+  if (c.pidsLimit !== undefined) resources.pids = { limit: c.pidsLimit };
+  if (c.readOnly) spec.root = { ...spec.root!, readonly: true };
   linux.sysctl = { ...linux.sysctl, ...PING_SYSCTL };
   const caps = spec.process?.capabilities;
   if (caps) {
