@@ -64,7 +64,12 @@ function start(c: DnsConfig): void {
     "--user=root", // the hosts file is re-read on SIGHUP; root keeps /run's files private to root
     ...(c.upstreams.length > 0 ? ["--no-resolv", ...c.upstreams.map((s) => `--server=${s}`)] : ["--resolv-file=/etc/resolv.conf"]),
   ];
-  const r = attempt(argv);
+  let r;
+  try {
+    r = attempt(argv);
+  } catch (err) {
+    throw new BockerError(`cannot start the name server of ${c.bridge}: dnsmasq is not installed (Debian: apt-get install dnsmasq-base)`, { cause: err });
+  }
   if (r.code !== 0) throw new BockerError(`cannot start the name server of ${c.bridge} (${argv.join(" ")}): exit ${r.code}: ${r.stderr.trim()}`);
 }
 
