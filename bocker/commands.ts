@@ -27,6 +27,7 @@ export const HELP: ReadonlyArray<[string, string]> = [
   ["List images:", "images"],
   ["List containers:", "ps"],
   ["Create a container (-d: in the background):", "run [-d] [--name <name>] [-v <src>:<dst>[:ro]] [-p <host_port>:<port>[/udp]] <image_id> <command>"],
+  ["Run with Docker's run-time options (-it: a terminal; --rm: removed when it exits):", "run [--rm] [-it] [-e <key>=<value>]... [--env-file <file>]... [-w <dir>] [-u <user>[:<group>]] [--memory <size>] [--cpus <n>] [--pids-limit <n>] [--read-only] <image_id> <command>"],
   ["Execute a command in a running container:", "exec <container_id> <command>"],
   ["View logs from a container (-f: follow):", "logs [-f] <container_id>"],
   ["Commit a container to an image:", "commit <container_id> <image_id>"],

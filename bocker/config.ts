@@ -20,6 +20,15 @@ export interface Settings {
   readonly subnet: Subnet;
   /** Parent of every container's cgroup; "" puts ps_N at each hierarchy's root like the original. */
   readonly cgroupParent: string;
+  /** Where the bridge's DNS forwards names that are not containers' (ADDR[#PORT]); empty: the host's /etc/resolv.conf. */
+  readonly dnsServers: readonly string[];
+}
+
+function dnsServers(env: NodeJS.ProcessEnv): string[] {
+  const list = (env.BOCKER_DNS_SERVERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((s) => !/^\d{1,3}(\.\d{1,3}){3}(#\d{1,5})?$/.test(s));
+  if (bad !== undefined) throw new BockerError(`BOCKER_DNS_SERVERS=${env.BOCKER_DNS_SERVERS}: '${bad}' is not ADDRESS[#PORT] (IPv4, comma-separated)`);
+  return list;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -42,5 +51,6 @@ export function loadSettings(env = process.env): Settings {
     bridge,
     subnet: parseSubnet(env.BOCKER_SUBNET || "10.0.0.0/24", "BOCKER_SUBNET"),
     cgroupParent: (env.BOCKER_CGROUP_PARENT ?? "").replace(/^\/+|\/+$/g, ""),
+    dnsServers: dnsServers(env),
   };
 }

@@ -17,6 +17,6 @@ export function makeContext(settings: Settings = loadSettings()): Context {
     settings,
     store,
     tools: new Tools(store),
-    net: { bridge: settings.bridge, subnet: settings.subnet, stateDir: store.networkDir },
+    net: { bridge: settings.bridge, subnet: settings.subnet, stateDir: store.networkDir, dnsUpstreams: settings.dnsServers },
   };
 }

@@ -11,10 +11,12 @@ import type { Spec } from "../schemas/generated/types/runtime-config.ts";
 import type { Context } from "./context.ts";
 import { BockerError } from "./errors.ts";
 import { removeContainer } from "./containers.ts";
+import { containerEnv } from "./env.ts";
 import { writeStdout } from "../common/stdio.ts";
 import { followLog } from "./logs.ts";
 import { connect, disconnect } from "./network/index.ts";
 import type { PortMapping } from "./network/ports.ts";
+import { gatewayOf } from "./network/ipam.ts";
 import { containerHosts, containerResolvConf } from "./network/resolv.ts";
 import { customizeSpec } from "./spec.ts";
 import type { ContainerRecord } from "./store.ts";
@@ -27,6 +29,22 @@ export interface RunRequest {
   readonly name?: string;
   readonly volumes: readonly string[];
   readonly ports: readonly PortMapping[];
+  /** -e, each KEY=VAL or KEY (bocker's own value). */
+  readonly env: readonly string[];
+  readonly envFiles: readonly string[];
+  readonly workdir?: string;
+  /** USER[:GROUP], names resolved in the image's /etc/passwd and /etc/group by the image tool. */
+  readonly user?: string;
+  /** --memory; BOCKER_MEM_LIMIT otherwise. */
+  readonly memoryBytes?: number;
+  /** --cpus: a CFS quota over a 100 ms period (the image tool writes it), next to BOCKER_CPU_SHARE. */
+  readonly cpus?: number;
+  readonly pidsLimit?: number;
+  readonly readOnly: boolean;
+  /** --rm: a foreground run removes the container once it exits. */
+  readonly remove: boolean;
+  /** -t: the container gets a pseudo-terminal, relayed by the runtime to ours. */
+  readonly tty: boolean;
 }
 
 export interface RunResult {
@@ -38,6 +56,7 @@ export interface RunResult {
 export async function runContainer(ctx: Context, req: RunRequest): Promise<RunResult> {
   const { store } = ctx;
   store.requireImage(req.image);
+  const env = containerEnv(req.envFiles, req.env); // a bad file fails before anything is made
   const volumes = req.volumes.map((v) => resolveVolume(v, store.volumesDir));
   const id = await store.allocate("ps", (dir) => {
     if (req.name !== undefined && store.list("ps").some((other) => store.nameOf(other) === req.name)) {
@@ -55,24 +74,27 @@ export async function runContainer(ctx: Context, req: RunRequest): Promise<RunRe
     store.writeContainer(dir, record);
   });
   try {
-    await prepare(ctx, id, req, volumes);
+    await prepare(ctx, id, req, volumes, env);
   } catch (err) {
     await removeContainer(ctx, id).catch(() => {}); // the original error is the one to report
     throw err;
   }
-  return req.detach ? startDetached(ctx, id) : runForeground(ctx, id);
+  if (req.detach) return startDetached(ctx, id);
+  const result = req.tty ? await runOnTerminal(ctx, id) : await runForeground(ctx, id);
+  if (req.remove) await removeContainer(ctx, id);
+  return result;
 }
 
 /** Network, /etc files and the bundle: everything the runtime needs, nothing started yet. */
-async function prepare(ctx: Context, id: string, req: RunRequest, volumes: readonly string[]): Promise<void> {
+async function prepare(ctx: Context, id: string, req: RunRequest, volumes: readonly string[], env: readonly string[]): Promise<void> {
   const { store, settings } = ctx;
-  const attachment = await connect(ctx.net, id, req.ports);
+  const attachment = await connect(ctx.net, id, req.ports, req.name ? [req.name] : []);
   const etcDir = join(store.containerDir(id), "etc");
   mkdirSync(etcDir);
   const etcFiles = {
     hostname: `${id}\n`,
     hosts: containerHosts(id, attachment.ip, req.name ? [req.name] : []),
-    "resolv.conf": containerResolvConf(readHostFile("/etc/resolv.conf")),
+    "resolv.conf": containerResolvConf(gatewayOf(settings.subnet), readHostFile("/etc/resolv.conf")),
   };
   for (const [name, text] of Object.entries(etcFiles)) writeFileSync(join(etcDir, name), text);
 
@@ -82,6 +104,11 @@ async function prepare(ctx: Context, id: string, req: RunRequest, volumes: reado
     "--hostname", id,
     "--netns", attachment.netnsPath,
     ...volumes.flatMap((v) => ["-v", v]),
+    ...env.flatMap((e) => ["-e", e]),
+    ...(req.workdir !== undefined ? ["-w", req.workdir] : []),
+    ...(req.user !== undefined ? ["-u", req.user] : []),
+    ...(req.cpus !== undefined ? ["--cpus", String(req.cpus)] : []),
+    ...(req.tty ? ["--tty"] : []),
     ...(req.command.length > 0 ? ["--", ...processArgs(req.command)] : []),
   );
   const configPath = join(bundle, "config.json");
@@ -89,7 +116,9 @@ async function prepare(ctx: Context, id: string, req: RunRequest, volumes: reado
     id,
     cgroupParent: settings.cgroupParent,
     cpuShares: settings.cpuShares,
-    memLimitMb: settings.memLimitMb,
+    memoryBytes: req.memoryBytes ?? settings.memLimitMb * 1_000_000,
+    ...(req.pidsLimit !== undefined ? { pidsLimit: req.pidsLimit } : {}),
+    readOnly: req.readOnly,
     etcFiles: Object.fromEntries(Object.keys(etcFiles).map((name) => [name, join(etcDir, name)])),
   });
   writeFileSync(configPath, JSON.stringify(spec, null, 2));
@@ -136,27 +165,46 @@ async function startDetached(ctx: Context, id: string): Promise<RunResult> {
 }
 
 /**
- * Runs the container attached: its output is followed from the log to our stdout while it runs,
- * and its exit status becomes ours. `--keep` leaves it stopped, not deleted, so its cgroup (and
- * its limits) stay readable until `bocker rm`, as in the original's transcript.
+ * Runs the container attached and waits for it; its exit status becomes ours. `--keep` leaves it
+ * stopped, not deleted, so its cgroup (and its limits) stay readable until `bocker rm`, as in the
+ * original's transcript. Ctrl-C reaches the runtime (it forwards it to the container) through the
+ * terminal's process group, and we stay until it ends; a SIGTERM sent to us alone is passed on.
  */
-async function runForeground(ctx: Context, id: string): Promise<RunResult> {
-  const log = openLog(ctx, id);
-  const proc = Bun.spawn(ctx.tools.runtimeArgv("run", "--keep", "--bundle", ctx.store.bundleDir(id), id), { stdin: "inherit", stdout: log, stderr: log });
-  closeSync(log);
-  // Ctrl-C reaches the runtime (it forwards it to the container) through the terminal's process
-  // group; we stay to print the rest of the log. A SIGTERM sent to us alone is passed on.
+async function runAttached(ctx: Context, id: string, stdio: Parameters<typeof Bun.spawn>[1], attached: (proc: Bun.Subprocess) => Promise<unknown>): Promise<RunResult> {
+  const proc = Bun.spawn(ctx.tools.runtimeArgv("run", "--keep", "--bundle", ctx.store.bundleDir(id), id), stdio);
   const ignore = () => {};
   const forward = () => proc.kill("SIGTERM");
   process.on("SIGINT", ignore);
   process.on("SIGTERM", forward);
   try {
-    await followLog(ctx.store.logPath(id), writeStdout, () => proc.exitCode !== null || proc.signalCode !== null);
+    await attached(proc);
     return { id, exitCode: await proc.exited };
   } finally {
     process.off("SIGINT", ignore);
     process.off("SIGTERM", forward);
-    // Stopped: the namespace and veth go now; the address stays leased until rm.
+    // Stopped: the namespace, veth and names go now; the address stays leased until rm.
     await disconnect(ctx.net, id);
   }
+}
+
+/** Without -t: the container's output is followed from its log to our stdout while it runs. */
+async function runForeground(ctx: Context, id: string): Promise<RunResult> {
+  const log = openLog(ctx, id);
+  try {
+    return await runAttached(ctx, id, { stdin: "inherit", stdout: log, stderr: log }, (proc) =>
+      followLog(ctx.store.logPath(id), writeStdout, () => proc.exitCode !== null || proc.signalCode !== null),
+    );
+  } finally {
+    closeSync(log);
+  }
+}
+
+/**
+ * `-t`: the runtime's foreground run relays the container's pty to our terminal itself (as runc
+ * does without --console-socket: raw mode, input, and SIGWINCH → TIOCSWINSZ on the pty master;
+ * the signal reaches it through the terminal's process group), so it gets our stdio. The output
+ * is the terminal's, not logged: a pty mixes the input's echo into it.
+ */
+function runOnTerminal(ctx: Context, id: string): Promise<RunResult> {
+  return runAttached(ctx, id, { stdio: ["inherit", "inherit", "inherit"] }, async () => {});
 }

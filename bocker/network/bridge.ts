@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { attempt, run, runUnless } from "../exec.ts";
+import { stopDns } from "./dns.ts";
 import { withLock } from "../lock.ts";
 import { deleteTagged, ensureRule, type Rule } from "./iptables.ts";
 import { gatewayOf, subnetCidr, type Subnet } from "./ipam.ts";
@@ -53,9 +54,10 @@ export async function ensureBridge(c: BridgeConfig): Promise<void> {
   });
 }
 
-/** Removes the bridge and every rule tagged for it (containers' port rules included). */
+/** Removes the bridge, its name server and every rule tagged for it (containers' port rules included). */
 export async function removeBridge(c: BridgeConfig): Promise<void> {
   await withLock(NETWORK_LOCK, () => {
+    stopDns(c.bridge);
     deleteTagged(bridgeTag(c));
     runUnless(["ip", "link", "del", c.bridge], /Cannot find device/);
   });

@@ -1,14 +1,16 @@
 /**
  * A container's network lifecycle as the wrapper sees it: `connect` before the container exists
- * (bridge on first use, address lease, namespace + veth, published ports), `disconnect` when it
- * stops (the plumbing goes, the address stays leased to the container), `release` on rm.
+ * (bridge on first use, address lease, namespace + veth, published ports, its names in the
+ * bridge's DNS), `disconnect` when it stops (the plumbing and the names go, the address stays
+ * leased to the container), `release` on rm.
  * A connect that fails half-way undoes itself before the error reaches the caller.
  */
 import { join } from "node:path";
 import { BockerError } from "../errors.ts";
 import { withLock } from "../lock.ts";
 import { bridgeTag, ensureBridge, NETWORK_LOCK, type BridgeConfig } from "./bridge.ts";
-import { AddressPool } from "./ipam.ts";
+import { addNames, removeNames } from "./dns.ts";
+import { AddressPool, gatewayOf } from "./ipam.ts";
 import { deleteTagged, ensureRule, taggedRules } from "./iptables.ts";
 import { formatPortMapping, portRules, type PortMapping } from "./ports.ts";
 import { netnsPath, plug, unplug } from "./veth.ts";
@@ -16,6 +18,8 @@ import { netnsPath, plug, unplug } from "./veth.ts";
 export interface NetworkConfig extends BridgeConfig {
   /** Where address leases persist: <BOCKER_ROOT>/network. */
   readonly stateDir: string;
+  /** BOCKER_DNS_SERVERS: where the bridge's DNS forwards other names; empty: the host's resolv.conf. */
+  readonly dnsUpstreams?: readonly string[];
 }
 
 export interface Attachment {
@@ -26,12 +30,15 @@ export interface Attachment {
 const pool = (c: NetworkConfig) => new AddressPool(join(c.stateDir, c.bridge, "leases"), c.subnet);
 const containerTag = (c: NetworkConfig, id: string) => `${bridgeTag(c)}:${id}`;
 
-export async function connect(c: NetworkConfig, id: string, ports: readonly PortMapping[]): Promise<Attachment> {
+/** `names`: what other containers may call it besides its id (--name). */
+export async function connect(c: NetworkConfig, id: string, ports: readonly PortMapping[], names: readonly string[] = []): Promise<Attachment> {
   await ensureBridge(c);
   const ip = pool(c).allocate(id);
   try {
     plug({ id, bridge: c.bridge, subnet: c.subnet, ip });
     if (ports.length > 0) await publish(c, id, ip, ports);
+    const dns = { bridge: c.bridge, address: gatewayOf(c.subnet), upstreams: c.dnsUpstreams ?? [] };
+    await withLock(NETWORK_LOCK, () => addNames(dns, ip, [id, ...names]));
     return { ip, netnsPath: netnsPath(id) };
   } catch (err) {
     await disconnect(c, id);
@@ -54,9 +61,12 @@ async function publish(c: NetworkConfig, id: string, ip: string, ports: readonly
   });
 }
 
-/** Removes namespace, veth and port rules; safe to call for a container that has none of them. */
+/** Removes namespace, veth, port rules and names; safe to call for a container that has none of them. */
 export async function disconnect(c: NetworkConfig, id: string): Promise<void> {
-  await withLock(NETWORK_LOCK, () => deleteTagged(containerTag(c, id)));
+  await withLock(NETWORK_LOCK, () => {
+    deleteTagged(containerTag(c, id));
+    removeNames(c.bridge, id);
+  });
   unplug(id);
 }
 

@@ -4,22 +4,14 @@
  * (as Docker does) rather than written into the rootfs, so `commit` never captures them.
  */
 
-/** The original bocker wrote `nameserver 8.8.8.8`; Docker uses both Google resolvers as fallback. */
-const FALLBACK_NAMESERVERS = ["8.8.8.8", "8.8.4.4"];
-
 /**
- * The host's resolv.conf without loopback nameservers (127.0.0.53 from systemd-resolved, ::1),
- * which mean the host itself and are unreachable from the container's namespace; when none is
- * left, the fallback resolvers.
+ * The bridge's resolver (dns.ts) is the container's only nameserver, as Docker's 127.0.0.11 and
+ * podman's aardvark-dns are: it answers the names of the containers on the bridge and forwards the
+ * rest to the host's resolvers. The host's search domains and options are kept.
  */
-export function containerResolvConf(hostResolvConf: string): string {
-  const lines = hostResolvConf.split("\n").map((l) => l.trim());
-  const isLoopback = (addr: string) => addr.startsWith("127.") || addr === "::1";
-  const kept = lines.filter((l) => !l.startsWith("nameserver") || !isLoopback(l.split(/\s+/)[1] ?? ""));
-  const others = kept.filter((l) => /^(search|domain|options)\s/.test(l));
-  let servers = kept.filter((l) => l.startsWith("nameserver"));
-  if (servers.length === 0) servers = FALLBACK_NAMESERVERS.map((s) => `nameserver ${s}`);
-  return [...servers, ...others].join("\n") + "\n";
+export function containerResolvConf(nameserver: string, hostResolvConf: string): string {
+  const others = hostResolvConf.split("\n").map((l) => l.trim()).filter((l) => /^(search|domain|options)\s/.test(l));
+  return [`nameserver ${nameserver}`, ...others].join("\n") + "\n";
 }
 
 export function containerHosts(hostname: string, ip: string | undefined, aliases: readonly string[] = []): string {

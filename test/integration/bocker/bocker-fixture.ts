@@ -48,11 +48,13 @@ function unmountUnder(root: string): void {
 /**
  * `under`: a filesystem the caller made and removes (a loop-mounted btrfs, whose read-only
  * snapshots rm cannot delete), to put the storage root in; by default a temp dir we remove.
+ * `network`: a test file's own bridge and subnet instead of bkt0. The bridge's DNS forwards to a
+ * loopback port nothing serves unless the test says otherwise: no query ever leaves the machine.
  */
-export function startBocker(cleanup: Cleanup, under?: string): Bocker {
-  testNetwork(cleanup, TEST_BRIDGE, TEST_SUBNET); // removed last: registered first
+export function startBocker(cleanup: Cleanup, under?: string, network = { bridge: TEST_BRIDGE, subnet: TEST_SUBNET }): Bocker {
+  testNetwork(cleanup, network.bridge, network.subnet); // removed last: registered first
   const root = mkdtempSync(join(under ?? tmpdir(), "bocker-root-"));
-  const env = { BOCKER_ROOT: root, BOCKER_BRIDGE: TEST_BRIDGE, BOCKER_SUBNET: TEST_SUBNET };
+  const env = { BOCKER_ROOT: root, BOCKER_BRIDGE: network.bridge, BOCKER_SUBNET: network.subnet, BOCKER_DNS_SERVERS: "127.0.0.1#9" };
   cleanup.add(`remove ${root}`, () => {
     unmountUnder(root);
     if (under === undefined) rmSync(root, { recursive: true, force: true });

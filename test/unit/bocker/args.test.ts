@@ -2,6 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { parseLogsArgs, parseRunArgs } from "../../../bocker/args.ts";
 import { processArgs } from "../../../bocker/run.ts";
 
+/** What a run without any of Docker's run-time flags carries. */
+const PLAIN = { env: [], envFiles: [], readOnly: false, remove: false, tty: false };
+
 describe("bocker run arguments", () => {
   test("the original form: image then command, nothing else", () => {
     expect(parseRunArgs(["img_42150", "cat", "/etc/centos-release"])).toEqual({
@@ -10,6 +13,7 @@ describe("bocker run arguments", () => {
       detach: false,
       volumes: [],
       ports: [],
+      ...PLAIN,
     });
   });
 
@@ -25,13 +29,43 @@ describe("bocker run arguments", () => {
         { hostPort: 8080, containerPort: 80, protocol: "tcp" },
         { hostPort: 53, containerPort: 53, protocol: "udp" },
       ],
+      ...PLAIN,
     });
+  });
+
+  test("Docker's run-time flags; -it splits up to the image, not after it", () => {
+    const req = parseRunArgs(["-it", "--rm", "-e", "A=1", "--env=B", "--env-file", "/e.env", "-w", "/tmp", "-u", "nobody:nogroup", "--memory", "512m", "--cpus", "1.5", "--pids-limit", "20", "--read-only", "img_1", "ls", "-it"]);
+    expect(req).toEqual({
+      image: "img_1",
+      command: ["ls", "-it"],
+      detach: false,
+      volumes: [],
+      ports: [],
+      env: ["A=1", "B"],
+      envFiles: ["/e.env"],
+      workdir: "/tmp",
+      user: "nobody:nogroup",
+      memoryBytes: 512 * 1024 * 1024,
+      cpus: 1.5,
+      pidsLimit: 20,
+      readOnly: true,
+      remove: true,
+      tty: true,
+    });
+    // A value that looks like bundled switches stays a value.
+    expect(parseRunArgs(["-w", "-dit", "img_1"]).workdir).toBe("-dit");
+    expect(parseRunArgs(["-m", "2g", "img_1"]).memoryBytes).toBe(2 * 1024 ** 3);
   });
 
   test("mistakes are reported with the usage", () => {
     expect(() => parseRunArgs([])).toThrow(/run needs an image\nusage: bocker run/);
     expect(() => parseRunArgs(["--name"])).toThrow(/--name needs a value/);
-    expect(() => parseRunArgs(["--rm", "img_1"])).toThrow(/unknown option --rm/);
+    expect(() => parseRunArgs(["--rmx", "img_1"])).toThrow(/unknown option --rmx/);
+    expect(() => parseRunArgs(["--memory", "lots", "img_1"])).toThrow("--memory lots: expected a size such as 512m or 2g");
+    expect(() => parseRunArgs(["--cpus", "0", "img_1"])).toThrow("--cpus 0: expected a positive number");
+    expect(() => parseRunArgs(["--pids-limit", "1.5", "img_1"])).toThrow("--pids-limit 1.5: expected a positive integer");
+    expect(() => parseRunArgs(["-dt", "img_1"])).toThrow("-d and -t cannot be combined");
+    expect(() => parseRunArgs(["-d", "--rm", "img_1"])).toThrow("-d and --rm cannot be combined");
     expect(() => parseRunArgs(["--name", "-bad", "img_1"])).toThrow(/--name -bad: expected/);
     expect(() => parseRunArgs(["-p", "80", "img_1"])).toThrow(/expected hostPort:containerPort/);
   });

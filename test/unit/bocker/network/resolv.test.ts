@@ -3,14 +3,14 @@ import { containerHosts, containerResolvConf } from "../../../../bocker/network/
 import { macFor } from "../../../../bocker/network/veth.ts";
 
 describe("container resolv.conf", () => {
-  test("keeps the host's reachable nameservers, search and options", () => {
+  test("the bridge's resolver, then the host's search and options", () => {
     const host = "# generated\nnameserver 10.255.255.53\nsearch example.org\noptions ndots:2\n";
-    expect(containerResolvConf(host)).toBe("nameserver 10.255.255.53\nsearch example.org\noptions ndots:2\n");
+    expect(containerResolvConf("10.0.0.1", host)).toBe("nameserver 10.0.0.1\nsearch example.org\noptions ndots:2\n");
   });
 
-  test("drops loopback resolvers (systemd-resolved's stub) and falls back to public ones", () => {
-    expect(containerResolvConf("nameserver 127.0.0.53\noptions edns0\n")).toBe("nameserver 8.8.8.8\nnameserver 8.8.4.4\noptions edns0\n");
-    expect(containerResolvConf("")).toBe("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+  test("no host resolvers reach the container, loopback ones (systemd-resolved's stub) included", () => {
+    expect(containerResolvConf("10.0.0.1", "nameserver 127.0.0.53\noptions edns0\n")).toBe("nameserver 10.0.0.1\noptions edns0\n");
+    expect(containerResolvConf("10.0.0.1", "")).toBe("nameserver 10.0.0.1\n");
   });
 });
 
