@@ -52,6 +52,15 @@ export async function runCriu(r: CriuRun): Promise<void> {
   throw new RuntimeError("CRIU_FAILED", `${r.what}: criu exited with status ${code} (log: ${log}):\n${detail}`, { path: log });
 }
 
+/** `criu check --feature NAME` (runc checkCriuFeatures asks the same over RPC). */
+export function criuHasFeature(binary: string, feature: string): boolean {
+  try {
+    return Bun.spawnSync([binary, "check", "--feature", feature], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The lines of a criu log that say "Error", each with the line before it (runc logCriuErrors
  * quotes five), at most 20, so the message names criu's reason without the whole log.

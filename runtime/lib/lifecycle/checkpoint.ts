@@ -10,7 +10,7 @@ import { RuntimeError, ioError } from "../errors.ts";
 import { lockContainer, readRecord, status } from "../state.ts";
 import { criuCgroupView } from "../criu/cgroups.ts";
 import { DUMP_LOG, EXTERNAL_NS, dumpArgs, joinedNamespaces, type CriuCommonOptions } from "../criu/options.ts";
-import { runCriu } from "../criu/run.ts";
+import { criuHasFeature, runCriu } from "../criu/run.ts";
 import { stdioDescriptors, writeDescriptors } from "../criu/descriptors.ts";
 
 export interface CheckpointOptions extends Omit<CriuCommonOptions, "workPath"> {
@@ -30,6 +30,10 @@ export async function checkpointContainer(o: CheckpointOptions): Promise<void> {
     const rec = readRecord(lock.dir);
     const st = status(lock.dir, rec);
     if (st !== "running" && st !== "paused") throw new RuntimeError("BAD_STATUS", `cannot checkpoint container ${o.id}: it is ${st}, not running`);
+    // A pre-dump, and a dump on top of one, only save what changed since: soft-dirty bits.
+    if ((o.preDump || o.parentPath !== undefined) && !criuHasFeature(o.criu, "mem_dirty_track")) {
+      throw new RuntimeError("CRIU_FAILED", `cannot checkpoint container ${o.id} with --pre-dump or --parent-path: criu finds no memory dirty tracking on this kernel (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY)`);
+    }
     const workPath = o.workPath ?? o.imagePath;
     for (const dir of new Set([o.imagePath, workPath])) {
       try {

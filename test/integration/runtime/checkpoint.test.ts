@@ -132,6 +132,23 @@ describeRoot("bocker-runtime checkpoint and restore", () => {
     expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(want);
   });
 
+  withCriu("--pre-dump saves memory and leaves the container running, or says the kernel has no dirty tracking", async () => {
+    const id = s.id();
+    expect((await rt(["run", "-d", "--bundle", counterBundle(), id])).code).toBe(0);
+    const img = images();
+    const pre = await rt(["checkpoint", "--pre-dump", "--image-path", join(img, "pre"), id]);
+    if (Bun.spawnSync([CRIU, "check", "--feature", "mem_dirty_track"]).exitCode !== 0) {
+      expect(pre.code).toBe(1);
+      expect(pre.stderr).toContain("criu finds no memory dirty tracking on this kernel (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY)");
+    } else {
+      expect(pre.stderr).toBe("");
+      expect((await rt(["checkpoint", "--parent-path", "../pre", "--image-path", join(img, "final"), id])).stderr).toBe("");
+      expect((await s.state(id)).status).toBe("stopped");
+      return;
+    }
+    expect((await s.state(id)).status).toBe("running");
+  });
+
   test("a failed restore leaves no state dir, cgroup or mount behind", async () => {
     const id = s.id();
     const img = images();
