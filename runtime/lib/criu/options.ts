@@ -89,7 +89,8 @@ function bindMounts(spec: Spec): Array<{ destination: string; source: string }> 
   const out: Array<{ destination: string; source: string }> = [];
   for (const m of spec.mounts ?? []) {
     const bind = m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind");
-    if (bind && m.source) out.push({ destination: posix.normalize(m.destination), source: m.source });
+    // criu names mount points as mountinfo shows them: normalized, no trailing slash.
+    if (bind && m.source) out.push({ destination: posix.join("/", m.destination, "."), source: m.source });
   }
   return out;
 }
