@@ -6,7 +6,7 @@
  */
 import { boolFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
-import { CRIU_FLAGS, criuCommonOptions } from "./criu-flags.ts";
+import { CRIU_FLAGS, criuCommonOptions, criuUsage } from "./criu-flags.ts";
 
 const checkpoint: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, {
@@ -15,6 +15,7 @@ const checkpoint: CommandMain = async (argv, ctx) => {
     "pre-dump": { kind: "bool" },
     "parent-path": { kind: "string" },
   });
+  if (criuUsage(flags, "checkpoint [--image-path DIR] [--work-path DIR] [--leave-running] [--tcp-established] [--ext-unix-sk] [--shell-job] [--file-locks] [--pre-dump] [--parent-path DIR] [--manage-cgroups-mode soft|full|strict|ignore] ID")) return 0;
   const id = requireId(positionals, "checkpoint");
   const { checkpointContainer } = await import("../lib/lifecycle/checkpoint.ts");
   const common = criuCommonOptions(flags);

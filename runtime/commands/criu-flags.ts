@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { boolFlag, stringFlag, type FlagValues } from "../lib/args.ts";
 import { RuntimeError } from "../lib/errors.ts";
+import { writeStdout } from "../../common/stdio.ts";
 import { CGROUPS_MODES, type CgroupsMode, type CriuCommonOptions } from "../lib/criu/options.ts";
 
 export const CRIU_FLAGS = {
@@ -12,7 +13,16 @@ export const CRIU_FLAGS = {
   "shell-job": { kind: "bool" },
   "file-locks": { kind: "bool" },
   "manage-cgroups-mode": { kind: "string" },
+  // podman asks `<runtime> checkpoint --help` whether the runtime can checkpoint (exit status 0).
+  help: { kind: "bool", alias: "h" },
 } as const;
+
+/** `checkpoint --help`: the usage line, exit 0. */
+export function criuUsage(flags: FlagValues, usage: string): boolean {
+  if (!boolFlag(flags, "help")) return false;
+  writeStdout(`usage: bocker-runtime ${usage}\n`);
+  return true;
+}
 
 /** Paths resolved against the caller's directory; the image path defaults to ./checkpoint (runc). */
 export function criuCommonOptions(flags: FlagValues): CriuCommonOptions {

@@ -9,7 +9,7 @@ import { boolFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { RuntimeError } from "../lib/errors.ts";
 import { pathFlag } from "./create-flags.ts";
-import { CRIU_FLAGS, criuCommonOptions } from "./criu-flags.ts";
+import { CRIU_FLAGS, criuCommonOptions, criuUsage } from "./criu-flags.ts";
 
 const restore: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, {
@@ -22,6 +22,7 @@ const restore: CommandMain = async (argv, ctx) => {
     "no-subreaper": { kind: "bool" },
     "no-pivot": { kind: "bool" },
   });
+  if (criuUsage(flags, "restore [--image-path DIR] [--work-path DIR] [--bundle DIR] [--detach] [--pid-file F] [--tcp-established] [--ext-unix-sk] [--shell-job] [--file-locks] [--manage-cgroups-mode M] ID")) return 0;
   const id = requireId(positionals, "restore");
   if (stringFlag(flags, "console-socket") !== undefined) {
     throw new RuntimeError("USAGE", "restore: --console-socket: a restored terminal's pty master comes back only through criu's RPC, which bocker-runtime does not use (restore containers without process.terminal)");
