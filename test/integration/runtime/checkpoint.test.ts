@@ -149,6 +149,20 @@ describeRoot("bocker-runtime checkpoint and restore", () => {
     expect((await s.state(id)).status).toBe("running");
   });
 
+  withCriu("restore without --detach waits for the restored init, exits with its status and deletes the container (as run)", async () => {
+    const id = s.id();
+    const bundle = s.bundle(["sh", "-c", "i=0; while [ $i -lt 20 ]; do i=$((i+1)); sleep 0.05; done; exit 7"]);
+    expect((await rt(["run", "-d", "--bundle", bundle, id])).code).toBe(0);
+    const img = images();
+    expect((await rt(["checkpoint", "--image-path", img, id])).stderr).toBe("");
+    expect((await rt(["delete", id])).code).toBe(0);
+    const r = await rt(["restore", "--image-path", img, "--bundle", bundle, id]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(7);
+    expect(existsSync(join(s.root, id))).toBe(false);
+    expect(defaultCgroupDirs(id).some((d) => existsSync(d))).toBe(false);
+  });
+
   test("a failed restore leaves no state dir, cgroup or mount behind", async () => {
     const id = s.id();
     const img = images();
