@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { loadBundleConfig } from "../config.ts";
 import { RuntimeError, ioError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { createContainerDir, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
+import { createContainerDir, creatingRecord, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { cgroupPids, destroyCgroup, killCgroup, placeContainer } from "../cgroups/index.ts";
 import { criuCgroupView } from "../criu/cgroups.ts";
 import { EXTERNAL_NS, RESTORE_LOG, joinedNamespaces, restoreArgs, unrestorableNamespace, type CriuCommonOptions } from "../criu/options.ts";
@@ -50,20 +50,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
   const workPath = o.workPath ?? o.imagePath;
   const lock = createContainerDir(o.root, o.id);
   const dir = lock.dir;
-  const record: ContainerRecord = {
-    ociVersion: spec.ociVersion,
-    id: o.id,
-    pid: 0,
-    starttime: "",
-    bundle: config.bundle,
-    rootfs: config.rootfs,
-    created: new Date().toISOString(),
-    phase: "creating",
-    creator: { pid: process.pid, starttime: procStat(process.pid)?.starttime ?? "" },
-    paused: false,
-    annotations: spec.annotations ?? {},
-    config: spec,
-  };
+  const record = creatingRecord(o.id, config);
   const nsFds: number[] = [];
   const root = join(dir, CRIU_ROOT);
   let bound = false;
