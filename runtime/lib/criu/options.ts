@@ -120,7 +120,8 @@ export function dumpArgs(spec: Spec, r: DumpRequest): string[] {
   if (r.preDump) args.push("--track-mem");
   if (r.freezerDir) args.push("--freeze-cgroup", r.freezerDir);
   for (const [ns, ino] of Object.entries(r.externalNsInodes)) args.push("--external", `${ns}[${ino}]:${externalNsKey(ns)}`);
-  for (const key of r.externalFiles) args.push("--external", key);
+  // fds 0-2 often share one file: criu wants each key once.
+  for (const key of new Set(r.externalFiles)) args.push("--external", key);
   // A pre-dump saves memory only: mounts are not looked at (runc: "no need to dump all this").
   if (r.preDump) return args;
   for (const m of bindMounts(spec)) args.push("--ext-mount-map", `${m.destination}:${m.destination}`);
@@ -134,7 +135,8 @@ export function dumpArgs(spec: Spec, r: DumpRequest): string[] {
 export function restoreArgs(spec: Spec, r: RestoreRequest): string[] {
   const args = ["restore", "--restore-detached", "--restore-sibling", "--root", r.root, "--pidfile", r.pidFile, "--evasive-devices", ...commonArgs(r, RESTORE_LOG)];
   for (const [ns, fd] of Object.entries(r.inheritedNsFds)) args.push("--inherit-fd", `fd[${fd}]:${externalNsKey(ns)}`);
-  for (const f of r.inheritedFiles) args.push("--inherit-fd", `fd[${f.fd}]:${f.key}`);
+  const keys = new Set<string>();
+  for (const f of r.inheritedFiles) if (!keys.has(f.key) && keys.add(f.key)) args.push("--inherit-fd", `fd[${f.fd}]:${f.key}`);
   for (const [ns, path] of joinedNamespaces(spec)) {
     if ((EXTERNAL_NS as readonly string[]).includes(ns)) continue;
     args.push("--join-ns", `${ns}:${path}`);

@@ -5,7 +5,8 @@
  * "stopped": its state dir and cgroups stay until `delete`, which is what `podman container
  * checkpoint` calls next (runc removes its state at once; a later `delete` of ours does the same).
  */
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { parseMountinfo, type MountinfoEntry } from "../mountinfo.ts";
 import { RuntimeError, ioError } from "../errors.ts";
 import { lockContainer, readRecord, status } from "../state.ts";
 import { criuCgroupView } from "../criu/cgroups.ts";
@@ -74,13 +75,19 @@ export async function checkpointContainer(o: CheckpointOptions): Promise<void> {
   }
 }
 
-/** runc addMaskPaths: the masked paths that are files in the container (directories are tmpfs). */
+/**
+ * runc addMaskPaths: the masked paths that are files, i.e. /dev/null bound over them (mountinfo root
+ * "/null"; a directory is masked by a fresh tmpfs, root "/", which criu saves with its content). Read from the container's mountinfo,
+ * not by resolving the paths through /proc/PID/root, where an absolute symlink in the image would
+ * lead to the host's files.
+ */
 function maskedFiles(pid: number, paths: readonly string[]): string[] {
-  return paths.filter((p) => {
-    try {
-      return !statSync(`/proc/${pid}/root${p}`).isDirectory();
-    } catch {
-      return false;
-    }
-  });
+  let mounts: MountinfoEntry[];
+  try {
+    mounts = parseMountinfo(readFileSync(`/proc/${pid}/mountinfo`, "utf8"));
+  } catch (err) {
+    throw ioError("read", `/proc/${pid}/mountinfo`, err);
+  }
+  const masked = new Set(paths);
+  return [...new Set(mounts.filter((m) => masked.has(m.mountpoint) && m.root !== "/").map((m) => m.mountpoint))];
 }

@@ -36,7 +36,7 @@ test("dump: external netns by inode, stdio files, bind mounts and cgroup binds n
     externalNsInodes: { net: 4026532000 },
     maskedFiles: ["/proc/kcore"],
     cgroupBinds: ["memory", "cpu,cpuacct"],
-    externalFiles: ["file[18:5]"],
+    externalFiles: ["file[18:5]", "file[18:5]"],
   });
   expect(args.slice(0, 5)).toEqual(["dump", "--tree", "42", "--root", "/b/rootfs"]);
   const pairs = (flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
@@ -78,7 +78,7 @@ test("restore: detached sibling, netns by inherited fd, other joined namespaces 
     inheritedNsFds: { net: 3 },
     cgroupBinds: { memory: "/sys/fs/cgroup/memory/c2" },
     cgroupRoots: { memory: "/c2", "name=systemd": "/c2", "": "/c2" },
-    inheritedFiles: [{ fd: 1, key: "file[18:5]" }, { fd: 0, key: "pipe:[77]" }],
+    inheritedFiles: [{ fd: 1, key: "file[18:5]" }, { fd: 0, key: "pipe:[77]" }, { fd: 2, key: "file[18:5]" }],
   });
   const pairs = (flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
   expect(args.slice(0, 3)).toEqual(["restore", "--restore-detached", "--restore-sibling"]);
