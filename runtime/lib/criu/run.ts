@@ -45,6 +45,7 @@ export async function runCriu(r: CriuRun): Promise<void> {
   const text = (s: unknown) => (s instanceof ReadableStream ? new Response(s).text() : Promise.resolve(""));
   const [out, err, code] = await Promise.all([text(proc.stdout), text(proc.stderr), proc.exited]);
   if (code === 0) return;
+  if (code === 127 && r.cgroupProcs?.length) throw new RuntimeError("CRIU_FAILED", `${r.what}: cannot run ${r.binary}: not found (install criu, or name it with --criu)`);
   if (code === 125 && r.cgroupProcs?.length) throw new RuntimeError("CRIU_FAILED", `${r.what}: cannot move criu into the container's cgroups: ${err.trim()}`);
   const log = join(r.logDir, r.logName);
   const quoted = criuLogErrors(log);

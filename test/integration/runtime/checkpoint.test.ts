@@ -173,6 +173,10 @@ describeRoot("bocker-runtime checkpoint and restore", () => {
     expect(existsSync(join(s.root, id))).toBe(false);
     expect(defaultCgroupDirs(id).some((d) => existsSync(d))).toBe(false);
     expect(noCriuRoot()).toBe(true);
+    const missing = await s.rt(["--criu", "/nonexistent/criu", "restore", "-d", "--image-path", img, "--bundle", counterBundle(), id]);
+    expect(missing.stderr).toContain(`restore ${id}: cannot run /nonexistent/criu: not found (install criu, or name it with --criu)`);
+    expect(existsSync(join(s.root, id))).toBe(false);
+    expect(defaultCgroupDirs(id).some((d) => existsSync(d))).toBe(false);
     rmSync(img, { recursive: true });
   });
 
