@@ -1,8 +1,9 @@
 /**
  * `checkpoint [--image-path DIR] [--work-path DIR] [--leave-running] [--tcp-established]
  * [--ext-unix-sk] [--shell-job] [--file-locks] [--pre-dump] [--parent-path DIR]
- * [--manage-cgroups-mode soft|full|strict|ignore] ID` (runc checkpoint.go: the image path defaults
- * to ./checkpoint, the work path to the image path).
+ * [--manage-cgroups-mode soft|full|strict|ignore] [--tcp-skip-in-flight] [--link-remap]
+ * [--auto-dedup] ID` (runc checkpoint.go: the image path defaults to ./checkpoint, the work path
+ * to the image path).
  */
 import { boolFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
@@ -14,8 +15,11 @@ const checkpoint: CommandMain = async (argv, ctx) => {
     "leave-running": { kind: "bool" },
     "pre-dump": { kind: "bool" },
     "parent-path": { kind: "string" },
+    "tcp-skip-in-flight": { kind: "bool" },
+    "link-remap": { kind: "bool" },
+    "auto-dedup": { kind: "bool" },
   });
-  if (criuUsage(flags, "checkpoint [--image-path DIR] [--work-path DIR] [--leave-running] [--tcp-established] [--ext-unix-sk] [--shell-job] [--file-locks] [--pre-dump] [--parent-path DIR] [--manage-cgroups-mode soft|full|strict|ignore] ID")) return 0;
+  if (criuUsage(flags, "checkpoint [--image-path DIR] [--work-path DIR] [--leave-running] [--tcp-established] [--ext-unix-sk] [--shell-job] [--file-locks] [--pre-dump] [--parent-path DIR] [--manage-cgroups-mode soft|full|strict|ignore] [--tcp-skip-in-flight] [--link-remap] [--auto-dedup] ID")) return 0;
   const id = requireId(positionals, "checkpoint");
   const { checkpointContainer } = await import("../lib/lifecycle/checkpoint.ts");
   const common = criuCommonOptions(flags);
@@ -26,6 +30,9 @@ const checkpoint: CommandMain = async (argv, ctx) => {
     leaveRunning: boolFlag(flags, "leave-running"),
     preDump: boolFlag(flags, "pre-dump"),
     parentPath: stringFlag(flags, "parent-path"),
+    tcpSkipInFlight: boolFlag(flags, "tcp-skip-in-flight"),
+    linkRemap: boolFlag(flags, "link-remap"),
+    autoDedup: boolFlag(flags, "auto-dedup"),
     criu: ctx.criu ?? "criu",
   });
   return 0;

@@ -36,6 +36,10 @@ export interface DumpRequest extends CriuCommonOptions {
   rootfs: string;
   leaveRunning: boolean;
   preDump: boolean;
+  /** runc --tcp-skip-in-flight, --link-remap, --auto-dedup. */
+  tcpSkipInFlight?: boolean;
+  linkRemap?: boolean;
+  autoDedup?: boolean;
   /** --parent-path, relative to the image directory as criu reads it (runc passes it as is). */
   parentPath?: string;
   /** The freezer cgroup of the container: criu freezes through it instead of ptrace-stopping each task. */
@@ -116,6 +120,9 @@ export const RESTORE_LOG = "restore.log";
 export function dumpArgs(spec: Spec, r: DumpRequest): string[] {
   const args = [r.preDump ? "pre-dump" : "dump", "--tree", String(r.pid), "--root", r.rootfs, ...commonArgs(r, r.preDump ? "pre-dump.log" : DUMP_LOG)];
   if (r.leaveRunning && !r.preDump) args.push("--leave-running");
+  if (r.tcpSkipInFlight) args.push("--skip-in-flight");
+  if (r.linkRemap) args.push("--link-remap");
+  if (r.autoDedup) args.push("--auto-dedup");
   if (r.parentPath !== undefined) args.push("--prev-images-dir", r.parentPath, "--track-mem");
   if (r.preDump) args.push("--track-mem");
   if (r.freezerDir) args.push("--freeze-cgroup", r.freezerDir);

@@ -22,6 +22,9 @@ export interface CheckpointOptions extends Omit<CriuCommonOptions, "workPath"> {
   leaveRunning: boolean;
   preDump: boolean;
   parentPath?: string;
+  tcpSkipInFlight?: boolean;
+  linkRemap?: boolean;
+  autoDedup?: boolean;
   criu: string;
 }
 

@@ -32,6 +32,8 @@ test("dump: external netns by inode, stdio files, bind mounts and cgroup binds n
     rootfs: "/b/rootfs",
     leaveRunning: true,
     preDump: false,
+    tcpSkipInFlight: true,
+    autoDedup: true,
     freezerDir: "/sys/fs/cgroup/freezer/c1",
     externalNsInodes: { net: 4026532000 },
     maskedFiles: ["/proc/kcore"],
@@ -41,6 +43,9 @@ test("dump: external netns by inode, stdio files, bind mounts and cgroup binds n
   expect(args.slice(0, 5)).toEqual(["dump", "--tree", "42", "--root", "/b/rootfs"]);
   const pairs = (flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
   expect(args).toContain("--leave-running");
+  expect(args).toContain("--skip-in-flight");
+  expect(args).toContain("--auto-dedup");
+  expect(args).not.toContain("--link-remap");
   expect(args).toContain("--ext-unix-sk");
   expect(args).toContain("--file-locks");
   expect(args).not.toContain("--tcp-established");
