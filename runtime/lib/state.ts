@@ -81,6 +81,8 @@ export function containerDir(root: string, id: string): string {
 export const STATE_FILE = "state.json";
 export const EXEC_FIFO = "exec.fifo";
 export const CGROUP_FILE = "cgroup";
+/** restore binds the rootfs here while criu runs (criu wants its root to be a mount point). */
+export const CRIU_ROOT = "criu-root";
 
 /** A held per-container lock; release() (or process exit) drops it. */
 export class ContainerLock {

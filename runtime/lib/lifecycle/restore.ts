@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { loadBundleConfig } from "../config.ts";
 import { RuntimeError, ioError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { createContainerDir, creatingRecord, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
+import { CRIU_ROOT, createContainerDir, creatingRecord, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { cgroupPids, destroyCgroup, killCgroup, placeContainer } from "../cgroups/index.ts";
 import { criuCgroupView } from "../criu/cgroups.ts";
 import { EXTERNAL_NS, RESTORE_LOG, joinedNamespaces, restoreArgs, unrestorableNamespace, type CriuCommonOptions } from "../criu/options.ts";
@@ -37,7 +37,6 @@ export interface Restored {
 }
 
 const SIGKILL = 9;
-const CRIU_ROOT = "criu-root";
 
 export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
   const config = loadBundleConfig(o.bundle);

@@ -5,7 +5,7 @@
  * know, fixed in criu 4.1). The error paths run with any criu, or none.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import { RuntimeSuite, defaultCgroupDirs, waitFor } from "./harness.ts";
@@ -178,6 +178,23 @@ describeRoot("bocker-runtime checkpoint and restore", () => {
     expect(existsSync(join(s.root, id))).toBe(false);
     expect(defaultCgroupDirs(id).some((d) => existsSync(d))).toBe(false);
     rmSync(img, { recursive: true });
+  });
+
+  test("delete --force after a restore killed part-way unbinds the rootfs before it removes the state dir", async () => {
+    const id = s.id();
+    expect((await rt(["create", "--bundle", s.bundle(["sleep", "1000"]), id])).code).toBe(0);
+    // What a restore killed while criu ran leaves: the rootfs (here a stand-in) bound in the state dir.
+    const rootfs = join(s.dir, `precious-${id}`);
+    mkdirSync(rootfs);
+    writeFileSync(join(rootfs, "keep"), "x");
+    const bound = join(s.root, id, "criu-root");
+    mkdirSync(bound);
+    expect(Bun.spawnSync(["mount", "--rbind", rootfs, bound]).exitCode).toBe(0);
+    s.cleanup.add(`umount ${bound}`, () => Bun.spawnSync(["umount", "-l", bound]));
+    expect((await rt(["delete", "--force", id])).code).toBe(0);
+    expect(existsSync(join(s.root, id))).toBe(false);
+    expect(readFileSync(join(rootfs, "keep"), "utf8")).toBe("x");
+    expect(noCriuRoot()).toBe(true);
   });
 
   test("checkpoint of a container that is not running is an error, and so is a bad --manage-cgroups-mode", async () => {
