@@ -26,6 +26,8 @@ const COMMANDS: Record<string, { load: () => Promise<{ default: CommandMain }>; 
   resume: { load: () => import("./commands/resume.ts"), summary: "thaw a paused container" },
   update: { load: () => import("./commands/update.ts"), summary: "update a container's resource limits" },
   events: { load: () => import("./commands/events.ts"), summary: "print container resource statistics" },
+  checkpoint: { load: () => import("./commands/checkpoint.ts"), summary: "checkpoint a running container with criu" },
+  restore: { load: () => import("./commands/restore.ts"), summary: "restore a container from a checkpoint with criu" },
 };
 
 const GLOBAL_FLAGS = {
@@ -43,7 +45,7 @@ const GLOBAL_FLAGS = {
 function usage(): string {
   const lines = ["usage: bocker-runtime [global flags] COMMAND [flags] [args]", "", "commands:"];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
-  lines.push("", "global flags: --root DIR  --log FILE  --log-format text|json  --debug  --systemd-cgroup  --version");
+  lines.push("", "global flags: --root DIR  --log FILE  --log-format text|json  --debug  --systemd-cgroup  --criu PATH  --version");
   return lines.join("\n") + "\n";
 }
 
@@ -73,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       root = fallback.root;
     }
     const mod = await command.load();
-    return await mod.default(rest, { root, log, systemdCgroup: boolFlag(flags, "systemd-cgroup") });
+    return await mod.default(rest, { root, log, systemdCgroup: boolFlag(flags, "systemd-cgroup"), criu: stringFlag(flags, "criu") });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     log.error(msg);

@@ -7,6 +7,8 @@ export interface CommandContext {
   log: Logger;
   /** --systemd-cgroup: cgroupsPath is "slice:prefix:name". */
   systemdCgroup: boolean;
+  /** --criu: the criu binary checkpoint and restore run (default "criu" from PATH). */
+  criu?: string;
 }
 
 /** A command module's default export: parses its own flags, returns the exit code. */

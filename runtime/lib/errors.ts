@@ -13,6 +13,7 @@ export type RuntimeErrorCode =
   | "HELPER_FAILED" // bocker-init reported a failing step
   | "HOOK_FAILED"
   | "STATE_CORRUPT"
+  | "CRIU_FAILED" // criu(8) refused a checkpoint or restore (its log quoted)
   | "IO"; // a host file operation failed (errno in context)
 
 export interface ErrorContext {

@@ -81,6 +81,8 @@ export function containerDir(root: string, id: string): string {
 export const STATE_FILE = "state.json";
 export const EXEC_FIFO = "exec.fifo";
 export const CGROUP_FILE = "cgroup";
+/** restore binds the rootfs here while criu runs (criu wants its root to be a mount point). */
+export const CRIU_ROOT = "criu-root";
 
 /** A held per-container lock; release() (or process exit) drops it. */
 export class ContainerLock {
@@ -150,6 +152,28 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
 
 export function writeRecord(dir: string, rec: ContainerRecord): void {
   writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(rec));
+}
+
+/**
+ * The record of a container being made by this process (create, restore): phase "creating", no pid
+ * yet, and this process as its creator, so a runtime killed part-way leaves a container that reads
+ * stopped and `delete` removes.
+ */
+export function creatingRecord(id: string, loaded: { spec: Spec; bundle: string; rootfs: string }): ContainerRecord {
+  return {
+    ociVersion: loaded.spec.ociVersion,
+    id,
+    pid: 0,
+    starttime: "",
+    bundle: loaded.bundle,
+    rootfs: loaded.rootfs,
+    created: new Date().toISOString(),
+    phase: "creating",
+    creator: { pid: process.pid, starttime: procStat(process.pid)?.starttime ?? "" },
+    paused: false,
+    annotations: loaded.spec.annotations ?? {},
+    config: loaded.spec,
+  };
 }
 
 /** The spare copy of the placement, written once right after the cgroups exist. */

@@ -15,7 +15,7 @@ import { spawnHelper, type HelperSession, type StdioTarget } from "../process/he
 import { ParentProtocol, helperError } from "../process/protocol.ts";
 import { closeFd } from "../../../common/ffi.ts";
 import { acceptFd, listenUnix, mkfifo } from "../sys/ffi.ts";
-import { createContainerDir, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
+import { createContainerDir, creatingRecord, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { prepareCreate, type Prepared } from "./prepare.ts";
 import { destroyCgroup, killCgroup, placeContainer } from "../cgroups/index.ts";
 import { hookStateJson, listenerPayloadJson, pidInItsNamespace } from "./hook-state.ts";
@@ -69,20 +69,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     throw err;
   }
   const { spec } = prepared.config;
-  const record: ContainerRecord = {
-    ociVersion: spec.ociVersion,
-    id: opts.id,
-    pid: 0,
-    starttime: "",
-    bundle: prepared.config.bundle,
-    rootfs: prepared.config.rootfs,
-    created: new Date().toISOString(),
-    phase: "creating",
-    creator: { pid: process.pid, starttime: procStat(process.pid)?.starttime ?? "" },
-    paused: false,
-    annotations: spec.annotations ?? {},
-    config: spec,
-  };
+  const record = creatingRecord(opts.id, prepared.config);
   let consoleListener: number | undefined;
   try {
     writeRecord(dir, record);

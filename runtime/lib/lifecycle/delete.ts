@@ -7,11 +7,13 @@
  * processes are killed before the cgroups and the state dir are removed. Mounts and namespaces
  * die with the last process in them.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import { runHooksWarn } from "../hooks.ts";
 import type { Logger } from "../log.ts";
 import { cgroupPids, destroyCgroup, findCgroupPlacement, isFrozen, killCgroup, thawCgroup, type CgroupPlacement } from "../cgroups/index.ts";
-import { initAlive, lockContainer, readRecord, readSpareCgroup, removeContainerDir, status, type ContainerRecord } from "../state.ts";
+import { CRIU_ROOT, initAlive, lockContainer, readRecord, readSpareCgroup, removeContainerDir, status, type ContainerRecord } from "../state.ts";
 import { hookStateJson } from "./hook-state.ts";
 
 const SIGKILL = 9;
@@ -45,6 +47,9 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
     if (placement) destroyCgroup(placement);
     // poststop: after the container is deleted, before delete returns; failures are warnings.
     if (rec && rec.phase === "created") runHooksWarn("poststop", rec.config.hooks?.poststop, hookStateJson(rec, "stopped"), (m) => log.warn(m));
+    // A restore killed part-way leaves the rootfs bound in the state dir: unbind it first, or
+    // removing the directory would delete the container's rootfs through it.
+    if (existsSync(join(lock.dir, CRIU_ROOT))) (await import("../criu/run.ts")).unbindRoot(join(lock.dir, CRIU_ROOT));
     removeContainerDir(lock.dir);
   } finally {
     lock.release();
