@@ -115,9 +115,9 @@ describe("compileCreate", () => {
     ]);
   });
 
-  test("a missing bind source and an unsupported option are config errors naming the pointer", () => {
+  test("a missing bind source and an idmapped non-bind mount are config errors naming the pointer", () => {
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "/missing", type: "bind" })), facts())).toThrow("/mounts/7/source");
-    expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "tmpfs", type: "tmpfs", options: ["idmap"] })), facts())).toThrow("/mounts/7/options/0");
+    expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "tmpfs", type: "tmpfs", options: ["idmap"] })), facts())).toThrow("/mounts/7: idmapped mounts are only supported for bind mounts");
     // tmpcopyup: the helper copies the destination's content into the new tmpfs; tmpfs only
     const copied = compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "tmpfs", type: "tmpfs", options: ["tmpcopyup", "nosuid", "size=1m"] })), facts());
     expect(copied.plan.init.find((st) => st.op === "TMPCOPYUP_IN_ROOT")!.args).toEqual(["/etc", 2, "source=tmpfs,size=1m"]);
