@@ -80,6 +80,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     lsm: detectLsm(proc),
     setgroupsDenied: setgroupsDenied(rec.pid),
     grantableCaps: ownBoundingSet(),
+    memoryPolicy: rec.config.linux?.memoryPolicy,
   });
   for (const w of compiled.warnings) opts.warn(w);
   for (const n of compiled.notes) opts.note(n);

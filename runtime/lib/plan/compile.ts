@@ -16,7 +16,8 @@ import { deviceSteps } from "../linux/devices.ts";
 import { MS, rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
 import { sysctlPath } from "../linux/sysctl.ts";
 import { checkMountLabel, type LsmFacts } from "../linux/lsm.ts";
-import type { Process, Spec } from "../spec-types.ts";
+import { execAffinitySteps, memoryPolicySteps } from "../linux/numa.ts";
+import type { Linux, Process, Spec } from "../spec-types.ts";
 
 const O_PATH = 0o10000000;
 
@@ -138,6 +139,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   }
   for (const [i, path] of (linux.readonlyPaths ?? []).entries()) b.emit("init", "READONLY_PATH", [path], `make ${path} read-only`, `/linux/readonlyPaths/${i}`);
   for (const [i, path] of (linux.maskedPaths ?? []).entries()) b.emit("init", "MASK_PATH", [path], `mask ${path}`, `/linux/maskedPaths/${i}`);
+  memoryPolicySteps(b, linux.memoryPolicy);
 
   processSteps(
     b,
@@ -163,6 +165,8 @@ export interface ExecFacts {
   setgroupsDenied?: boolean;
   lsm?: LsmFacts;
   grantableCaps?: bigint;
+  /** The container's linux.memoryPolicy: an exec'd process gets it too (it does not inherit the init's). */
+  memoryPolicy?: Linux["memoryPolicy"];
 }
 
 /** exec: join the container (runc setns_init_linux.go), no rootfs work, no handshake. */
@@ -183,6 +187,8 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   // The seccomp agent's payload (the process state) comes from the runtime, as for create (runc
   // sends an exec'd process's listener fd to the agent too).
   if (listenerSlot >= 0) b.emit("init", "HOOKS_SYNC", [], "receive the seccomp agent's payload from the runtime", "/linux/seccomp/listenerPath");
+  execAffinitySteps(b, proc, facts.pointerBase);
+  memoryPolicySteps(b, facts.memoryPolicy);
   processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm, grantableCaps: facts.grantableCaps });
   return b.build();
 }
