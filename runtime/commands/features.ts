@@ -5,6 +5,7 @@ import { CAPABILITY_NAMES } from "../lib/linux/capabilities.ts";
 import { HOOK_KINDS } from "../lib/spec-types.ts";
 import { JOIN_ORDER } from "../lib/linux/namespaces.ts";
 import { KNOWN_MOUNT_OPTIONS } from "../lib/linux/mount-options.ts";
+import { REFUSED } from "../lib/spec-support.ts";
 import pkg from "../../package.json" with { type: "json" };
 
 const features: CommandMain = async () => {
@@ -25,8 +26,10 @@ const features: CommandMain = async () => {
       // features-linux.md: whether support is built in, not whether this host runs the LSM.
       apparmor: { enabled: true },
       selinux: { enabled: true },
-      intelRdt: { enabled: false },
+      // Derived from the one list of refused fields, so features never claims what config.json refuses.
+      intelRdt: { enabled: !("/linux/intelRdt" in REFUSED) },
       mountExtensions: { idmap: { enabled: true } },
+      netDevices: { enabled: !("/linux/netDevices" in REFUSED) },
     },
     // runc adds the same libseccomp annotation (features.go).
     annotations: { "org.bocker.runtime.version": pkg.version, "io.github.seccomp.libseccomp.version": libseccompVersion() },
