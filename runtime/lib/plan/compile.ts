@@ -28,6 +28,8 @@ export interface CreateFacts extends MountFacts {
   /** cgroup.procs files stage1 is written into (cgroup placement). */
   cgroupProcs: readonly string[];
   consoleSocket?: string;
+  /** --pidfd-socket (runc 1.2). */
+  pidfdSocket?: string;
   noPivot: boolean;
   /** --no-pivot: the runtime's full proc and sysfs mounts outside the rootfs (hostPseudoFsMounts). */
   hostPseudoFs?: readonly string[];
@@ -54,6 +56,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   const fifoSlot = b.slot();
   b.emit("host", "OPEN_SLOT", [fifoSlot, facts.execFifo, O_PATH], `open exec FIFO ${facts.execFifo}`, "");
   const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  const pidfdSlot = pidfdSocketStep(b, facts.pidfdSocket);
   const listenerSlot = listenerStep(b, facts.seccomp);
   if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the container in the foreground", "");
@@ -130,6 +133,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // config-linux.md: the pty also appears as /dev/console in the container (not for exec).
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 1], "create a pty, bind it onto /dev/console and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, "/process");
+  // runc standard_init: right after the console.
+  if (pidfdSlot >= 0) b.emit("init", "SEND_PIDFD", [pidfdSlot, "standard"], "send a pidfd of the init to the pidfd socket", "");
   // runc finalizeRootfs: /dev and tmpfs mounts asked to be read-only become so now that they are filled.
   for (const d of deferredReadonly) b.add("init", "SET_READONLY_IN_ROOT", [d.destination], d.origin);
   if (spec.hostname !== undefined) b.emit("init", "SETHOSTNAME", [spec.hostname], `hostname ${spec.hostname}`, "/hostname");
@@ -156,6 +161,7 @@ export interface ExecFacts {
   namespaces: readonly string[];
   cgroupProcs: readonly string[];
   consoleSocket?: string;
+  pidfdSocket?: string;
   preserveFds: number;
   foreground: boolean;
   seccomp?: CompiledSeccomp;
@@ -173,6 +179,7 @@ export interface ExecFacts {
 export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   const b = new PlanBuilder();
   const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  const pidfdSlot = pidfdSocketStep(b, facts.pidfdSocket);
   const listenerSlot = listenerStep(b, facts.seccomp);
   if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the process in the foreground", "");
@@ -184,6 +191,7 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   b.emit("init", "SETSID", [], "start a new session", "");
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 0], "create a pty and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, facts.pointerBase);
+  if (pidfdSlot >= 0) b.emit("init", "SEND_PIDFD", [pidfdSlot, "setns"], "send a pidfd of the process to the pidfd socket", "");
   // The seccomp agent's payload (the process state) comes from the runtime, as for create (runc
   // sends an exec'd process's listener fd to the agent too).
   if (listenerSlot >= 0) b.emit("init", "HOOKS_SYNC", [], "receive the seccomp agent's payload from the runtime", "/linux/seccomp/listenerPath");
@@ -197,6 +205,14 @@ function consoleStep(b: PlanBuilder, proc: Process, socket: string | undefined):
   if (!proc.terminal || !socket) return -1;
   const slot = b.slot();
   b.emit("host", "CONNECT_SLOT", [slot, socket], `connect console socket ${socket}`, "/process/terminal");
+  return slot;
+}
+
+/** --pidfd-socket: connected by stage0 with the runtime's credentials, as runc dials it first. */
+function pidfdSocketStep(b: PlanBuilder, socket: string | undefined): number {
+  if (!socket) return -1;
+  const slot = b.slot();
+  b.emit("host", "CONNECT_SLOT", [slot, socket], `connect pidfd socket ${socket}`, "");
   return slot;
 }
 

@@ -109,6 +109,7 @@ export const OPCODES = {
   MOVE_MOUNT_SLOT_IN_ROOT: { code: 132, args: "is", sections: ["init"], doc: "args slot, target: move_mount the slot's detached tree onto the target opened in root (not the root itself); closes the slot" },
   SCHED_AFFINITY: { code: 133, args: "I", sections: ["host", "init"], doc: "sched_setaffinity(0, cpus): in HOST it is the initial set every stage inherits before entering the cgroup, in INIT the final one before execve (runtime-spec process.execCPUAffinity, runc 1.2)" },
   SET_MEMPOLICY: { code: 134, args: "iiI", sections: ["init"], doc: "args mode, flags, nodes: set_mempolicy(mode|flags, node mask, 1025) (NULL mask when nodes is empty); inherited across execve (runtime-spec linux.memoryPolicy)" },
+  SEND_PIDFD: { code: 135, args: "is", sections: ["init"], doc: "args slot, payload: pidfd_open(getpid()) and send it over the slot's connected socket (SCM_RIGHTS, payload \"standard\" or \"setns\" as runc), then close the slot (--pidfd-socket)" },
   IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
 } as const satisfies Record<string, OpcodeSpec>;
 

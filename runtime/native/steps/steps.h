@@ -22,7 +22,7 @@ STEP(setgroups); STEP(caps); STEP(ambient); STEP(umask); STEP(chdir); STEP(repor
 STEP(exec_fifo_wait); STEP(close_fds); STEP(exec_prepare); STEP(exec); STEP(personality); STEP(ioprio); STEP(sched); STEP(set_exec_label); STEP(tmpcopyup_in_root);
 STEP(loopback_up); STEP(rootfs_open); STEP(chroot); STEP(chdir_early); STEP(chdir_deferred); STEP(set_readonly_in_root); STEP(root_propagation); STEP(hide_host_mounts);
 STEP(send_mount_sources); STEP(receive_mount_sources); STEP(mount_slot_in_root);
-STEP(mount_setattr_in_root); STEP(idmapped_tree_slot); STEP(move_mount_slot_in_root); STEP(sched_affinity); STEP(set_mempolicy);
+STEP(mount_setattr_in_root); STEP(idmapped_tree_slot); STEP(move_mount_slot_in_root); STEP(sched_affinity); STEP(set_mempolicy); STEP(send_pidfd);
 #undef STEP
 
 #endif

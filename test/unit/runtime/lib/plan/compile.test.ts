@@ -125,6 +125,16 @@ describe("compileCreate", () => {
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "/etc", type: "bind", options: ["rbind", "tmpcopyup"] })), facts())).toThrow("/mounts/7/options: tmpcopyup needs type tmpfs");
   });
 
+  test("--pidfd-socket: connected in HOST, the init sends its pidfd right after the console (runc standard_init)", () => {
+    const c = compileCreate(spec((s) => (s.process!.terminal = true)), facts({ consoleSocket: "/c.sock", pidfdSocket: "/p.sock" }));
+    expect(c.plan.host.filter((st) => st.op === "CONNECT_SLOT").map((st) => st.args)).toEqual([[1, "/c.sock"], [2, "/p.sock"]]);
+    const init = ops(c, "init");
+    expect(init.indexOf("SEND_PIDFD")).toBe(init.indexOf("CONSOLE") + 1);
+    expect(c.plan.init.find((st) => st.op === "SEND_PIDFD")!.args).toEqual([2, "standard"]);
+    const e = compileExec({ args: ["x"], cwd: "/", user: { uid: 0, gid: 0 } }, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, pointerBase: "", pidfdSocket: "/p.sock" });
+    expect(e.plan.init.find((st) => st.op === "SEND_PIDFD")!.args).toEqual([0, "setns"]);
+  });
+
   test("hooks: sync only when a hook needs it; createContainer before pivot, startContainer after the FIFO", () => {
     expect(ops(compileCreate(spec(), facts()), "init")).not.toContain("HOOKS_SYNC");
     const c = compileCreate(
