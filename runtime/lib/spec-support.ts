@@ -52,6 +52,7 @@ export const HANDLED: Readonly<Record<string, string>> = {
   "/linux/personality": "PERSONALITY",
   "/linux/timeOffsets": "TIMENS_OFFSETS",
   "/linux/memoryPolicy": "SET_MEMPOLICY (linux/numa.ts)",
+  "/linux/netDevices": "MOVE_NET_DEVICES at create, RETURN_NET_DEVICES at delete (linux/net-devices.ts)",
 };
 
 /** In the schema's process object but only meaningful on other platforms (config.md). */
@@ -66,7 +67,6 @@ export const REFUSED: Readonly<Record<string, () => string>> = {
     resctrlMounted()
       ? "Intel RDT (resctrl: closID, schemata, monitoring) is not implemented by bocker-runtime (features: linux.intelRdt.enabled is false)"
       : "Intel RDT needs the resctrl filesystem, which is not mounted on this host (mount -t resctrl resctrl /sys/fs/resctrl); bocker-runtime does not implement it either (features: linux.intelRdt.enabled is false)",
-  "/linux/netDevices": () => "moving network devices into the container is not implemented by bocker-runtime (features: linux.netDevices.enabled is false)",
 };
 
 function resctrlMounted(): boolean {

@@ -17,6 +17,7 @@ import { MS, rootPropagationFlags, mountFlagNames } from "../linux/mount-options
 import { sysctlPath } from "../linux/sysctl.ts";
 import { checkMountLabel, type LsmFacts } from "../linux/lsm.ts";
 import { execAffinitySteps, memoryPolicySteps } from "../linux/numa.ts";
+import { netDeviceSteps } from "../linux/net-devices.ts";
 import type { Linux, Process, Spec } from "../spec-types.ts";
 
 const O_PATH = 0o10000000;
@@ -96,6 +97,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
     b.add("parent", "SEND_MOUNT_SOURCES", [hostOpenedSources.paths], origin);
     b.add("child", "RECEIVE_MOUNT_SOURCES", [hostOpenedSources.slots], origin);
   }
+  netDeviceSteps(b, linux);
   b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
   const hostDev = mounts.some((m) => m.destination === "/dev" && (m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind")));
   deviceSteps(b, linux.devices ?? [], { userns, hostDev });

@@ -110,6 +110,9 @@ export const OPCODES = {
   SCHED_AFFINITY: { code: 133, args: "I", sections: ["host", "init"], doc: "sched_setaffinity(0, cpus): in HOST it is the initial set every stage inherits before entering the cgroup, in INIT the final one before execve (runtime-spec process.execCPUAffinity, runc 1.2)" },
   SET_MEMPOLICY: { code: 134, args: "iiI", sections: ["init"], doc: "args mode, flags, nodes: set_mempolicy(mode|flags, node mask, 1025) (NULL mask when nodes is empty); inherited across execve (runtime-spec linux.memoryPolicy)" },
   SEND_PIDFD: { code: 135, args: "is", sections: ["init"], doc: "args slot, payload: pidfd_open(getpid()) and send it over the slot's connected socket (SCM_RIGHTS, payload \"standard\" or \"setns\" as runc), then close the slot (--pidfd-socket)" },
+  AWAIT_NET_DEVICES: { code: 136, args: "", sections: ["child"], doc: "after UNSHARE (or SETNS) of the network namespace: dumpable, ask stage0 to move the devices in (MOVE_NET_DEVICES) and wait until it has" },
+  MOVE_NET_DEVICES: { code: 137, args: "SS", sections: ["parent"], doc: "args host names, names in the container: wait for AWAIT_NET_DEVICES, open /proc/<stage1>/ns/net and move each device there, renamed, in one RTM_NEWLINK (IFLA_NET_NS_FD + IFLA_IFNAME, as runc netnsAttach), then release stage1" },
+  RETURN_NET_DEVICES: { code: 138, args: "sSS", sections: ["host"], doc: "args netns path, names in the container, original names: setns into that network namespace to open an rtnetlink socket and find the devices, setns back, and move each into our namespace under its original name in one RTM_NEWLINK (delete; runc netnsDettach)" },
   IOPRIO: { code: 96, args: "ii", sections: ["init"], doc: "ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(class, level))" },
 } as const satisfies Record<string, OpcodeSpec>;
 

@@ -72,11 +72,11 @@ describeRoot("bocker-runtime memory policy and CPU affinity", () => {
     expect((await s.rt(["state", id])).code).not.toBe(0);
   });
 
-  test("features reports what is implemented: idmap and recursive mount options yes, intelRdt and netDevices no", async () => {
+  test("features reports what is implemented: idmap, recursive mount options and netDevices yes, intelRdt no", async () => {
     const f = JSON.parse((await s.rt(["features"])).stdout);
     expect(f.linux.mountExtensions).toEqual({ idmap: { enabled: true } });
     expect(f.linux.intelRdt).toEqual({ enabled: false });
-    expect(f.linux.netDevices).toEqual({ enabled: false });
+    expect(f.linux.netDevices).toEqual({ enabled: true });
     expect(f.mountOptions).toEqual(expect.arrayContaining(["rro", "rnosymfollow", "idmap", "ridmap", "tmpcopyup"]));
   });
 });
