@@ -68,6 +68,7 @@ void move_net_device(const char *name, int netns_fd, const char *new_name) {
 /* delete: back from the container's namespace into ours, under the original names (runc
  * netnsDettach). The socket and the index lookups are made inside the container's namespace. */
 void op_return_net_devices(const struct arg *a) {
+  if (a[1].n != a[2].n) bail(EINVAL, "RETURN_NET_DEVICES: %u names but %u original names", a[1].n, a[2].n);
   int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   if (own < 0) bail(errno, "open(\"/proc/self/ns/net\") failed");
   int theirs = open(a[0].s, O_RDONLY | O_CLOEXEC);

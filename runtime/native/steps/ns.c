@@ -157,6 +157,7 @@ void op_await_net_devices(const struct arg *a) {
 }
 
 void op_move_net_devices(const struct arg *a) {
+  if (a[0].n != a[1].n) bail(EINVAL, "MOVE_NET_DEVICES: %u host names but %u new names", a[0].n, a[1].n);
   expect_byte(MSG_NETDEV_PLEASE, "stage1 to have its network namespace");
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/ns/net", (int)H.stage1);

@@ -60,6 +60,18 @@ describeRoot("bocker-runtime linux.netDevices", () => {
     expect(onHost(dev)).toBe(true);
   });
 
+  test("in a user namespace too: stage0, host root, moves it into the namespace the container's root owns", async () => {
+    const dev = veth();
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", "ls /sys/class/net | tr '\\n' ' '"], (c) => {
+      c.linux!.namespaces!.push({ type: "user" });
+      c.linux!.uidMappings = map;
+      c.linux!.gidMappings = map;
+      c.linux!.netDevices = { [dev]: { name: "ctr0" } };
+    }), s.id()]);
+    expect(r).toEqual({ code: 0, stdout: "ctr0 lo ", stderr: "" });
+  });
+
   test("a container that exited took its namespace, and the virtual device (both veth ends), with it (kernel netns teardown)", async () => {
     const dev = veth();
     const r = await s.rt(["run", "--bundle", s.bundle(["true"], (c) => (c.linux!.netDevices = { [dev]: { name: "ctr0" } })), s.id()]);
