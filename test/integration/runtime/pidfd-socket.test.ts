@@ -14,9 +14,9 @@ describeRoot("bocker-runtime --pidfd-socket", () => {
   let receiverBinary: string;
   beforeAll(() => {
     s = new RuntimeSuite("pidfd");
-    receiverBinary = join(s.dir, "pidfd-receiver");
-    const cc = Bun.spawnSync(["cc", "-O2", "-o", receiverBinary, join(import.meta.dir, "pidfd-receiver.c")], { stderr: "pipe" });
-    if (cc.exitCode !== 0) throw new Error(`cc pidfd-receiver.c: ${cc.stderr}`);
+    receiverBinary = join(s.dir, "fd-agent");
+    const cc = Bun.spawnSync(["cc", "-O2", "-o", receiverBinary, join(import.meta.dir, "../native/fd-agent.c")], { stderr: "pipe" });
+    if (cc.exitCode !== 0) throw new Error(`cc fd-agent.c: ${cc.stderr}`);
   });
   afterEach(async () => {
     await s.cleanup.run();
@@ -27,7 +27,7 @@ describeRoot("bocker-runtime --pidfd-socket", () => {
   async function receiver(name: string): Promise<{ sock: string; output: () => string; done: Promise<number> }> {
     const sock = join(s.dir, `${name}.sock`);
     const out = join(s.dir, `${name}.out`);
-    const proc = Bun.spawn([receiverBinary, sock], { stdout: Bun.file(out), stderr: "inherit" });
+    const proc = Bun.spawn([receiverBinary, sock, "pidfd"], { stdout: Bun.file(out), stderr: "inherit" });
     s.cleanup.add(`kill receiver ${proc.pid}`, () => proc.kill(9));
     const output = () => readFileSync(out, "utf8");
     await waitFor(() => output().includes("ready"), "receiver ready");
