@@ -7,7 +7,7 @@
 import { isAbsolute, join, posix } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import type { PlanBuilder } from "../plan/builder.ts";
-import type { Mount } from "../spec-types.ts";
+import type { IdMapping, Mount } from "../spec-types.ts";
 import { MS, mountFlagNames, parseMountOptions } from "./mount-options.ts";
 import { idMapText, validateIdMappings } from "./idmap.ts";
 
@@ -46,6 +46,8 @@ export interface MountFacts {
    * them (runc mount sources); bindMount fills it with each source and the slot it lands in.
    */
   hostOpenedSources?: { paths: string[]; slots: number[] };
+  /** The container's new user namespace maps: what idmap/ridmap use without maps of their own. */
+  userNamespaceMaps?: { uid: readonly IdMapping[]; gid: readonly IdMapping[] };
 }
 
 /** A mount made writable that becomes read-only once the rootfs is finished (runc finalizeRootfs). */
@@ -129,17 +131,26 @@ function bindRemount(b: PlanBuilder, m: Mount, flags: number, origin: number): v
  * maps say which on-disk id (containerID) appears as which id (hostID), as a user namespace's do.
  */
 function idmappedBind(b: PlanBuilder, m: Mount, flags: number, recursiveIdmap: boolean, pointer: string, facts: MountFacts): void {
-  // config.md: "If specified, gidMappings MUST also be specified" (and the other way round).
-  if (!m.uidMappings?.length || !m.gidMappings?.length) {
+  // config.md: idmap/ridmap without maps of the mount's own take the container's user namespace
+  // maps (runtime-spec #1224, runc 1.2); maps given come in pairs ("gidMappings MUST also be specified").
+  const own = !!(m.uidMappings?.length || m.gidMappings?.length);
+  if (own && (!m.uidMappings?.length || !m.gidMappings?.length)) {
     throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}: an idmapped mount needs both uidMappings and gidMappings`, { pointer });
   }
-  validateIdMappings(m.uidMappings, `${pointer}/uidMappings`);
-  validateIdMappings(m.gidMappings, `${pointer}/gidMappings`);
+  if (!own && !facts.userNamespaceMaps) {
+    throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}: idmap without uidMappings/gidMappings takes the container's user namespace maps, and there is no new user namespace`, { pointer });
+  }
+  const uid = own ? m.uidMappings! : facts.userNamespaceMaps!.uid;
+  const gid = own ? m.gidMappings! : facts.userNamespaceMaps!.gid;
+  if (own) {
+    validateIdMappings(uid, `${pointer}/uidMappings`);
+    validateIdMappings(gid, `${pointer}/gidMappings`);
+  }
   const { source, kind } = bindSource(m, pointer, facts);
   const origin = b.origin(`idmapped bind ${source} on ${m.destination} (${mountFlagNames(flags)}${recursiveIdmap ? ", ridmap" : ""})`, pointer);
   const slot = b.slot();
   const treeFlags = ((flags & MS.REC) !== 0 ? 1 : 0) | (recursiveIdmap ? 2 : 0);
-  b.add("host", "IDMAPPED_TREE_SLOT", [slot, source, idMapText(m.uidMappings), idMapText(m.gidMappings), treeFlags], origin);
+  b.add("host", "IDMAPPED_TREE_SLOT", [slot, source, idMapText(uid), idMapText(gid), treeFlags], origin);
   bindTarget(b, m, kind, origin);
   b.add("init", "MOVE_MOUNT_SLOT_IN_ROOT", [slot, m.destination], origin);
   bindRemount(b, m, flags, origin);

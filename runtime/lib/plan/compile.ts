@@ -91,7 +91,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // unprivileged runtime could not setns into the new mount namespace (no CAP_SYS_CHROOT).
   const hostOpens = inUserns && mountns && (facts.host ?? ROOT_IDENTITY).euid === 0;
   const hostOpenedSources = hostOpens ? { paths: [] as string[], slots: [] as number[] } : undefined;
-  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout, hostOpenedSources });
+  const userNamespaceMaps = userns && linux.uidMappings && linux.gidMappings ? { uid: linux.uidMappings, gid: linux.gidMappings } : undefined;
+  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout, hostOpenedSources, userNamespaceMaps });
   if (hostOpenedSources && hostOpenedSources.paths.length > 0) {
     const origin = b.origin(`open bind mount sources in the container's mount namespace: ${hostOpenedSources.paths.join(", ")}`, "/mounts");
     b.add("parent", "SEND_MOUNT_SOURCES", [hostOpenedSources.paths], origin);

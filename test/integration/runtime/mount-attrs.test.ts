@@ -90,6 +90,32 @@ describeRoot("bocker-runtime mount_setattr: recursive attributes and idmapped mo
     expect([st.uid, st.gid]).toEqual([1000, 1000]);
   });
 
+  test("idmap without maps of its own takes the container's user namespace maps: host root's files are the container root's", async () => {
+    const dir = join(s.dir, "idmap-userns-maps");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "file"), "x");
+    const r = await s.rt(["run", "--bundle", s.bundle(["sh", "-c", script], (c) => {
+      c.linux!.namespaces!.push({ type: "user" });
+      c.linux!.uidMappings = USERNS_MAP;
+      c.linux!.gidMappings = USERNS_MAP;
+      c.mounts!.push({ destination: "/data", type: "bind", source: dir, options: ["bind", "idmap"] });
+    }), s.id()]);
+    expect(r).toEqual({ code: 0, stdout: "0:0\n0:0\ncreated\n", stderr: "" });
+    const st = statSync(join(dir, "new"));
+    expect([st.uid, st.gid]).toEqual([0, 0]);
+  });
+
+  test("ridmap maps the submounts of an rbind too; idmap only the top mount", async () => {
+    const dir = treeWithSubmount("ridmap"); // sub: a tmpfs whose root is owned by host root
+    chownSync(dir, 1000, 1000);
+    const map = [{ containerID: 1000, hostID: 0, size: 1 }];
+    const owners = async (option: string) => (await s.rt(["run", "--bundle", s.bundle(["stat", "-c", "%u", "/data", "/data/sub"], (c) => {
+      c.mounts!.push({ destination: "/data", type: "bind", source: dir, options: ["rbind", option], uidMappings: map, gidMappings: map });
+    }), s.id()])).stdout;
+    expect(await owners("idmap")).toBe("0\n0\n"); // sub not id-mapped: host root stays root
+    expect(await owners("ridmap")).toBe("0\n65534\n"); // sub id-mapped: host root is outside the map
+  });
+
   test("an id outside the mount's maps shows as the overflow id, and an idmapped mount that is not a bind is refused", async () => {
     const dir = ownedDir("idmap-overflow");
     const r = await s.rt(["run", "--bundle", s.bundle(["stat", "-c", "%u", "/data/file"], (c) => {

@@ -51,6 +51,14 @@ describe("idmapped bind mounts", () => {
     expect(b.plan.host[0]!.args[4]).toBe(0);
   });
 
+  test("idmap without maps of its own takes the container's user namespace maps (runtime-spec #1224)", () => {
+    const userns = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const b = new PlanBuilder();
+    mountSteps(b, [{ destination: "/d", source: "/src", type: "bind", options: ["bind", "idmap"] }], { ...facts, userNamespaceMaps: { uid: userns, gid: userns } });
+    expect(b.plan.host[0]!.args.slice(2, 4)).toEqual(["0 100000 65536\n", "0 100000 65536\n"]);
+    expect(() => compile([{ destination: "/d", source: "/src", type: "bind", options: ["idmap"] }])).toThrow("config.json /mounts/0: idmap without uidMappings/gidMappings takes the container's user namespace maps, and there is no new user namespace");
+  });
+
   test("errors name the mount: one map missing, a non-bind, a bad range", () => {
     expect(() => compile([{ destination: "/d", source: "/src", type: "bind", options: ["idmap"], uidMappings: map }])).toThrow("config.json /mounts/0: an idmapped mount needs both uidMappings and gidMappings");
     expect(() => compile([{ destination: "/d", source: "tmpfs", type: "tmpfs", options: ["idmap"] }])).toThrow("config.json /mounts/0: idmapped mounts are only supported for bind mounts");
