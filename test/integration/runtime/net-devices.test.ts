@@ -72,6 +72,23 @@ describeRoot("bocker-runtime linux.netDevices", () => {
     expect(r).toEqual({ code: 0, stdout: "ctr0 lo ", stderr: "" });
   });
 
+  test("a joined network namespace outlives the container: delete of the stopped container moves the device back", async () => {
+    const dev = veth();
+    const netns = `bocker-nd-${process.pid}`;
+    expect(Bun.spawnSync(["ip", "netns", "add", netns]).exitCode).toBe(0);
+    s.cleanup.add(`ip netns del ${netns}`, () => Bun.spawnSync(["ip", "netns", "del", netns]));
+    const id = s.id();
+    const r = await s.rt(["run", "--keep", "--bundle", s.bundle(["ls", "/sys/class/net"], (c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.map((ns) => (ns.type === "network" ? { type: "network", path: `/run/netns/${netns}` } : ns));
+      c.linux!.netDevices = { [dev]: { name: "ctr0" } };
+    }), id]);
+    expect(r).toEqual({ code: 0, stdout: "ctr0\nlo\n", stderr: "" });
+    expect(onHost(dev)).toBe(false);
+    expect((await s.state(id)).status).toBe("stopped");
+    expect(await s.rt(["delete", id])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(onHost(dev)).toBe(true);
+  });
+
   test("a container that exited took its namespace, and the virtual device (both veth ends), with it (kernel netns teardown)", async () => {
     const dev = veth();
     const r = await s.rt(["run", "--bundle", s.bundle(["true"], (c) => (c.linux!.netDevices = { [dev]: { name: "ctr0" } })), s.id()]);
