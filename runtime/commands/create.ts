@@ -1,4 +1,4 @@
-/** `create ID [--bundle DIR] [--pid-file F] [--console-socket S] [--no-pivot] [--preserve-fds N] [--dry-run]` */
+/** `create ID [--bundle DIR] [--pid-file F] [--console-socket S] [--pidfd-socket S] [--no-pivot] [--preserve-fds N] [--dry-run]` */
 import { boolFlag, intFlag, parseArgs, requireId, stringFlag } from "../lib/args.ts";
 import type { CommandMain } from "../lib/context.ts";
 import { warmCgroupMigration } from "../lib/cgroups/index.ts";
@@ -21,6 +21,7 @@ const create: CommandMain = async (argv, ctx) => {
     bundle,
     pidFile: pathFlag(stringFlag(flags, "pid-file")),
     consoleSocket: pathFlag(stringFlag(flags, "console-socket")),
+    pidfdSocket: pathFlag(stringFlag(flags, "pidfd-socket")),
     noPivot: boolFlag(flags, "no-pivot"),
     preserveFds: intFlag(flags, "preserve-fds", 0),
     systemdCgroup: ctx.systemdCgroup,

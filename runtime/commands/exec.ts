@@ -1,5 +1,5 @@
 /**
- * `exec ID [--process FILE | CMD ARGS...] [-d] [-t] [--console-socket S] [--pid-file F]
+ * `exec ID [--process FILE | CMD ARGS...] [-d] [-t] [--console-socket S] [--pidfd-socket S] [--pid-file F]
  * [--env K=V]... [--cwd DIR] [--user UID[:GID]] [--additional-gids G]... [--cap CAP]...
  * [--no-new-privs] [--preserve-fds N] [--ignore-paused] [--cgroup [CONTROLLER:]PATH]...`.
  * Without --process the container's own process settings are the base and the flags override
@@ -17,6 +17,7 @@ const EXEC_FLAGS = {
   detach: { kind: "bool", alias: "d" },
   tty: { kind: "bool", alias: "t" },
   "console-socket": { kind: "string" },
+  "pidfd-socket": { kind: "string" },
   "pid-file": { kind: "string" },
   env: { kind: "list", alias: "e" },
   cwd: { kind: "string" },
@@ -59,6 +60,7 @@ async function execIn(id: string, flags: FlagValues, args: string[], ctx: Comman
     },
     detach,
     consoleSocket: pathFlag(stringFlag(flags, "console-socket")),
+    pidfdSocket: pathFlag(stringFlag(flags, "pidfd-socket")),
     pidFile: pathFlag(stringFlag(flags, "pid-file")),
     preserveFds: intFlag(flags, "preserve-fds", 0),
     ignorePaused: boolFlag(flags, "ignore-paused"),

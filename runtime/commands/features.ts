@@ -4,14 +4,9 @@ import type { CommandMain } from "../lib/context.ts";
 import { CAPABILITY_NAMES } from "../lib/linux/capabilities.ts";
 import { HOOK_KINDS } from "../lib/spec-types.ts";
 import { JOIN_ORDER } from "../lib/linux/namespaces.ts";
+import { KNOWN_MOUNT_OPTIONS } from "../lib/linux/mount-options.ts";
+import { REFUSED } from "../lib/spec-support.ts";
 import pkg from "../../package.json" with { type: "json" };
-
-const MOUNT_OPTIONS = [
-  "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "lazytime", "mand", "noatime", "nodev", "nodiratime",
-  "noexec", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime", "remount",
-  "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync",
-  "unbindable",
-];
 
 const features: CommandMain = async () => {
   // Loads libseccomp: only this command pays for it. What the library and the kernel here support,
@@ -22,7 +17,7 @@ const features: CommandMain = async () => {
     ociVersionMin: "1.0.0",
     ociVersionMax: "1.3.0",
     hooks: [...HOOK_KINDS],
-    mountOptions: MOUNT_OPTIONS,
+    mountOptions: KNOWN_MOUNT_OPTIONS,
     linux: {
       namespaces: [...JOIN_ORDER],
       capabilities: [...CAPABILITY_NAMES],
@@ -31,8 +26,10 @@ const features: CommandMain = async () => {
       // features-linux.md: whether support is built in, not whether this host runs the LSM.
       apparmor: { enabled: true },
       selinux: { enabled: true },
-      intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      // Derived from the one list of refused fields, so features never claims what config.json refuses.
+      intelRdt: { enabled: !("/linux/intelRdt" in REFUSED) },
+      mountExtensions: { idmap: { enabled: true } },
+      netDevices: { enabled: !("/linux/netDevices" in REFUSED) },
     },
     // runc adds the same libseccomp annotation (features.go).
     annotations: { "org.bocker.runtime.version": pkg.version, "io.github.seccomp.libseccomp.version": libseccompVersion() },

@@ -1,5 +1,5 @@
 /**
- * `run ID [-d] [--bundle DIR] [--pid-file F] [--console-socket S] [--no-pivot] [--preserve-fds N]`:
+ * `run ID [-d] [--bundle DIR] [--pid-file F] [--console-socket S] [--pidfd-socket S] [--no-pivot] [--preserve-fds N]`:
  * create + start; in the foreground it forwards signals to the container, exits with the
  * container's status (128+signal when killed) and deletes the container afterwards, like runc.
  */
@@ -26,6 +26,7 @@ const run: CommandMain = async (argv, ctx) => {
     bundle: stringFlag(flags, "bundle") ?? ".",
     pidFile: pathFlag(stringFlag(flags, "pid-file")),
     consoleSocket: pathFlag(stringFlag(flags, "console-socket")),
+    pidfdSocket: pathFlag(stringFlag(flags, "pidfd-socket")),
     noPivot: boolFlag(flags, "no-pivot"),
     preserveFds: intFlag(flags, "preserve-fds", 0),
     systemdCgroup: ctx.systemdCgroup,

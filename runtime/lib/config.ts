@@ -12,6 +12,7 @@ import { NAMESPACE_FLAGS } from "./linux/namespaces.ts";
 import { HOOK_KINDS, type Spec } from "./spec-types.ts";
 import type { Process as SchemaProcess, Spec as SchemaSpec } from "../../schemas/generated/types/runtime-config.ts";
 import { checkSchema, summarizeIssues } from "./config-schema.ts";
+import { refusedFieldIssues } from "./spec-support.ts";
 
 export interface Issue {
   pointer: string;
@@ -90,6 +91,8 @@ export function semanticIssues(spec: SchemaSpec): Issue[] {
     for (const [i, p] of (linux[key] ?? []).entries()) if (!isAbsolute(p)) add(`/linux/${key}/${i}`, `must be an absolute path, got ${JSON.stringify(p)}`);
   }
   if (linux.personality && linux.personality.domain === undefined) add("/linux/personality/domain", "is required (LINUX or LINUX32)");
+  // Fields the spec defines that we do not implement: an error, never a silent no-op (spec-support.ts).
+  issues.push(...refusedFieldIssues(spec));
   return issues;
 }
 

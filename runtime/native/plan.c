@@ -162,6 +162,7 @@ int plan_read(int fd, struct plan *plan, char *err, size_t errlen) {
     { OP_REQUEST_IDMAPS, OP_AWAIT_CHILD_USERNS, SECTION_CHILD, SECTION_PARENT },
     { OP_REQUEST_IDMAPS, OP_RESUME_CHILD, SECTION_CHILD, SECTION_PARENT },
     { OP_RECEIVE_MOUNT_SOURCES, OP_SEND_MOUNT_SOURCES, SECTION_CHILD, SECTION_PARENT },
+    { OP_AWAIT_NET_DEVICES, OP_MOVE_NET_DEVICES, SECTION_CHILD, SECTION_PARENT },
   };
   for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
     uint32_t w = count_op(plan, pairs[k].section_w, pairs[k].wait), g = count_op(plan, pairs[k].section_g, pairs[k].give);

@@ -26,6 +26,8 @@ export interface CreateOptions {
   bundle: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** --pidfd-socket: the init sends a pidfd of itself there (runc 1.2). */
+  pidfdSocket?: string;
   noPivot: boolean;
   preserveFds: number;
   systemdCgroup: boolean;
@@ -59,7 +61,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
   let prepared: Prepared;
   let lock: ContainerLock;
   try {
-    prepared = await prepareCreate({ bundle: opts.bundle, stateDir: dir, consoleSocket: opts.consoleSocket, noPivot: opts.noPivot, preserveFds: opts.preserveFds, foreground: opts.foreground, cacheRoot: opts.root, allocateTerminal: opts.allocateTerminal });
+    prepared = await prepareCreate({ bundle: opts.bundle, stateDir: dir, consoleSocket: opts.consoleSocket, pidfdSocket: opts.pidfdSocket, noPivot: opts.noPivot, preserveFds: opts.preserveFds, foreground: opts.foreground, cacheRoot: opts.root, allocateTerminal: opts.allocateTerminal });
     trace("config validated");
     lock = createContainerDir(opts.root, opts.id);
   } catch (err) {

@@ -42,6 +42,10 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
       }
     }
     const placement = rec?.cgroup ?? readSpareCgroup(lock.dir) ?? findCgroupPlacement({ id, systemd, cgroupsPath: rec?.config.linux?.cgroupsPath });
+    if (rec?.config.linux?.netDevices) {
+      const { returnNetDevices } = await import("./net-devices-return.ts");
+      await returnNetDevices(rec, initAlive(rec), (m) => log.warn(m));
+    }
     if (rec && initAlive(rec)) process.kill(rec.pid, SIGKILL);
     if (placement) await killAll(placement);
     if (placement) destroyCgroup(placement);

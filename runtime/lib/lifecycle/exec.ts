@@ -31,6 +31,8 @@ export interface ExecOptions {
   settings: ExecProcessSettings;
   detach: boolean;
   consoleSocket?: string;
+  /** --pidfd-socket: the process sends a pidfd of itself there (runc 1.2). */
+  pidfdSocket?: string;
   pidFile?: string;
   preserveFds: number;
   ignorePaused: boolean;
@@ -73,6 +75,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     namespaces: types,
     cgroupProcs: execCgroupProcs(rec.cgroup, opts.subCgroups ?? []),
     consoleSocket: opts.consoleSocket ?? internalConsole,
+    pidfdSocket: opts.pidfdSocket,
     preserveFds: opts.preserveFds,
     foreground: !opts.detach,
     seccomp: await seccompProgram(rec.config, opts.root),
@@ -80,6 +83,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
     lsm: detectLsm(proc),
     setgroupsDenied: setgroupsDenied(rec.pid),
     grantableCaps: ownBoundingSet(),
+    memoryPolicy: rec.config.linux?.memoryPolicy,
   });
   for (const w of compiled.warnings) opts.warn(w);
   for (const n of compiled.notes) opts.note(n);

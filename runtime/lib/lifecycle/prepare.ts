@@ -22,6 +22,7 @@ export interface PrepareOptions {
   /** The container's state directory (where exec.fifo will be). */
   stateDir: string;
   consoleSocket?: string;
+  pidfdSocket?: string;
   noPivot: boolean;
   preserveFds: number;
   foreground: boolean;
@@ -59,6 +60,7 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     execFifo: join(opts.stateDir, EXEC_FIFO),
     cgroupProcs: [],
     consoleSocket,
+    pidfdSocket: opts.pidfdSocket,
     noPivot: opts.noPivot,
     hostPseudoFs: opts.noPivot ? hostPseudoFsMounts(config.rootfs) : undefined,
     preserveFds: opts.preserveFds,

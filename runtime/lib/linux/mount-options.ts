@@ -75,8 +75,49 @@ const PROPAGATION_OPTIONS: Record<string, number> = {
   runbindable: MS.UNBINDABLE | MS.REC,
 };
 
-/** Options we recognise but cannot honour; silently ignoring them would weaken the mount. */
-const UNSUPPORTED = /^(r(ro|rw|nosuid|suid|nodev|dev|noexec|exec|noatime|atime|relatime|norelatime|strictatime|nostrictatime|nodiratime|diratime|nosymfollow|symfollow)|idmap|ridmap)$/;
+/** mount_setattr(2) MOUNT_ATTR_* values (linux/mount.h). */
+export const MOUNT_ATTR = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  _ATIME: 0x70,
+  RELATIME: 0x0,
+  NOATIME: 0x10,
+  STRICTATIME: 0x20,
+  NODIRATIME: 0x80,
+  NOSYMFOLLOW: 0x200000,
+} as const;
+
+/**
+ * runc's recursive options (libcontainer/specconv recAttrFlags), applied with
+ * mount_setattr(AT_RECURSIVE) to the mount and every mount below it. [clear?, attribute]
+ */
+const RECURSIVE_OPTIONS: Record<string, [boolean, number]> = {
+  rro: [false, MOUNT_ATTR.RDONLY],
+  rrw: [true, MOUNT_ATTR.RDONLY],
+  rnosuid: [false, MOUNT_ATTR.NOSUID],
+  rsuid: [true, MOUNT_ATTR.NOSUID],
+  rnodev: [false, MOUNT_ATTR.NODEV],
+  rdev: [true, MOUNT_ATTR.NODEV],
+  rnoexec: [false, MOUNT_ATTR.NOEXEC],
+  rexec: [true, MOUNT_ATTR.NOEXEC],
+  rnodiratime: [false, MOUNT_ATTR.NODIRATIME],
+  rdiratime: [true, MOUNT_ATTR.NODIRATIME],
+  rrelatime: [false, MOUNT_ATTR.RELATIME],
+  rnorelatime: [true, MOUNT_ATTR.RELATIME],
+  rnoatime: [false, MOUNT_ATTR.NOATIME],
+  ratime: [true, MOUNT_ATTR.NOATIME],
+  rstrictatime: [false, MOUNT_ATTR.STRICTATIME],
+  rnostrictatime: [true, MOUNT_ATTR.STRICTATIME],
+  rnosymfollow: [false, MOUNT_ATTR.NOSYMFOLLOW],
+  rsymfollow: [true, MOUNT_ATTR.NOSYMFOLLOW],
+};
+
+/** Every option name parseMountOptions understands (for `features`). */
+export const KNOWN_MOUNT_OPTIONS: readonly string[] = [
+  ...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS), ...Object.keys(RECURSIVE_OPTIONS), "idmap", "ridmap", "tmpcopyup",
+].sort();
 
 export interface ParsedMountOptions {
   flags: number;
@@ -84,16 +125,36 @@ export interface ParsedMountOptions {
   data: string[];
   /** runc's tmpcopyup: fill a new tmpfs with what the image has at the destination. */
   tmpcopyup: boolean;
+  /** mount_setattr(AT_RECURSIVE) attributes to set and clear; both 0 when no r* option is given. */
+  recursive: { set: number; clear: number };
+  /** runtime-spec "idmap" / "ridmap" (the idmapping applied to every mount of the tree). */
+  idmap?: "idmap" | "ridmap";
 }
 
-export function parseMountOptions(options: readonly string[], pointer: string): ParsedMountOptions {
+export function parseMountOptions(options: readonly string[]): ParsedMountOptions {
   let flags = 0;
   const propagation: number[] = [];
   const data: string[] = [];
   let tmpcopyup = false;
-  for (const [i, opt] of options.entries()) {
+  const recursive = { set: 0, clear: 0 };
+  let idmap: ParsedMountOptions["idmap"];
+  for (const opt of options) {
     if (opt === "tmpcopyup") {
       tmpcopyup = true;
+      continue;
+    }
+    if (opt === "idmap" || opt === "ridmap") {
+      idmap = opt;
+      continue;
+    }
+    const r = RECURSIVE_OPTIONS[opt];
+    if (r) {
+      if (r[0]) recursive.clear |= r[1];
+      else {
+        recursive.set |= r[1];
+        // mount_setattr(2): an access-time mode in attr_set needs MOUNT_ATTR__ATIME in attr_clr.
+        if ((r[1] & MOUNT_ATTR._ATIME) === r[1]) recursive.clear |= MOUNT_ATTR._ATIME;
+      }
       continue;
     }
     const f = FLAG_OPTIONS[opt];
@@ -106,12 +167,9 @@ export function parseMountOptions(options: readonly string[], pointer: string): 
       propagation.push(p);
       continue;
     }
-    if (UNSUPPORTED.test(opt)) {
-      throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/options/${i}: mount option ${JSON.stringify(opt)} is not supported by bocker-runtime`, { pointer: `${pointer}/options/${i}` });
-    }
     data.push(opt);
   }
-  return { flags, propagation, data, tmpcopyup };
+  return { flags, propagation, data, tmpcopyup, recursive, idmap };
 }
 
 /** Root propagation names (linux.rootfsPropagation) → flags. */

@@ -7,8 +7,9 @@
 import { isAbsolute, join, posix } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import type { PlanBuilder } from "../plan/builder.ts";
-import type { Mount } from "../spec-types.ts";
+import type { IdMapping, Mount } from "../spec-types.ts";
 import { MS, mountFlagNames, parseMountOptions } from "./mount-options.ts";
+import { idMapText, validateIdMappings } from "./idmap.ts";
 
 export type SourceKind = "dir" | "file" | "missing";
 
@@ -45,6 +46,8 @@ export interface MountFacts {
    * them (runc mount sources); bindMount fills it with each source and the slot it lands in.
    */
   hostOpenedSources?: { paths: string[]; slots: number[] };
+  /** The container's new user namespace maps: what idmap/ridmap use without maps of their own. */
+  userNamespaceMaps?: { uid: readonly IdMapping[]; gid: readonly IdMapping[] };
 }
 
 /** A mount made writable that becomes read-only once the rootfs is finished (runc finalizeRootfs). */
@@ -62,14 +65,17 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
   const deferred: DeferredReadonly[] = [];
   for (const [i, m] of mounts.entries()) {
     const pointer = `/mounts/${i}`;
-    const { propagation, data, tmpcopyup, ...parsed } = parseMountOptions(m.options ?? [], pointer);
+    const { propagation, data, tmpcopyup, recursive, idmap, ...parsed } = parseMountOptions(m.options ?? []);
     let flags = parsed.flags;
     // runc accepts tmpcopyup only on tmpfs mounts (it is a tmpfs that starts as a copy).
     if (tmpcopyup && m.type !== "tmpfs") {
       throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/options: tmpcopyup needs type tmpfs, got ${JSON.stringify(m.type)}`, { pointer: `${pointer}/options` });
     }
     const isBind = (flags & MS.BIND) !== 0 || m.type === "bind";
-    if (isBind) bindMount(b, m, flags | MS.BIND, pointer, facts);
+    if (idmap || m.uidMappings || m.gidMappings) {
+      if (!isBind) throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}: idmapped mounts are only supported for bind mounts (runc 1.2 does the same)`, { pointer });
+      idmappedBind(b, m, flags | MS.BIND, idmap === "ridmap", pointer, facts);
+    } else if (isBind) bindMount(b, m, flags | MS.BIND, pointer, facts);
     else if (m.type === "cgroup" || m.type === "cgroup2") cgroupMount(b, m, flags, pointer, facts.cgroupLayout);
     else {
       const type = m.type ?? "none";
@@ -88,12 +94,16 @@ export function mountSteps(b: PlanBuilder, mounts: readonly Mount[], facts: Moun
       }
       if (later) deferred.push({ destination: m.destination, origin });
     }
+    // runc applies the recursive attributes after the mount and its remount (mountToRootfs).
+    if (recursive.set || recursive.clear) {
+      b.emit("init", "MOUNT_SETATTR_IN_ROOT", [m.destination, recursive.set, recursive.clear, 1], `mount_setattr(AT_RECURSIVE) on ${m.destination}: set 0x${recursive.set.toString(16)} clear 0x${recursive.clear.toString(16)}`, `${pointer}/options`);
+    }
     for (const p of propagation) b.emit("init", "PROPAGATE_IN_ROOT", [m.destination, p], `set propagation ${mountFlagNames(p)} on ${m.destination}`, pointer);
   }
   return deferred;
 }
 
-function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, facts: MountFacts): void {
+function bindSource(m: Mount, pointer: string, facts: MountFacts): { source: string; kind: SourceKind } {
   if (!m.source) throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/source: a bind mount needs a source`, { pointer: `${pointer}/source` });
   // runc resolves a relative bind source against the bundle directory.
   const source = isAbsolute(m.source) ? m.source : join(facts.bundle, m.source);
@@ -101,8 +111,55 @@ function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, fac
   if (kind === "missing") {
     throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}/source: bind mount source ${source} does not exist`, { pointer: `${pointer}/source`, path: source });
   }
-  const origin = b.origin(`bind ${source} on ${m.destination} (${mountFlagNames(flags)})`, pointer);
+  return { source, kind };
+}
+
+function bindTarget(b: PlanBuilder, m: Mount, kind: SourceKind, origin: number): void {
   b.add("init", kind === "dir" ? "MKDIR_IN_ROOT" : "MKFILE_IN_ROOT", [m.destination, kind === "dir" ? 0o755 : 0o644], origin);
+}
+
+/** A bind ignores every flag but MS_BIND|MS_REC; the rest take effect on a remount (mount(2)). */
+function bindRemount(b: PlanBuilder, m: Mount, flags: number, origin: number): void {
+  const extra = flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
+  if (extra !== 0) b.add("init", "REMOUNT_IN_ROOT", [m.destination, (flags & ~MS.REC) | MS.BIND], origin);
+}
+
+/**
+ * runtime-spec config.md idmapped mounts: stage0 clones the source tree in the host's mount
+ * namespace (recursively for rbind), applies MOUNT_ATTR_IDMAP with a user namespace holding the
+ * mount's own maps (to every mount of the tree for ridmap), and the init moves it into place. The
+ * maps say which on-disk id (containerID) appears as which id (hostID), as a user namespace's do.
+ */
+function idmappedBind(b: PlanBuilder, m: Mount, flags: number, recursiveIdmap: boolean, pointer: string, facts: MountFacts): void {
+  // config.md: idmap/ridmap without maps of the mount's own take the container's user namespace
+  // maps (runtime-spec #1224, runc 1.2); maps given come in pairs ("gidMappings MUST also be specified").
+  const own = !!(m.uidMappings?.length || m.gidMappings?.length);
+  if (own && (!m.uidMappings?.length || !m.gidMappings?.length)) {
+    throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}: an idmapped mount needs both uidMappings and gidMappings`, { pointer });
+  }
+  if (!own && !facts.userNamespaceMaps) {
+    throw new RuntimeError("CONFIG_INVALID", `config.json ${pointer}: idmap without uidMappings/gidMappings takes the container's user namespace maps, and there is no new user namespace`, { pointer });
+  }
+  const uid = own ? m.uidMappings! : facts.userNamespaceMaps!.uid;
+  const gid = own ? m.gidMappings! : facts.userNamespaceMaps!.gid;
+  if (own) {
+    validateIdMappings(uid, `${pointer}/uidMappings`);
+    validateIdMappings(gid, `${pointer}/gidMappings`);
+  }
+  const { source, kind } = bindSource(m, pointer, facts);
+  const origin = b.origin(`idmapped bind ${source} on ${m.destination} (${mountFlagNames(flags)}${recursiveIdmap ? ", ridmap" : ""})`, pointer);
+  const slot = b.slot();
+  const treeFlags = ((flags & MS.REC) !== 0 ? 1 : 0) | (recursiveIdmap ? 2 : 0);
+  b.add("host", "IDMAPPED_TREE_SLOT", [slot, source, idMapText(uid), idMapText(gid), treeFlags], origin);
+  bindTarget(b, m, kind, origin);
+  b.add("init", "MOVE_MOUNT_SLOT_IN_ROOT", [slot, m.destination], origin);
+  bindRemount(b, m, flags, origin);
+}
+
+function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, facts: MountFacts): void {
+  const { source, kind } = bindSource(m, pointer, facts);
+  const origin = b.origin(`bind ${source} on ${m.destination} (${mountFlagNames(flags)})`, pointer);
+  bindTarget(b, m, kind, origin);
   const opened = facts.hostOpenedSources;
   if (opened) {
     const slot = b.slot();
@@ -110,9 +167,7 @@ function bindMount(b: PlanBuilder, m: Mount, flags: number, pointer: string, fac
     opened.slots.push(slot);
     b.add("init", "MOUNT_SLOT_IN_ROOT", [slot, m.destination, flags & (MS.BIND | MS.REC)], origin);
   } else b.add("init", "MOUNT_IN_ROOT", [source, m.destination, "", flags & (MS.BIND | MS.REC), ""], origin);
-  // A bind mount ignores every other flag; they only take effect on a remount (mount(2)).
-  const extra = flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
-  if (extra !== 0) b.add("init", "REMOUNT_IN_ROOT", [m.destination, (flags & ~MS.REC) | MS.BIND], origin);
+  bindRemount(b, m, flags, origin);
 }
 
 /**

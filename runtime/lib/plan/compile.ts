@@ -16,7 +16,9 @@ import { deviceSteps } from "../linux/devices.ts";
 import { MS, rootPropagationFlags, mountFlagNames } from "../linux/mount-options.ts";
 import { sysctlPath } from "../linux/sysctl.ts";
 import { checkMountLabel, type LsmFacts } from "../linux/lsm.ts";
-import type { Process, Spec } from "../spec-types.ts";
+import { execAffinitySteps, memoryPolicySteps } from "../linux/numa.ts";
+import { netDeviceSteps } from "../linux/net-devices.ts";
+import type { Linux, Process, Spec } from "../spec-types.ts";
 
 const O_PATH = 0o10000000;
 
@@ -27,6 +29,8 @@ export interface CreateFacts extends MountFacts {
   /** cgroup.procs files stage1 is written into (cgroup placement). */
   cgroupProcs: readonly string[];
   consoleSocket?: string;
+  /** --pidfd-socket (runc 1.2). */
+  pidfdSocket?: string;
   noPivot: boolean;
   /** --no-pivot: the runtime's full proc and sysfs mounts outside the rootfs (hostPseudoFsMounts). */
   hostPseudoFs?: readonly string[];
@@ -53,6 +57,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   const fifoSlot = b.slot();
   b.emit("host", "OPEN_SLOT", [fifoSlot, facts.execFifo, O_PATH], `open exec FIFO ${facts.execFifo}`, "");
   const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  const pidfdSlot = pidfdSocketStep(b, facts.pidfdSocket);
   const listenerSlot = listenerStep(b, facts.seccomp);
   if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the container in the foreground", "");
@@ -86,12 +91,14 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // unprivileged runtime could not setns into the new mount namespace (no CAP_SYS_CHROOT).
   const hostOpens = inUserns && mountns && (facts.host ?? ROOT_IDENTITY).euid === 0;
   const hostOpenedSources = hostOpens ? { paths: [] as string[], slots: [] as number[] } : undefined;
-  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout, hostOpenedSources });
+  const userNamespaceMaps = userns && linux.uidMappings && linux.gidMappings ? { uid: linux.uidMappings, gid: linux.gidMappings } : undefined;
+  const deferredReadonly = mountSteps(b, mounts, { ...facts, cgroupLayout, hostOpenedSources, userNamespaceMaps });
   if (hostOpenedSources && hostOpenedSources.paths.length > 0) {
     const origin = b.origin(`open bind mount sources in the container's mount namespace: ${hostOpenedSources.paths.join(", ")}`, "/mounts");
     b.add("parent", "SEND_MOUNT_SOURCES", [hostOpenedSources.paths], origin);
     b.add("child", "RECEIVE_MOUNT_SOURCES", [hostOpenedSources.slots], origin);
   }
+  netDeviceSteps(b, linux);
   b.emit("child", "FORK_INIT", [], "fork the container init", "/linux/namespaces");
   const hostDev = mounts.some((m) => m.destination === "/dev" && (m.type === "bind" || (m.options ?? []).some((o) => o === "bind" || o === "rbind")));
   deviceSteps(b, linux.devices ?? [], { userns, hostDev });
@@ -129,6 +136,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   // config-linux.md: the pty also appears as /dev/console in the container (not for exec).
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 1], "create a pty, bind it onto /dev/console and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, "/process");
+  // runc standard_init: right after the console.
+  if (pidfdSlot >= 0) b.emit("init", "SEND_PIDFD", [pidfdSlot, "standard"], "send a pidfd of the init to the pidfd socket", "");
   // runc finalizeRootfs: /dev and tmpfs mounts asked to be read-only become so now that they are filled.
   for (const d of deferredReadonly) b.add("init", "SET_READONLY_IN_ROOT", [d.destination], d.origin);
   if (spec.hostname !== undefined) b.emit("init", "SETHOSTNAME", [spec.hostname], `hostname ${spec.hostname}`, "/hostname");
@@ -138,6 +147,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   }
   for (const [i, path] of (linux.readonlyPaths ?? []).entries()) b.emit("init", "READONLY_PATH", [path], `make ${path} read-only`, `/linux/readonlyPaths/${i}`);
   for (const [i, path] of (linux.maskedPaths ?? []).entries()) b.emit("init", "MASK_PATH", [path], `mask ${path}`, `/linux/maskedPaths/${i}`);
+  memoryPolicySteps(b, linux.memoryPolicy);
 
   processSteps(
     b,
@@ -154,6 +164,7 @@ export interface ExecFacts {
   namespaces: readonly string[];
   cgroupProcs: readonly string[];
   consoleSocket?: string;
+  pidfdSocket?: string;
   preserveFds: number;
   foreground: boolean;
   seccomp?: CompiledSeccomp;
@@ -163,12 +174,15 @@ export interface ExecFacts {
   setgroupsDenied?: boolean;
   lsm?: LsmFacts;
   grantableCaps?: bigint;
+  /** The container's linux.memoryPolicy: an exec'd process gets it too (it does not inherit the init's). */
+  memoryPolicy?: Linux["memoryPolicy"];
 }
 
 /** exec: join the container (runc setns_init_linux.go), no rootfs work, no handshake. */
 export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   const b = new PlanBuilder();
   const consoleSlot = consoleStep(b, proc, facts.consoleSocket);
+  const pidfdSlot = pidfdSocketStep(b, facts.pidfdSocket);
   const listenerSlot = listenerStep(b, facts.seccomp);
   if (proc.oomScoreAdj !== undefined) b.emit("host", "OOM_SCORE_ADJ", [proc.oomScoreAdj], `oom_score_adj ${proc.oomScoreAdj}`, "/process/oomScoreAdj");
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the process in the foreground", "");
@@ -180,9 +194,12 @@ export function compileExec(proc: Process, facts: ExecFacts): CompiledPlan {
   b.emit("init", "SETSID", [], "start a new session", "");
   if (consoleSlot >= 0) b.emit("init", "CONSOLE", [consoleSlot, 0], "create a pty and send its master to the console socket", "/process/terminal");
   if (consoleSlot >= 0) consoleSizeStep(b, proc, facts.pointerBase);
+  if (pidfdSlot >= 0) b.emit("init", "SEND_PIDFD", [pidfdSlot, "setns"], "send a pidfd of the process to the pidfd socket", "");
   // The seccomp agent's payload (the process state) comes from the runtime, as for create (runc
   // sends an exec'd process's listener fd to the agent too).
   if (listenerSlot >= 0) b.emit("init", "HOOKS_SYNC", [], "receive the seccomp agent's payload from the runtime", "/linux/seccomp/listenerPath");
+  execAffinitySteps(b, proc, facts.pointerBase);
+  memoryPolicySteps(b, facts.memoryPolicy);
   processSteps(b, proc, { seccomp: facts.seccomp, seccompListenerSlot: listenerSlot, preserveFds: facts.preserveFds, pointerBase: facts.pointerBase, setgroupsDenied: facts.setgroupsDenied, lsm: facts.lsm, grantableCaps: facts.grantableCaps });
   return b.build();
 }
@@ -191,6 +208,14 @@ function consoleStep(b: PlanBuilder, proc: Process, socket: string | undefined):
   if (!proc.terminal || !socket) return -1;
   const slot = b.slot();
   b.emit("host", "CONNECT_SLOT", [slot, socket], `connect console socket ${socket}`, "/process/terminal");
+  return slot;
+}
+
+/** --pidfd-socket: connected by stage0 with the runtime's credentials, as runc dials it first. */
+function pidfdSocketStep(b: PlanBuilder, socket: string | undefined): number {
+  if (!socket) return -1;
+  const slot = b.slot();
+  b.emit("host", "CONNECT_SLOT", [slot, socket], `connect pidfd socket ${socket}`, "");
   return slot;
 }
 

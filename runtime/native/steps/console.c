@@ -14,6 +14,7 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 #include "steps.h"
@@ -85,4 +86,16 @@ void op_console(const struct arg *a) {
 void op_console_size(const struct arg *a) {
   struct winsize ws = { .ws_row = (unsigned short)a[0].i, .ws_col = (unsigned short)a[1].i };
   if (ioctl(STDIN_FILENO, TIOCSWINSZ, &ws) < 0) bail(errno, "ioctl(stdin pty, TIOCSWINSZ, %lldx%lld) failed", (long long)a[0].i, (long long)a[1].i);
+}
+
+/* --pidfd-socket (runc 1.2 setupPidfd): the process sends a pidfd of itself, so the receiver holds
+ * a handle that can never name a recycled pid; the payload says "standard" (create) or "setns" (exec). */
+void op_send_pidfd(const struct arg *a) {
+  int sock = slot_fd(a[0].i);
+  int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  if (pidfd < 0) bail(errno, "pidfd_open(self) failed");
+  if (send_fd(sock, pidfd, a[1].s, a[1].len) < 0) bail(errno, "sendmsg(pidfd socket, pidfd, SCM_RIGHTS) failed");
+  close(pidfd);
+  close(sock);
+  H.slots[a[0].i] = -1;
 }

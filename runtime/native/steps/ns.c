@@ -15,7 +15,7 @@
 #include "../sync.h"
 
 /* Bytes on the stage0 <-> stage1 socket. */
-enum { MSG_GO = 'G', MSG_MAPS_PLEASE = 'M', MSG_MAPS_DONE = 'D', MSG_SOURCES_PLEASE = 'S', MSG_SOURCE_FD = 'F' };
+enum { MSG_GO = 'G', MSG_MAPS_PLEASE = 'M', MSG_MAPS_DONE = 'D', MSG_SOURCES_PLEASE = 'S', MSG_SOURCE_FD = 'F', MSG_NETDEV_PLEASE = 'N', MSG_NETDEV_DONE = 'n' };
 
 static void send_byte(char b, const char *what) {
   if (write_all(H.s01, &b, 1) < 0) bail(errno, "write(%s) to the other stage failed", what);
@@ -144,4 +144,26 @@ void op_receive_mount_sources(const struct arg *a) {
   send_byte(MSG_SOURCES_PLEASE, "mount sources please");
   for (uint32_t k = 0; k < a[0].n; k++) set_slot(a[0].intv[k], recv_fd(H.s01));
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) bail(errno, "prctl(PR_SET_DUMPABLE, 0) failed");
+}
+
+/* linux.netDevices: stage0 (host root, in the runtime's network namespace where the devices are)
+ * moves them into stage1's network namespace once it has one. */
+void op_await_net_devices(const struct arg *a) {
+  (void)a;
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) bail(errno, "prctl(PR_SET_DUMPABLE, 1) failed");
+  send_byte(MSG_NETDEV_PLEASE, "net devices please");
+  expect_byte(MSG_NETDEV_DONE, "stage0 to move the network devices");
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) bail(errno, "prctl(PR_SET_DUMPABLE, 0) failed");
+}
+
+void op_move_net_devices(const struct arg *a) {
+  if (a[0].n != a[1].n) bail(EINVAL, "MOVE_NET_DEVICES: %u host names but %u new names", a[0].n, a[1].n);
+  expect_byte(MSG_NETDEV_PLEASE, "stage1 to have its network namespace");
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/net", (int)H.stage1);
+  int ns = open(path, O_RDONLY | O_CLOEXEC);
+  if (ns < 0) bail(errno, "open(%s) failed", qs(path));
+  for (uint32_t k = 0; k < a[0].n; k++) move_net_device(a[0].strv[k], ns, a[1].strv[k]);
+  close(ns);
+  send_byte(MSG_NETDEV_DONE, "net devices moved");
 }

@@ -8,6 +8,8 @@ void ensure_sealed_self(char **argv);
 int remount_keep_locked(const char *path, unsigned long flags);
 int is_root_fd(int fd);
 void set_slot(int64_t slot, int fd); /* bails if out of range or taken */
+/* RTM_NEWLINK: move the device `name` of our network namespace into netns_fd as `new_name` (netdev.c); bails. */
+void move_net_device(const char *name, int netns_fd, const char *new_name);
 
 #define STEP(name) void op_##name(const struct arg *a)
 STEP(open_slot); STEP(connect_slot); STEP(oom_score_adj); STEP(foreground);
@@ -22,6 +24,7 @@ STEP(setgroups); STEP(caps); STEP(ambient); STEP(umask); STEP(chdir); STEP(repor
 STEP(exec_fifo_wait); STEP(close_fds); STEP(exec_prepare); STEP(exec); STEP(personality); STEP(ioprio); STEP(sched); STEP(set_exec_label); STEP(tmpcopyup_in_root);
 STEP(loopback_up); STEP(rootfs_open); STEP(chroot); STEP(chdir_early); STEP(chdir_deferred); STEP(set_readonly_in_root); STEP(root_propagation); STEP(hide_host_mounts);
 STEP(send_mount_sources); STEP(receive_mount_sources); STEP(mount_slot_in_root);
+STEP(mount_setattr_in_root); STEP(idmapped_tree_slot); STEP(move_mount_slot_in_root); STEP(sched_affinity); STEP(set_mempolicy); STEP(send_pidfd); STEP(await_net_devices); STEP(move_net_devices); STEP(return_net_devices);
 #undef STEP
 
 #endif

@@ -24,6 +24,8 @@ static const struct { int code; step_fn fn; } TABLE[] = {
   H_(LOOPBACK_UP, loopback_up), H_(ROOTFS_OPEN, rootfs_open), H_(CHROOT, chroot),
   H_(CHDIR_EARLY, chdir_early), H_(CHDIR_DEFERRED, chdir_deferred), H_(SET_READONLY_IN_ROOT, set_readonly_in_root), H_(ROOT_PROPAGATION, root_propagation), H_(HIDE_HOST_MOUNTS, hide_host_mounts),
   H_(SEND_MOUNT_SOURCES, send_mount_sources), H_(RECEIVE_MOUNT_SOURCES, receive_mount_sources), H_(MOUNT_SLOT_IN_ROOT, mount_slot_in_root),
+  H_(MOUNT_SETATTR_IN_ROOT, mount_setattr_in_root), H_(IDMAPPED_TREE_SLOT, idmapped_tree_slot), H_(MOVE_MOUNT_SLOT_IN_ROOT, move_mount_slot_in_root),
+  H_(SCHED_AFFINITY, sched_affinity), H_(SET_MEMPOLICY, set_mempolicy), H_(SEND_PIDFD, send_pidfd), H_(AWAIT_NET_DEVICES, await_net_devices), H_(MOVE_NET_DEVICES, move_net_devices), H_(RETURN_NET_DEVICES, return_net_devices),
 };
 
 step_fn step_handler(int code) {

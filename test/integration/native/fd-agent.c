@@ -1,6 +1,9 @@
 /* Test agent: accepts one connection on a unix socket, receives one fd with SCM_RIGHTS (like a
- * --console-socket reader or a seccomp agent) and prints what it got.
- * usage: fd-agent <socket> console|seccomp */
+ * --console-socket reader, a seccomp agent or a --pidfd-socket receiver) and prints what it got.
+ * console: then copies the pty to stdout; pidfd: prints the Pid of the fd's fdinfo and waits
+ * (poll) until that process exits, which only a real pidfd of it does.
+ * usage: fd-agent <socket> console|seccomp|pidfd */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,6 +38,16 @@ int main(int argc, char **argv) {
   if (strcmp(argv[2], "console") == 0) {
     char buf[4096];
     while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, (size_t)n, stdout);
+  }
+  if (strcmp(argv[2], "pidfd") == 0) {
+    char line[256];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+    FILE *info = fopen(path, "r");
+    while (info && fgets(line, sizeof line, info))
+      if (strncmp(line, "Pid:", 4) == 0) printf("%s", line);
+    fflush(stdout);
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    if (poll(&p, 1, 30000) == 1) printf("exited\n");
   }
   close(fd);
   return 0;

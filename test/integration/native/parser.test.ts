@@ -80,6 +80,9 @@ describeRoot("bocker-init: plan parser", () => {
     // The mount source fds stage0 sends must be as many as stage1 takes.
     const sources = encodePlan({ host: [], parent: [s("SEND_MOUNT_SOURCES", ["/a", "/b"])], child: [s("RECEIVE_MOUNT_SOURCES", [0])], init: [] });
     expect((await runHelper(null, { raw: sources })).lines).toEqual(["error - 22 invalid plan: SEND_MOUNT_SOURCES sends 2 fds but RECEIVE_MOUNT_SOURCES takes 1"]);
+    // linux.netDevices: stage0 moves the devices only when stage1 asks (AWAIT_NET_DEVICES).
+    const netdev = encodePlan({ host: [], parent: [s("MOVE_NET_DEVICES", ["eth1"], ["eth0"])], child: [], init: [] });
+    expect((await runHelper(null, { raw: netdev })).lines).toEqual(["error - 22 invalid plan: 0 AWAIT_NET_DEVICES step(s) in CHILD but 1 MOVE_NET_DEVICES in PARENT"]);
   });
 
   test("bad invocation is refused", () => {

@@ -115,14 +115,24 @@ describe("compileCreate", () => {
     ]);
   });
 
-  test("a missing bind source and an unsupported option are config errors naming the pointer", () => {
+  test("a missing bind source and an idmapped non-bind mount are config errors naming the pointer", () => {
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "/missing", type: "bind" })), facts())).toThrow("/mounts/7/source");
-    expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "tmpfs", type: "tmpfs", options: ["idmap"] })), facts())).toThrow("/mounts/7/options/0");
+    expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/x", source: "tmpfs", type: "tmpfs", options: ["idmap"] })), facts())).toThrow("/mounts/7: idmapped mounts are only supported for bind mounts");
     // tmpcopyup: the helper copies the destination's content into the new tmpfs; tmpfs only
     const copied = compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "tmpfs", type: "tmpfs", options: ["tmpcopyup", "nosuid", "size=1m"] })), facts());
     expect(copied.plan.init.find((st) => st.op === "TMPCOPYUP_IN_ROOT")!.args).toEqual(["/etc", 2, "source=tmpfs,size=1m"]);
     expect(copied.plan.init.some((st) => st.op === "MOUNT_IN_ROOT" && st.args[1] === "/etc")).toBe(false);
     expect(() => compileCreate(spec((s) => s.mounts!.push({ destination: "/etc", source: "/etc", type: "bind", options: ["rbind", "tmpcopyup"] })), facts())).toThrow("/mounts/7/options: tmpcopyup needs type tmpfs");
+  });
+
+  test("--pidfd-socket: connected in HOST, the init sends its pidfd right after the console (runc standard_init)", () => {
+    const c = compileCreate(spec((s) => (s.process!.terminal = true)), facts({ consoleSocket: "/c.sock", pidfdSocket: "/p.sock" }));
+    expect(c.plan.host.filter((st) => st.op === "CONNECT_SLOT").map((st) => st.args)).toEqual([[1, "/c.sock"], [2, "/p.sock"]]);
+    const init = ops(c, "init");
+    expect(init.indexOf("SEND_PIDFD")).toBe(init.indexOf("CONSOLE") + 1);
+    expect(c.plan.init.find((st) => st.op === "SEND_PIDFD")!.args).toEqual([2, "standard"]);
+    const e = compileExec({ args: ["x"], cwd: "/", user: { uid: 0, gid: 0 } }, { pid: 1, namespaces: [], cgroupProcs: [], preserveFds: 0, foreground: false, pointerBase: "", pidfdSocket: "/p.sock" });
+    expect(e.plan.init.find((st) => st.op === "SEND_PIDFD")!.args).toEqual([0, "setns"]);
   });
 
   test("hooks: sync only when a hook needs it; createContainer before pivot, startContainer after the FIFO", () => {
