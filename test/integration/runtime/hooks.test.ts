@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSyn
 import { join } from "node:path";
 import { describeRoot } from "../../fixtures/root.ts";
 import type { Hook, Hooks } from "../../../runtime/lib/spec-types.ts";
-import { RuntimeSuite, defaultCgroupDirs } from "./harness.ts";
+import { RuntimeSuite, defaultCgroupDirs, waitFor } from "./harness.ts";
 
 describeRoot("bocker-runtime hooks", () => {
   let s: RuntimeSuite;
@@ -54,6 +54,8 @@ describeRoot("bocker-runtime hooks", () => {
     expect((await s.rt(["start", id])).code).toBe(0);
     expect(readFileSync(log, "utf8")).toEndWith('createContainer "status":"created"\nstartContainer "status":"created"\npoststart "status":"running"\n');
     await s.rt(["kill", id, "KILL"]);
+    // SIGKILL is asynchronous: a plain delete needs the container stopped.
+    await waitFor(async () => (await s.state(id)).status === "stopped", "the killed container to stop");
     expect((await s.rt(["delete", id])).code).toBe(0);
     expect(readFileSync(log, "utf8")).toEndWith('poststart "status":"running"\npoststop "status":"stopped"\n');
   });
