@@ -18,6 +18,8 @@
 import { closeSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
 import { dirname, join } from "node:path";
 import { mknod } from "../sys/libc.ts";
+import { isRootless } from "../sys/rootless.ts";
+import { trace } from "../trace.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { DeferredDirTimes } from "./deferred-dirs.ts";
@@ -191,7 +193,16 @@ class Applier {
         case "block":
         case "fifo": {
           const kind = h.type === "char" ? 0o020000 : h.type === "block" ? 0o060000 : 0o010000;
-          mknod(host, kind | (h.mode & 0o777), h.devmajor, h.devminor);
+          try {
+            mknod(host, kind | (h.mode & 0o777), h.devmajor, h.devminor);
+          } catch (e) {
+            // Rootless: no device nodes outside the initial user namespace (mknod(2), CAP_MKNOD).
+            // An empty regular file takes the entry's place, as umoci `unpack --rootless` makes;
+            // the runtime mounts its own /dev over the image's anyway.
+            if (h.type === "fifo" || errnoOf(e) !== "EPERM" || !isRootless()) throw e;
+            trace(`rootless: device ${h.name} (${h.type} ${h.devmajor}:${h.devminor}) unpacked as an empty regular file`);
+            closeSync(openSync(host, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0));
+          }
           break;
         }
       }
