@@ -3,7 +3,8 @@
  * plus a config.json from the image config. No snapshotter, no mount: a plain directory.
  * A failure removes what was created. Rootless, the config.json is rootless-spec.ts's.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { removeTree } from "../sys/remove-tree.ts";
 import { join, resolve } from "node:path";
 import { storeForRoot } from "../content/store.ts";
 import { resolveImage } from "../image/refs.ts";
@@ -34,8 +35,8 @@ export async function unpackToDir(opts: { root: string; image: string; dir: stri
     writeFileSync(join(bundleDir, "config.json"), JSON.stringify(spec, null, 2));
     return { bundleDir, rootfs };
   } catch (e) {
-    if (created) rmSync(bundleDir, { recursive: true, force: true });
-    else for (const f of readdirSync(bundleDir)) rmSync(join(bundleDir, f), { recursive: true, force: true });
+    if (created) removeTree(bundleDir);
+    else for (const f of readdirSync(bundleDir)) removeTree(join(bundleDir, f));
     throw e;
   }
 }

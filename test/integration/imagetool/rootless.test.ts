@@ -33,10 +33,14 @@ const SPECIAL: EntrySpec[] = [
   file("data/suid", "s\n", { uid: 0, gid: 0, mode: 0o4755 }),
   { name: "data/null", type: "char", devmajor: 1, devminor: 3, mode: 0o666, uid: 0, gid: 0 },
   file("data/trusted", "t\n", { xattrs: new Map([["trusted.bocker-test", new TextEncoder().encode("x")]]) }),
+  dir("data/ro/", { mode: 0o555 }),
+  file("data/ro/f", "f\n"),
 ];
+/** A later layer adds to a directory its owner may not write to (mode 0555). */
+const LATER: EntrySpec[] = [file("data/ro/g", "g\n")];
 
 /** What the container prints about /data, and what it is asked to print it with. */
-const PROBE = "id -u; cd /data; stat -c '%n %u:%g %a %F' root-file user-file far-file suid null; cat root-file";
+const PROBE = "id -u; cd /data; stat -c '%n %u:%g %a %F' root-file user-file far-file suid null ro; cat root-file ro/f ro/g";
 
 interface RunResult {
   code: number;
@@ -118,15 +122,17 @@ describeRoot("rootless image tool", () => {
     const src = new ContentStore(join(tmp, "src"));
     const busybox = tarLayer(makeBusyboxRootfs(join(tmp, "busybox-rootfs")));
     const special = buildLayer(SPECIAL);
+    const later = buildLayer(LATER);
     const layers = [
       { mediaType: OCI_LAYER_GZIP, ...(await src.writeBlob(busybox.gz)) },
       { mediaType: OCI_LAYER_GZIP, ...(await src.writeBlob(special.blob)) },
+      { mediaType: OCI_LAYER_GZIP, ...(await src.writeBlob(later.blob)) },
     ];
     const arch = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[process.arch] ?? process.arch;
     const config = {
       architecture: arch, os: "linux",
       config: { Cmd: ["/bin/sh"], Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"] },
-      rootfs: { type: "layers", diff_ids: [busybox.diffId, special.diffID] },
+      rootfs: { type: "layers", diff_ids: [busybox.diffId, special.diffID, later.diffID] },
     };
     const configDesc = { mediaType: OCI_CONFIG, ...(await src.writeBlob(JSON.stringify(config))) };
     const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDesc, layers };
@@ -169,6 +175,9 @@ describeRoot("rootless image tool", () => {
       expect(keptOwner(join(data, "user-file"))).toEqual({ uid: 1000, gid: 1000 });
       expect(keptOwner(join(data, "far-file"))).toEqual({ uid: 3_000_000, gid: 3_000_000 });
       expect(lstatSync(join(data, "suid")).mode & 0o7777).toBe(0o4755);
+      // kept u+rwx while the layers were applied (the later one adds ro/g), 0555 again afterwards
+      expect(lstatSync(join(data, "ro")).mode & 0o7777).toBe(0o555);
+      expect(readFileSync(join(data, "ro", "g"), "utf8")).toBe("g\n");
       const dev = lstatSync(join(data, "null"));
       expect([dev.isFile(), dev.size]).toEqual([true, 0]);
       expect(lgetxattr(join(data, "trusted"), "trusted.bocker-test")).toBeUndefined();
@@ -183,7 +192,7 @@ describeRoot("rootless image tool", () => {
       const r = await u.runtime(["run", "--bundle", b, `rl-img-${process.pid}`]);
       expect(r.stderr).toBe("");
       expect(r.stdout).toBe(
-        "0\nroot-file 0:0 644 regular file\nuser-file 0:0 644 regular file\nfar-file 0:0 644 regular file\nsuid 0:0 4755 regular file\nnull 0:0 666 regular empty file\nr\n",
+        "0\nroot-file 0:0 644 regular file\nuser-file 0:0 644 regular file\nfar-file 0:0 644 regular file\nsuid 0:0 4755 regular file\nnull 0:0 666 regular empty file\nro 0:0 555 directory\nr\nf\ng\n",
       );
       expect(r.code).toBe(0);
       const removed = await u.imagetool(["bundle", "--remove", b]);
@@ -233,7 +242,7 @@ describeRoot("rootless image tool", () => {
       const r = await u.runtime(["run", "--bundle", b, `rl-sub-${process.pid}`]);
       expect(r.stderr).toBe("");
       expect(r.stdout).toBe(
-        "0\nroot-file 0:0 644 regular file\nuser-file 1000:1000 644 regular file\nfar-file 0:0 644 regular file\nsuid 0:0 4755 regular file\nnull 0:0 666 regular empty file\nr\n",
+        "0\nroot-file 0:0 644 regular file\nuser-file 1000:1000 644 regular file\nfar-file 0:0 644 regular file\nsuid 0:0 4755 regular file\nnull 0:0 666 regular empty file\nro 0:0 555 directory\nr\nf\ng\n",
       );
       expect(r.code).toBe(0);
       expect((await u.imagetool(["bundle", "--remove", b])).code).toBe(0);
