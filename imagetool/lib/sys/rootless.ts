@@ -64,7 +64,9 @@ export function rootlessStoreRoot(env: Record<string, string | undefined> = proc
  * How the applier gives entries their owners (layer/rootless-owner.ts): as root; as root of a user
  * namespace that maps a range (chown works within it); or as a user alone (nothing can be chowned).
  */
+let mode: "root" | "userns" | "single" | undefined;
+
 export function ownershipMode(): "root" | "userns" | "single" {
-  if (!isRootless()) return "root";
-  return process.geteuid!() === 0 ? "userns" : "single";
+  mode ??= !isRootless() ? "root" : process.geteuid!() === 0 ? "userns" : "single";
+  return mode;
 }
