@@ -200,6 +200,25 @@ describeRoot("rootless image tool", () => {
       expect(existsSync(b)).toBe(false);
     });
 
+    test("commit as the user: the layer records the owners the container sees (root, and the kept ones)", async () => {
+      const b = join(u.home, "bundle-commit");
+      expect((await u.imagetool(["bundle", ref, b, "--", "sh", "-c", "echo new > /data/new; echo changed >> /data/user-file"])).code).toBe(0);
+      expect((await u.runtime(["run", "--bundle", b, `rl-commit-${process.pid}`])).code).toBe(0);
+      const committed = await u.imagetool(["commit", b, "rootless-commit:1"]);
+      expect(committed.stderr).toBe("");
+      expect(committed.code).toBe(0);
+      const inspected = JSON.parse((await u.imagetool(["inspect", "rootless-commit:1"])).stdout);
+      const layers = (inspected.manifest ?? inspected.Manifest).layers as Array<{ digest: string }>;
+      const blob = join(u.store, "content", "blobs", "sha256", layers[layers.length - 1]!.digest.slice(7));
+      const listing = (await sh(["tar", "-tvzf", blob, "--numeric-owner"])).stdout;
+      const owners = Object.fromEntries(listing.trim().split("\n").map((l) => l.split(/\s+/)).map((f) => [f[5], f[1]]));
+      expect(owners["data/new"]).toBe("0/0");
+      expect(owners["data/user-file"]).toBe("1000/1000");
+      expect(listing).not.toContain("65534");
+      expect((await u.imagetool(["bundle", "--remove", b])).code).toBe(0);
+      expect((await u.imagetool(["rmi", "rootless-commit:1"])).code).toBe(0);
+    });
+
     test("rmi and gc as the user empty the store's snapshots", async () => {
       expect((await u.imagetool(["rmi", ref])).code).toBe(0);
       expect((await u.imagetool(["gc"])).code).toBe(0);
