@@ -17,9 +17,7 @@
  */
 import { closeSync, linkSync, lstatSync, mkdirSync, openSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
 import { dirname, join } from "node:path";
-import { mknod } from "../sys/libc.ts";
-import { isRootless } from "../sys/rootless.ts";
-import { trace } from "../trace.ts";
+import { makeSpecialFile } from "./special-file.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
 import { WritableDirs } from "./writable-dirs.ts";
@@ -201,20 +199,9 @@ class Applier {
           break;
         case "char":
         case "block":
-        case "fifo": {
-          const kind = h.type === "char" ? 0o020000 : h.type === "block" ? 0o060000 : 0o010000;
-          try {
-            mknod(host, kind | (h.mode & 0o777), h.devmajor, h.devminor);
-          } catch (e) {
-            // Rootless: no device nodes outside the initial user namespace (mknod(2), CAP_MKNOD).
-            // An empty regular file takes the entry's place, as umoci `unpack --rootless` makes;
-            // the runtime mounts its own /dev over the image's anyway.
-            if (h.type === "fifo" || errnoOf(e) !== "EPERM" || !isRootless()) throw e;
-            trace(`rootless: device ${h.name} (${h.type} ${h.devmajor}:${h.devminor}) unpacked as an empty regular file`);
-            closeSync(openSync(host, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0));
-          }
+        case "fifo":
+          makeSpecialFile(host, h);
           break;
-        }
       }
       return true;
     } catch (err) {
