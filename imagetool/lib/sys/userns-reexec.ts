@@ -11,6 +11,7 @@
  * BOCKER_IMAGETOOL_USERNS=0 keeps a command out of it (the single-id mode); =1 marks the re-run.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 
 export const USERNS_ENV = "BOCKER_IMAGETOOL_USERNS";
 const TOOLS = ["/usr/bin/unshare", "/usr/bin/newuidmap", "/usr/bin/newgidmap"];
@@ -38,16 +39,35 @@ function userNames(uid: number): string[] {
   }
 }
 
+/** user_namespaces(7): max_user_namespaces 0 forbids them; Debian's unprivileged_userns_clone 0 forbids them to users. */
+function userNamespacesAllowed(): boolean {
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  };
+  return read("/proc/sys/user/max_user_namespaces") !== "0" && read("/proc/sys/kernel/unprivileged_userns_clone") !== "0";
+}
+
 /** Whether this unprivileged command should run inside the user's subordinate-id namespace. */
 export function wantsUserNamespace(env: Record<string, string | undefined> = process.env): boolean {
   const euid = process.geteuid!();
   if (euid === 0 || env[USERNS_ENV] !== undefined) return false;
-  if (!TOOLS.every(existsSync) || (statSync("/usr/bin/newuidmap").mode & 0o4000) === 0) return false;
+  if (!TOOLS.every(existsSync) || (statSync("/usr/bin/newuidmap").mode & 0o4000) === 0 || !userNamespacesAllowed()) return false;
   const names = [String(euid), ...userNames(euid)];
   return hasRange("/etc/subuid", names) && hasRange("/etc/subgid", names);
 }
 
-/** Runs this very command again inside the namespace (stdio inherited) and returns its exit status. */
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+
+/**
+ * Runs this very command again inside the namespace (stdio inherited) and returns its exit status.
+ * unshare execs the command in its own process (no --fork), so the child is the command itself:
+ * a signal sent to this process (a pull stopped by its PID) is passed on to it, and its death by a
+ * signal is reported as the shell does (128 + the signal's number).
+ */
 export async function runInUserNamespace(args: string[], root: string): Promise<number> {
   const compiled = Bun.main.startsWith("/$bunfs/");
   const self = compiled ? [process.execPath] : [process.execPath, Bun.main];
@@ -55,5 +75,9 @@ export async function runInUserNamespace(args: string[], root: string): Promise<
     stdio: ["inherit", "inherit", "inherit"],
     env: { ...process.env, [USERNS_ENV]: "1", BOCKER_ROOT: root },
   });
-  return await proc.exited;
+  const forward = (sig: NodeJS.Signals) => proc.kill(sig);
+  for (const sig of FORWARDED) process.on(sig, forward);
+  const code = await proc.exited;
+  for (const sig of FORWARDED) process.off(sig, forward);
+  return proc.signalCode ? 128 + osConstants.signals[proc.signalCode as NodeJS.Signals] : code;
 }

@@ -269,5 +269,36 @@ describeRoot("rootless image tool", () => {
       expect((await u.imagetool(["rmi", ref])).code).toBe(0);
       expect(readdirNames(join(u.store, "snapshots", "copy")).filter((n) => /^\d+$/.test(n))).toEqual([]);
     });
+
+    test("a signal to the command reaches its run inside the namespace: a hung pull stops, nothing is left", async () => {
+      // a registry that accepts the connection and never answers
+      const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+      cleanup.add("silent listener", () => silent.stop(true));
+      const env = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: u.home, XDG_DATA_HOME: u.data };
+      const proc = Bun.spawn(["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--inh-caps=-all", distBinary("bocker-imagetool"), "pull", `127.0.0.1:${silent.port}/x:1`], {
+        env, stdin: "ignore", stdout: "ignore", stderr: "ignore",
+      });
+      const childrenOf = (pid: number) => {
+        try {
+          return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+        } catch {
+          return [];
+        }
+      };
+      let inner: number | undefined;
+      for (let i = 0; i < 200 && inner === undefined; i++) {
+        inner = childrenOf(proc.pid).find((c) => readFileSync(`/proc/${c}/uid_map`, "utf8").trim().split("\n").length === 2);
+        if (inner === undefined) await Bun.sleep(25);
+      }
+      expect(inner).toBeDefined();
+      // by PID, and only while it is still that process (its start time), before the user goes
+      const started = procStat(inner!)?.starttime;
+      cleanup.add("the pull inside the namespace", () => {
+        if (started !== undefined && procStat(inner!)?.starttime === started) process.kill(inner!, "SIGKILL");
+      });
+      proc.kill("SIGTERM");
+      expect(await proc.exited).toBe(143);
+      expect(existsSync(`/proc/${inner}`)).toBe(false);
+    });
   });
 });
