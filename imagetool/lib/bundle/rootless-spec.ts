@@ -1,7 +1,7 @@
 /**
  * A bundle's spec for a rootless container, as `runc spec --rootless` (and bocker-runtime's
  * `spec --rootless`) make it: a user namespace with the maps the rootfs was unpacked through
- * (sys/rootless.ts), no network namespace (the user cannot configure one), /sys bound read-only
+ * (sys/rootless.ts), no new network namespace (the user could not configure it; one to join with --netns stays), /sys bound read-only
  * from the host (sysfs cannot be mounted without the network namespace's owner), no uid=/gid=
  * mount options, and no cgroup limits (nothing is delegated to the user: the runtime refuses
  * linux.resources when running unprivileged). The image's user must be one the maps hold.
@@ -19,7 +19,8 @@ export function toRootlessSpec(spec: Spec, maps: { uidMappings: IdMapping[]; gid
     throw new ImagetoolError("INVALID_ARGUMENT", "--memory and --cpus need a cgroup delegated to the user, which a rootless bundle does not have");
   }
   delete linux.resources;
-  linux.namespaces = [...linux.namespaces!.filter((n) => n.type !== "network" && n.type !== "user"), { type: "user" }];
+  // a network namespace to join (--netns) stays: the user may own one (made with its user namespace)
+  linux.namespaces = [...linux.namespaces!.filter((n) => (n.type !== "network" || n.path !== undefined) && n.type !== "user"), { type: "user" }];
   linux.uidMappings = maps.uidMappings;
   linux.gidMappings = maps.gidMappings;
   spec.mounts = spec.mounts!.map((m) => {

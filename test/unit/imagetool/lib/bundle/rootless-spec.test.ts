@@ -26,6 +26,12 @@ test("runc's rootless changes: a user namespace with the maps, no network namesp
   expect(s.process!.user).toEqual({ uid: 0, gid: 0 });
 });
 
+test("a network namespace to join (--netns) is kept; a new one is not made", () => {
+  const s = spec();
+  s.linux!.namespaces = s.linux!.namespaces!.map((n) => (n.type === "network" ? { type: "network", path: "/run/user/1001/netns/x" } : n));
+  expect(toRootlessSpec(s, single).linux!.namespaces).toContainEqual({ type: "network", path: "/run/user/1001/netns/x" });
+});
+
 test("with subordinate ranges the image's user and its mapped groups stay", () => {
   const s = toRootlessSpec(spec({ uid: 1000, gid: 1000, additionalGids: [10, 70000] }), ranges);
   expect(s.process!.user).toEqual({ uid: 1000, gid: 1000, additionalGids: [10] });
