@@ -1,10 +1,11 @@
 /**
  * A bundle's spec for a rootless container, as `runc spec --rootless` (and bocker-runtime's
  * `spec --rootless`) make it: a user namespace with the maps the rootfs was unpacked through
- * (sys/rootless.ts), no new network namespace (the user could not configure it; one to join with --netns stays), /sys bound read-only
- * from the host (sysfs cannot be mounted without the network namespace's owner), no uid=/gid=
- * mount options, and no cgroup limits (nothing is delegated to the user: the runtime refuses
- * linux.resources when running unprivileged). The image's user must be one the maps hold.
+ * (sys/rootless.ts), no new network namespace (the user could not configure it; one to join with
+ * --netns stays), /sys bound read-only from the host (sysfs cannot be mounted without the network
+ * namespace's owner), no uid=/gid= mount options, and no cgroup limits (nothing is delegated to
+ * the user: the runtime refuses linux.resources when running unprivileged). The image's user must
+ * be one the maps hold.
  */
 import type { Spec } from "../../../schemas/linux-config.ts";
 import { isSingleIdMap, type IdMapping } from "../sys/rootless.ts";
