@@ -8,6 +8,7 @@ import { enableTrace, trace } from "./lib/trace.ts";
 import { writeStdout, writeStderr } from "../common/stdio.ts";
 import type { CommandRun, Globals } from "./commands/globals.ts";
 import { UsageError } from "./lib/errors.ts";
+import { rootlessStoreRoot } from "./lib/sys/rootless.ts";
 
 const COMMANDS: Record<string, { load: () => Promise<{ run: CommandRun }>; summary: string }> = {
   pull: { load: () => import("./commands/pull.ts"), summary: "pull an image from a registry into the store" },
@@ -29,18 +30,20 @@ const COMMANDS: Record<string, { load: () => Promise<{ run: CommandRun }>; summa
 };
 
 const DEFAULT_ROOT = "/var/lib/bocker";
+/** Commands that write or remove snapshot trees: rootless, they run in the user's namespace (userns-reexec.ts). */
+const TREE_WRITERS = new Set(["pull", "unpack", "bundle", "rmi", "gc", "commit", "load"]);
 
 function usage(): string {
   const lines = ["usage: bocker-imagetool [--root DIR] [--quiet] [--debug] COMMAND [args]", "", "commands:"];
   for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
-  lines.push("", `global flags: --root DIR (default ${DEFAULT_ROOT})  --quiet, -q  --debug  --version  --help`);
+  lines.push("", `global flags: --root DIR (default ${DEFAULT_ROOT}; rootless: $XDG_DATA_HOME/bocker)  --quiet, -q  --debug  --version  --help`);
   lines.push("run 'bocker-imagetool COMMAND --help' for a command's flags");
   return lines.join("\n") + "\n";
 }
 
 /** Takes the global flags out of argv wherever they are (up to `--`); the rest is returned in order. */
 function splitGlobals(argv: string[]): { globals: Globals; rest: string[]; version: boolean } {
-  const globals: Globals = { root: process.env.BOCKER_ROOT || DEFAULT_ROOT, quiet: false, debug: false };
+  const globals: Globals = { root: process.env.BOCKER_ROOT || (process.geteuid!() === 0 ? DEFAULT_ROOT : rootlessStoreRoot()), quiet: false, debug: false };
   const rest: string[] = [];
   let version = false;
   for (let i = 0; i < argv.length; i++) {
@@ -81,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
     if (!command) {
       writeStderr(`bocker-imagetool: unknown command '${name}'\n${usage()}`);
       return 1;
+    }
+    if (TREE_WRITERS.has(name) && !args.includes("--help")) {
+      const userns = await import("./lib/sys/userns-reexec.ts");
+      if (userns.wantsUserNamespace()) return await userns.runInUserNamespace(argv, globals.root);
     }
     const mod = await command.load();
     trace(`${name}: command loaded`);

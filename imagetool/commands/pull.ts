@@ -1,7 +1,7 @@
 /**
  * `pull REF [--platform os/arch[/variant]] [--creds user:pass] [--authfile F] [--tls-verify=false] [--snapshotter S] [--unpack=false]`
- * As root the layers are also unpacked into the snapshotter (default: detected), as `docker pull`
- * does; without root there is no snapshotter to unpack into (ownership, device nodes, mounts).
+ * The layers are also unpacked into the snapshotter (default: detected), as `docker pull` does;
+ * rootless too, as sys/rootless.ts and layer/rootless-owner.ts describe.
  */
 import type { Globals } from "./globals.ts";
 import { storeForRoot } from "../lib/content/store.ts";
@@ -23,7 +23,7 @@ const SPEC: CommandSpec = {
     platform: { kind: "string", describe: "os/arch[/variant] to pull from a multi-platform image (default: this host's)" },
     ...REGISTRY_FLAGS,
     concurrency: { kind: "number", describe: "layers downloaded at once (default: 4)" },
-    unpack: { kind: "boolean", describe: "unpack the layers into snapshots while pulling (default: true as root)" },
+    unpack: { kind: "boolean", describe: "unpack the layers into snapshots while pulling (default: true)" },
     snapshotter: { kind: "string", choices: SNAPSHOTTERS, describe: "where to unpack (default: detected from the storage root's filesystem)" },
   },
   positionals: { min: 1, max: 1, message: "pull needs exactly one REFERENCE" },
@@ -34,8 +34,8 @@ export async function run(args: string[], globals: Globals): Promise<number> {
   if (parsed === undefined) return 0;
   const argv = parsed.flags as { platform?: string; concurrency?: number; unpack?: boolean; snapshotter?: SnapshotterName };
   const ref = parseReference(parsed.positionals[0]!);
-  const unpack = argv.unpack ?? process.getuid?.() === 0;
-  if (argv.snapshotter && !unpack) throw new UsageError("pull: --snapshotter needs the layers unpacked (root, and not --unpack=false)");
+  const unpack = argv.unpack ?? true;
+  if (argv.snapshotter && !unpack) throw new UsageError("pull: --snapshotter needs the layers unpacked (not --unpack=false)");
   const unpackInto = unpack ? () => openSnapshotter(globals.root, argv.snapshotter) : undefined;
   const display = await createProgressDisplay({ quiet: globals.quiet });
   const started = performance.now();

@@ -14,3 +14,8 @@ export function enableTrace(): void {
 export function trace(what: string): void {
   if (enabled) writeStderr(`bocker-imagetool: ${what} (${performance.now().toFixed(1)} ms after start-up)\n`);
 }
+
+/** A note the user should see whatever the flags (a fallback the command chose on its own). */
+export function note(what: string): void {
+  writeStderr(`bocker-imagetool: note: ${what}\n`);
+}

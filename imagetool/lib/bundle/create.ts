@@ -2,15 +2,19 @@
  * Bundles: `<dir>/config.json` plus `<dir>/rootfs`, the container's snapshot MOUNTED there by us
  * (an overlay for the overlay snapshotter, a bind mount of the snapshot for btrfs/copy), so the
  * bundle runs with any OCI runtime as is. `<dir>/bocker-bundle.json` records what to release;
- * removeBundle unmounts rootfs and removes the snapshot and the directory.
+ * removeBundle unmounts rootfs and removes the snapshot and the directory. Rootless, nothing is
+ * mounted: the spec is rootless-spec.ts's and names the snapshot's tree itself.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { storeForRoot, type ContentStore } from "../content/store.ts";
 import { resolveImage, type ResolvedImage } from "../image/refs.ts";
 import { openSnapshotter } from "../snapshot/detect.ts";
 import { mountAll, unmount } from "../snapshot/mount.ts";
-import type { Mount, SnapshotterName } from "../snapshot/snapshotter.ts";
+import { writableTarget, type Mount, type SnapshotterName } from "../snapshot/snapshotter.ts";
+import type { Spec } from "../../../schemas/linux-config.ts";
+import { isRootless, rootlessMappings } from "../sys/rootless.ts";
+import { toRootlessSpec } from "./rootless-spec.ts";
 import { unpackImage, type LayerSource } from "../snapshot/unpack-image.ts";
 import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
 import { trace } from "../trace.ts";
@@ -74,14 +78,28 @@ export async function createBundle(opts: CreateBundleOptions): Promise<CreatedBu
   const key = `container-${digestOf(bundleDir).slice(7, 19)}-${randomHex(4)}`;
   const undo: Array<() => void | Promise<void>> = [];
   try {
-    mkdirSync(rootfs, { mode: 0o755 });
-    undo.push(() => rmdirSync(rootfs));
+    const rootless = isRootless();
+    if (!rootless) {
+      mkdirSync(rootfs, { mode: 0o755 });
+      undo.push(() => rmdirSync(rootfs));
+    }
     const mounts = await sn.prepare(key, top, { "bocker.bundle": bundleDir });
     undo.push(() => sn.remove(key));
-    mountAll(mounts, rootfs);
-    undo.push(() => unmount(rootfs));
-    trace("bundle: rootfs mounted");
-    const spec = imageConfigToSpec(image.config, rootfs, opts.overrides);
+    let spec: Spec;
+    if (rootless) {
+      // No mount outside a user namespace of one's own: the container's snapshot is used where it
+      // is (root.path, absolute), and DIR/rootfs is a symlink to it for people and tools.
+      const tree = writableTarget(mounts).dir;
+      symlinkSync(tree, rootfs);
+      undo.push(() => unlinkSync(rootfs));
+      spec = toRootlessSpec(imageConfigToSpec(image.config, tree, opts.overrides), rootlessMappings());
+      spec.root = { path: tree, readonly: false };
+    } else {
+      mountAll(mounts, rootfs);
+      undo.push(() => unmount(rootfs));
+      trace("bundle: rootfs mounted");
+      spec = imageConfigToSpec(image.config, rootfs, opts.overrides);
+    }
     const record: BundleRecord = {
       root: resolve(opts.root),
       snapshotter: sn.name,

@@ -1,15 +1,18 @@
 /**
  * unpack: like `umoci unpack`: every layer applied in order to `<dir>/rootfs` (whiteouts deleted),
  * plus a config.json from the image config. No snapshotter, no mount: a plain directory.
- * A failure removes what was created.
+ * A failure removes what was created. Rootless, the config.json is rootless-spec.ts's.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { removeTree } from "../sys/remove-tree.ts";
 import { join, resolve } from "node:path";
 import { storeForRoot } from "../content/store.ts";
 import { resolveImage } from "../image/refs.ts";
 import { applyLayerBlob } from "../layer/unpack-blob.ts";
 import { imageConfigToSpec, type BundleOverrides } from "./convert.ts";
 import { ImagetoolError } from "../errors.ts";
+import { isRootless, rootlessMappings } from "../sys/rootless.ts";
+import { toRootlessSpec } from "./rootless-spec.ts";
 
 export async function unpackToDir(opts: { root: string; image: string; dir: string; overrides?: BundleOverrides }): Promise<{ bundleDir: string; rootfs: string }> {
   const store = storeForRoot(opts.root);
@@ -27,12 +30,13 @@ export async function unpackToDir(opts: { root: string; image: string; dir: stri
     for (const [i, layer] of layers.entries()) {
       await applyLayerBlob(store.readChunks(layer.digest), layer, diffIDs[i], { root: rootfs, format: "delete" });
     }
-    const spec = imageConfigToSpec(image.config, rootfs, opts.overrides);
+    const converted = imageConfigToSpec(image.config, rootfs, opts.overrides);
+    const spec = isRootless() ? toRootlessSpec(converted, rootlessMappings()) : converted;
     writeFileSync(join(bundleDir, "config.json"), JSON.stringify(spec, null, 2));
     return { bundleDir, rootfs };
   } catch (e) {
-    if (created) rmSync(bundleDir, { recursive: true, force: true });
-    else for (const f of readdirSync(bundleDir)) rmSync(join(bundleDir, f), { recursive: true, force: true });
+    if (created) removeTree(bundleDir);
+    else for (const f of readdirSync(bundleDir)) removeTree(join(bundleDir, f));
     throw e;
   }
 }

@@ -15,11 +15,13 @@
  *
  * An entry whose new inode already has the wanted owner is not chowned (new-inode-owner.ts).
  */
-import { closeSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, symlinkSync, writeSync, constants as fsc } from "node:fs";
 import { dirname, join } from "node:path";
-import { mknod } from "../sys/libc.ts";
+import { makeSpecialFile } from "./special-file.ts";
 import { copyUp, findInLowers } from "./lower-dirs.ts";
 import { NewInodeOwner } from "./new-inode-owner.ts";
+import { WritableDirs } from "./writable-dirs.ts";
+import { removeTree } from "../sys/remove-tree.ts";
 import { DeferredDirTimes } from "./deferred-dirs.ts";
 import { applyFileMetadata, applyMetadata, atimeNsOf, mtimeNsOf } from "./metadata.ts";
 import { cleanEntryName, resolveDirInRoot, type ResolveOptions } from "./safe-path.ts";
@@ -56,9 +58,11 @@ class Applier {
   /** The regular file whose data is being written (closed by abort on failure). */
   private openFd: number | undefined;
   private readonly owner = new NewInodeOwner();
+  private readonly writable: WritableDirs;
 
   constructor(private readonly opts: ApplyOptions) {
     this.dirTimes = new DeferredDirTimes(opts.root);
+    this.writable = new WritableDirs(this.dirTimes);
     this.resolve = {
       create: true,
       onCreate: (host, components) => this.implicitDir(host, components),
@@ -111,6 +115,7 @@ class Applier {
     if (!st.isDirectory()) return;
     const mode = Number(st.mode);
     applyMetadata(host, { uid: Number(st.uid), gid: Number(st.gid), mode: mode & 0o7777, xattrs: new Map(), type: "dir" } as TarHeader);
+    this.writable.opened(host, mode);
     this.owner.dirSet(host, mode, Number(st.gid));
     this.dirTimes.add(host, lstatSync(host), st.atimeNs, st.mtimeNs);
   }
@@ -126,6 +131,7 @@ class Applier {
       // CVE-2021-29136: an entry for `/` may only adjust the root directory's metadata.
       if (h.type !== "dir") throw new UnsafePathError(`refusing to replace the root directory with a ${h.type}`);
       applyMetadata(this.opts.root, h);
+      this.writable.opened(this.opts.root, h.mode);
       this.owner.dirSet(this.opts.root, h.mode, h.gid);
       this.deferTimes(this.opts.root, lstatSync(this.opts.root), h);
       return undefined;
@@ -139,7 +145,8 @@ class Applier {
     this.markWritten(host);
     // Create first and look only when something is in the way (EEXIST): in a fresh snapshot almost
     // nothing is, and an lstat per entry was ~5% of an unpack. Nothing in the way is followed.
-    let created = this.create(host, h);
+    const parent = dirname(host);
+    let created = this.writable.within(parent, () => this.create(host, h));
     let merged = false;
     if (created === false) {
       const existing = lstatSync(host);
@@ -148,8 +155,8 @@ class Applier {
         this.deferTimes(host, existing, h);
       } else {
         this.removed();
-        rmSync(host, { recursive: true, force: true });
-        created = this.create(host, h);
+        this.writable.within(parent, () => removeTree(host));
+        created = this.writable.within(parent, () => this.create(host, h));
         if (created === false) throw new UnsafePathError(`${JSON.stringify(h.name)} reappeared while being replaced`);
         // Overlay: a directory re-created after its whiteout in the same layer must not show the
         // lower directory's entries again, which in overlayfs's format means opaque.
@@ -163,7 +170,10 @@ class Applier {
     if (typeof created === "number") return this.fileSink(created, host, h, chown);
     // A hardlink shares the target's inode and metadata; a file gets its metadata through its fd.
     if (h.type !== "hardlink") applyMetadata(host, h, chown);
-    if (h.type === "dir") this.owner.dirSet(host, h.mode, h.gid);
+    if (h.type === "dir") {
+      this.owner.dirSet(host, h.mode, h.gid);
+      this.writable.opened(host, h.mode);
+    }
     return undefined;
   }
 
@@ -189,11 +199,9 @@ class Applier {
           break;
         case "char":
         case "block":
-        case "fifo": {
-          const kind = h.type === "char" ? 0o020000 : h.type === "block" ? 0o060000 : 0o010000;
-          mknod(host, kind | (h.mode & 0o777), h.devmajor, h.devminor);
+        case "fifo":
+          makeSpecialFile(host, h);
           break;
-        }
       }
       return true;
     } catch (err) {
@@ -254,12 +262,13 @@ class Applier {
     if (base === OPAQUE_MARKER) {
       const dir = this.hostDir(components.slice(0, -1));
       this.markWritten(dir);
-      applyOpaque(dir, this.opts.format, this.written);
+      this.writable.within(dir, () => applyOpaque(dir, this.opts.format, this.written));
       this.opaqueDirs.add(dir);
       return;
     }
     const name = whiteoutTarget(base);
-    applyWhiteout(this.hostPath([...components.slice(0, -1), name]), this.opts.format);
+    const host = this.hostPath([...components.slice(0, -1), name]);
+    this.writable.within(dirname(host), () => applyWhiteout(host, this.opts.format));
   }
 
   private deferTimes(host: string, st: { dev: number; ino: number }, h: TarHeader): void {

@@ -1,6 +1,9 @@
 /** Ownership, mode, xattrs and times of one unpacked entry, applied in the order the kernel requires. */
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from "node:fs";
-import { fsetxattr, futimensNs, lsetxattr, lutimensNs } from "../sys/libc.ts";
+import { fsetxattr, futimensNs, lremovexattr, lsetxattr, lutimensNs } from "../sys/libc.ts";
+import { isRootless } from "../sys/rootless.ts";
+import { chownOrKeep, ROOTLESS_XATTR } from "./rootless-owner.ts";
+import { trace } from "../trace.ts";
 import type { TarHeader } from "../tar/header.ts";
 import { errnoOf } from "../../../common/errors.ts";
 
@@ -35,7 +38,13 @@ function wholeSeconds(h: Times): number | undefined {
  * component of it; a directory's times wait for its contents (deferred-dirs.ts).
  */
 export function applyMetadata(host: string, h: TarHeader, chown = true): void {
-  if (chown) lchownSync(host, h.uid, h.gid);
+  if (chown) {
+    chownOrKeep(h, () => lchownSync(host, h.uid, h.gid), (v) => {
+      if (h.type === "symlink" || h.type === "fifo") return; // no user.* xattrs there (xattr(7), rootless-owner.ts)
+      if (v !== undefined) lsetxattr(host, ROOTLESS_XATTR, v);
+      else removeKeptOwner(host);
+    });
+  }
   if (h.type !== "symlink") chmodSync(host, h.mode);
   setXattrs(h, (name, value) => lsetxattr(host, name, value));
   if (h.type === "dir") return;
@@ -44,12 +53,26 @@ export function applyMetadata(host: string, h: TarHeader, chown = true): void {
   else lutimensNs(host, atimeNsOf(h), mtimeNsOf(h));
 }
 
+/** A merged directory now owned by root:root inside keeps no owner from an older layer. */
+function removeKeptOwner(host: string): void {
+  try {
+    lremovexattr(host, ROOTLESS_XATTR);
+  } catch (e) {
+    if (errnoOf(e) !== "ENODATA") throw e;
+  }
+}
+
 /**
  * The same for a regular file we just created and still hold open: the fd calls save a path
  * lookup each (~8,000 files in a large image) and cannot be redirected by anything at the path.
  */
 export function applyFileMetadata(fd: number, host: string, h: TarHeader, chown = true): void {
-  if (chown) fchownSync(fd, h.uid, h.gid);
+  if (chown) {
+    chownOrKeep(h, () => fchownSync(fd, h.uid, h.gid), (v) => {
+      // the file is a new inode (O_EXCL): there is no kept owner to remove
+      if (v !== undefined) fsetxattr(fd, host, ROOTLESS_XATTR, v);
+    });
+  }
   fchmodSync(fd, h.mode);
   setXattrs(h, (name, value) => fsetxattr(fd, host, name, value));
   const s = wholeSeconds(h);
@@ -67,6 +90,13 @@ function setXattrs(h: TarHeader, set: (name: string, value: Uint8Array) => void)
       // says ENOTSUP, whose number (95) Linux shares with EOPNOTSUPP, the name errno 95 is given.
       const code = errnoOf(e);
       if (name.startsWith("user.") && (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP")) continue;
+      // Rootless: security.* and trusted.* need privileges the user lacks (umoci `unpack --rootless`
+      // ignores the same EPERM). In a user namespace security.capability is written, as a v3
+      // capability of that namespace's root.
+      if (code === "EPERM" && isRootless()) {
+        trace(`rootless: xattr ${name} not set on ${h.name} (EPERM)`);
+        continue;
+      }
       throw e;
     }
   }

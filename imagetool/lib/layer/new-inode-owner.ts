@@ -3,13 +3,18 @@
  * would change nothing: a new inode belongs to this process's uid, and to its gid unless the
  * parent directory is setgid (then to that directory's group). In a typical image almost every
  * entry is root's, and the lchown per entry was ~5% of an unpack.
+ *
+ * Rootless with the user's own id alone (rootless-owner.ts "single-id"), owners are compared as the
+ * container sees them: every new inode is root:root there, and nothing else can be chowned.
  */
 import { lstatSync } from "node:fs";
 import { dirname } from "node:path";
+import { ownershipMode } from "../sys/rootless.ts";
 
 export class NewInodeOwner {
-  private readonly euid = process.geteuid?.() ?? -1;
-  private readonly egid = process.getegid?.() ?? -1;
+  private readonly single = ownershipMode() === "single";
+  private readonly euid = this.single ? 0 : (process.geteuid?.() ?? -1);
+  private readonly egid = this.single ? 0 : (process.getegid?.() ?? -1);
   /** Host directory → the group a new entry in it gets; filled lazily. */
   private readonly groupIn = new Map<string, number>();
 
@@ -26,6 +31,7 @@ export class NewInodeOwner {
   /** Whether the inode just created at `host` needs a chown to become `uid:gid`. */
   differs(host: string, uid: number, gid: number): boolean {
     if (uid !== this.euid) return true;
+    if (this.single) return gid !== 0;
     const dir = dirname(host);
     let group = this.groupIn.get(dir);
     if (group === undefined) {

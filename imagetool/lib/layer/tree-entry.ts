@@ -1,13 +1,16 @@
 /**
  * Turns a file on disk into a tar header, lstat only: a container's tree is attacker-controlled
  * and may be changing, so nothing here follows a symlink (anchors.md §3: commit reads the upper
- * dir with lstat, never follows links). File data is read through an O_NOFOLLOW fd.
+ * dir with lstat, never follows links). File data is read through an O_NOFOLLOW fd. Rootless, the
+ * kept `user.rootlesscontainers` owner is the entry's owner, not an xattr of the layer.
  */
 import { closeSync, fstatSync, openSync, readlinkSync, readSync, type BigIntStats, constants as fsc } from "node:fs";
 import { readXattrs } from "../sys/libc.ts";
 import type { TarHeader } from "../tar/header.ts";
 import { encodeHeader, padding } from "../tar/writer.ts";
 import { ImagetoolError } from "../errors.ts";
+import { ownershipMode } from "../sys/rootless.ts";
+import { decodeOwner, ROOTLESS_XATTR } from "./rootless-owner.ts";
 
 export interface TreeFile {
   /** Path inside the layer ("etc/passwd"). */
@@ -17,17 +20,33 @@ export interface TreeFile {
 }
 
 /** xattrs that describe overlayfs's bookkeeping, not the file (overlayfs.rst): never copied into a layer. */
-const skipXattr = (name: string) => name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.");
+const skipXattr = (name: string) =>
+  name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.") || (name === ROOTLESS_XATTR && ownershipMode() !== "root");
+
+/**
+ * The owner a layer records: the inode's, except rootless (rootless-owner.ts), where it is the one
+ * the container sees: a kept `user.rootlesscontainers` owner, else with one id the user's own ids
+ * are root's (as `umoci repack --rootless`). In a user namespace lstat already gives the
+ * container's ids.
+ */
+function ownerInLayer(st: BigIntStats, xattrs: Map<string, Uint8Array>): { uid: number; gid: number } {
+  const mode = ownershipMode();
+  if (mode === "root") return { uid: Number(st.uid), gid: Number(st.gid) };
+  const kept = xattrs.get(ROOTLESS_XATTR);
+  if (kept !== undefined) return decodeOwner(kept);
+  if (mode === "userns") return { uid: Number(st.uid), gid: Number(st.gid) };
+  return { uid: Number(st.uid) === process.geteuid!() ? 0 : Number(st.uid), gid: Number(st.gid) === process.getegid!() ? 0 : Number(st.gid) };
+}
 
 /** The entry's tar header, or undefined for a socket: tar cannot hold one (Docker's archive skips them too). */
 export function headerFor(f: TreeFile, hardlinks: Map<string, string>): (Partial<TarHeader> & { name: string; type: TarHeader["type"] }) | undefined {
   const st = f.st;
+  const xattrs = readXattrs(f.host);
   const base = {
     mode: Number(st.mode & 0o7777n),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
+    ...ownerInLayer(st, xattrs),
     mtime: Number(st.mtimeMs / 1000n),
-    xattrs: new Map([...readXattrs(f.host)].filter(([k]) => !skipXattr(k))),
+    xattrs: new Map([...xattrs].filter(([k]) => !skipXattr(k))),
   };
   if (st.isDirectory()) return { ...base, name: `${f.rel}/`, type: "dir" };
   if (st.isSymbolicLink()) return { ...base, name: f.rel, type: "symlink", linkname: readlinkSync(f.host) };

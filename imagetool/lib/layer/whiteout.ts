@@ -6,7 +6,8 @@
  *  - "overlay": the tree is an overlay upper dir: record the deletion in overlayfs's own format,
  *    a 0:0 character device or `trusted.overlay.opaque=y` (Documentation/filesystems/overlayfs.rst).
  */
-import { lstatSync, readdirSync, rmSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
+import { removeTree } from "../sys/remove-tree.ts";
 import { join } from "node:path";
 import { lgetxattr, lsetxattr, mknod } from "../sys/libc.ts";
 import { UnsafePathError } from "../errors.ts";
@@ -37,7 +38,7 @@ function exists(host: string): boolean {
 
 /** Deletes `host` (a path whose parent was resolved inside the root) per the format. */
 export function applyWhiteout(host: string, format: WhiteoutFormat): void {
-  if (exists(host)) rmSync(host, { recursive: true, force: true }); // rm never follows symlinks
+  if (exists(host)) removeTree(host); // rm never follows symlinks
   if (format === "overlay") mknod(host, 0o020000 | 0o000, 0, 0);
 }
 
@@ -53,7 +54,7 @@ export function applyOpaque(dir: string, format: WhiteoutFormat, writtenInLayer:
   }
   for (const child of readdirSync(dir)) {
     const host = join(dir, child);
-    if (!writtenInLayer.has(host)) rmSync(host, { recursive: true, force: true });
+    if (!writtenInLayer.has(host)) removeTree(host);
     else if (lstatSync(host).isDirectory()) applyOpaque(host, format, writtenInLayer);
   }
 }

@@ -9,7 +9,8 @@
  * were freed in the last ~30 s (ext4 find_inode_bit → recently_deleted, e.g. a busy /tmp) costs
  * ~0.3–1 ms instead of ~35 µs; measured: a 4,000-file image unpacked in 1.1 s instead of 2.6–3.5 s.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync } from "node:fs";
+import { removeTree } from "../sys/remove-tree.ts";
 import { join } from "node:path";
 import type { WhiteoutFormat } from "../layer/whiteout.ts";
 import { markTopDir } from "../sys/libc.ts";
@@ -66,7 +67,7 @@ export abstract class DirSnapshotter implements Snapshotter {
       });
     } catch (e) {
       const path = placed ?? tmp;
-      await this.destroy(path).catch(() => rmSync(path, { recursive: true, force: true }));
+      await this.destroy(path).catch(() => removeTree(path));
       throw e;
     }
     return this.mountsFor(this.meta.chain(key));

@@ -3,8 +3,9 @@
  * parent's subvolume, so a container rootfs costs one copy-on-write snapshot: O(1) in image size
  * (containerd plugins/snapshots/btrfs). Uses btrfs-progs rather than raw ioctls.
  */
-import { chmodSync, existsSync, rmSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { removeTree } from "../sys/remove-tree.ts";
 import { DirSnapshotter } from "./base.ts";
 import { run } from "./exec.ts";
 import type { Mount, SnapshotInfo, SnapshotKind } from "./snapshotter.ts";
@@ -37,6 +38,6 @@ export class BtrfsSnapshotter extends DirSnapshotter {
       // A read-only (committed) subvolume can still be deleted by root; children are separate subvolumes.
       await run(["btrfs", "-q", "subvolume", "delete", fs]);
     }
-    rmSync(path, { recursive: true, force: true });
+    removeTree(path);
   }
 }

@@ -2,8 +2,9 @@
  * copy: plain directories, each snapshot a full copy of its parent (reflinked where the
  * filesystem can). The fallback when neither overlayfs nor btrfs is usable; O(n) per container.
  */
-import { chmodSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { removeTree } from "../sys/remove-tree.ts";
 import { DirSnapshotter } from "./base.ts";
 import { run } from "./exec.ts";
 import type { Mount, SnapshotInfo, SnapshotKind } from "./snapshotter.ts";
@@ -29,6 +30,6 @@ export class CopySnapshotter extends DirSnapshotter {
   }
 
   protected async destroy(path: string): Promise<void> {
-    rmSync(path, { recursive: true, force: true });
+    removeTree(path);
   }
 }

@@ -3,7 +3,7 @@
  * a filesystem that can hold an overlay upper dir (checked by actually mounting one, as containerd's
  * overlayutils.Supported does) → overlay; anything else → copy. The probe's answer is remembered
  * in `<snapshots>/detected` together with the filesystem magic it was made on: the probe (mkdtemp,
- * four mkdirs, mount, umount, rm) cost ~10–80 ms on every bundle.
+ * four mkdirs, mount, umount, rm) cost ~10–80 ms on every bundle. Rootless stores: rootless-choice.ts.
  */
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +13,8 @@ import { CopySnapshotter } from "./copy.ts";
 import { OverlaySnapshotter } from "./overlay.ts";
 import type { Snapshotter, SnapshotterName } from "./snapshotter.ts";
 import { ImagetoolError } from "../errors.ts";
+import { isRootless } from "../sys/rootless.ts";
+import { rootlessChoice } from "./rootless-choice.ts";
 
 const BTRFS_SUPER_MAGIC = 0x9123683e;
 export const SNAPSHOTTERS: readonly SnapshotterName[] = ["overlay", "btrfs", "copy"];
@@ -52,6 +54,7 @@ export const DETECTED_FILE = "detected";
 export function detectSnapshotter(snapshotsDir: string): SnapshotterName {
   mkdirSync(snapshotsDir, { recursive: true, mode: 0o700 });
   const magic = statfsType(snapshotsDir);
+  if (isRootless()) return rootlessChoice(snapshotsDir, magic === BTRFS_SUPER_MAGIC ? "btrfs" : "overlay", false);
   if (magic === BTRFS_SUPER_MAGIC) return "btrfs";
   const record = join(snapshotsDir, DETECTED_FILE);
   const key = `0x${magic.toString(16)}`;
@@ -70,7 +73,7 @@ export function detectSnapshotter(snapshotsDir: string): SnapshotterName {
 /** The snapshotter for a storage root: `<root>/snapshots/<name>/`. */
 export function openSnapshotter(root: string, name?: string): Snapshotter {
   const snapshotsDir = join(root, "snapshots");
-  const chosen = name ?? detectSnapshotter(snapshotsDir);
+  const chosen = name === undefined ? detectSnapshotter(snapshotsDir) : isRootless() && SNAPSHOTTERS.includes(name as SnapshotterName) ? rootlessChoice(snapshotsDir, name as SnapshotterName, true) : name;
   const dir = join(snapshotsDir, chosen);
   switch (chosen) {
     case "overlay":

@@ -4,8 +4,9 @@
  * over its parents' fs dirs as lowerdirs (containerd plugins/snapshots/overlay). Preparing a
  * container is two mkdirs: O(1) in image size. Whiteouts are stored in overlayfs's own format.
  */
-import { chmodSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { removeTree } from "../sys/remove-tree.ts";
 import { isOpaqueDir } from "../layer/whiteout.ts";
 import { DirSnapshotter } from "./base.ts";
 import type { Mount, SnapshotInfo, SnapshotKind } from "./snapshotter.ts";
@@ -55,6 +56,6 @@ export class OverlaySnapshotter extends DirSnapshotter {
   }
 
   protected async destroy(path: string): Promise<void> {
-    rmSync(path, { recursive: true, force: true });
+    removeTree(path);
   }
 }
