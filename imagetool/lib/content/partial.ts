@@ -58,6 +58,12 @@ function claim(dir: string, base: string): { path: string; kept: boolean } | und
   return { path: mine, kept: false };
 }
 
+/** The record replaces the old one whole (a reader, or the next pull after a kill, never sees half of it). */
+function writeRecord(metaPath: string, expected: BlobInfo, length: number): void {
+  writeFileSync(`${metaPath}.tmp`, JSON.stringify({ digest: expected.digest, size: expected.size, length }));
+  renameSync(`${metaPath}.tmp`, metaPath);
+}
+
 function recordedLength(metaPath: string, expected: BlobInfo, fileSize: number): number {
   try {
     const meta = JSON.parse(readFileSync(metaPath, "utf8")) as { digest?: unknown; size?: unknown; length?: unknown };
@@ -114,7 +120,7 @@ export async function ingestResumable(store: ContentStore, open: ResumableSource
   let lastCheckpoint = Date.now();
   let finished = false;
   const record = (length: number) => {
-    if (!finished) writeFileSync(metaPath, JSON.stringify({ digest: expected.digest, size: expected.size, length }));
+    if (!finished) writeRecord(metaPath, expected, length);
   };
   const checkpoint = () => {
     if (syncing || written === synced || closed) return;
@@ -193,7 +199,7 @@ export async function ingestResumable(store: ContentStore, open: ResumableSource
     try {
       fdatasyncSync(fd);
       closeOnce();
-      writeFileSync(metaPath, JSON.stringify({ digest: expected.digest, size: expected.size, length: written }));
+      writeRecord(metaPath, expected, written);
       renameSync(path, join(store.ingestDir, base));
     } catch {
       closeOnce(); // cannot keep it: the next pull starts over
@@ -211,7 +217,7 @@ export async function ingestResumable(store: ContentStore, open: ResumableSource
   if (opts.batch) {
     // A pull that fails elsewhere keeps this verified blob as a complete partial for the next one.
     opts.batch.add(path, blob, flushed, () => {
-      if (tryRename(path, join(store.ingestDir, base))) writeFileSync(metaPath, JSON.stringify({ digest: expected.digest, size: expected.size, length: expected.size }));
+      if (tryRename(path, join(store.ingestDir, base))) writeRecord(metaPath, expected, expected.size);
     });
     return path;
   }

@@ -7,6 +7,7 @@ import { Cleanup } from "../../../common/cleanup.ts";
 import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { CLONE, initPid, MS, O, runHelper, s, startHelper } from "./helper-driver.ts";
 import { ALL_NS, containerPlan, standardMounts } from "./container-plan.ts";
+import { waitFor } from "../runtime/harness.ts";
 import type { Plan, Step } from "../../../runtime/lib/plan/steps.ts";
 
 const cleanup = new Cleanup();
@@ -96,6 +97,8 @@ describeRoot("bocker-init: user namespaces and setns", () => {
     const target = startHelper(containerPlan({ rootfs, argv: ["sleep", "30"] }));
     const pid = initPid(await target.done);
     killLater(pid);
+    // `init <pid>` comes before the init has exec'd: its cmdline is checked below.
+    await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep"), "the target's init to exec sleep");
     const kinds = [["ipc", CLONE.NEWIPC], ["uts", CLONE.NEWUTS], ["net", CLONE.NEWNET], ["pid", CLONE.NEWPID], ["mnt", CLONE.NEWNS]] as const;
     const join_ = (init: Step[]): Plan => ({
       host: [s("FOREGROUND"), ...kinds.map(([ns], k) => s("OPEN_SLOT", k, `/proc/${pid}/ns/${ns}`, O.RDONLY))],
@@ -126,6 +129,8 @@ describeRoot("bocker-init: user namespaces and setns", () => {
     const target = startHelper(containerPlan({ rootfs, afterPivot: [s("SETHOSTNAME", "target")], argv: ["sleep", "30"] }));
     const pid = initPid(await target.done);
     killLater(pid);
+    // `init <pid>` comes before the init has exec'd: its cmdline is checked below.
+    await waitFor(() => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sleep"), "the target's init to exec sleep");
     const kinds = [["ipc", CLONE.NEWIPC], ["uts", CLONE.NEWUTS], ["net", CLONE.NEWNET], ["pid", CLONE.NEWPID], ["mnt", CLONE.NEWNS]] as const;
     const r = await runHelper({
       host: [s("FOREGROUND"), ...kinds.map(([ns], k) => s("OPEN_SLOT", k, `/proc/${pid}/ns/${ns}`, O.RDONLY))],
