@@ -4,16 +4,21 @@
  */
 import { parseFlags, type FlagProblem } from "../common/flags.ts";
 import { BockerError } from "./errors.ts";
+import { parseLogOpts } from "./logfile.ts";
+import { parseSince, type LogQuery } from "./logs.ts";
 import { parsePortMapping, type PortMapping } from "./network/ports.ts";
+import { parseRestartPolicy } from "./restart.ts";
 import type { RunRequest } from "./run.ts";
 
-const USAGE_RUN = "bocker run [-d] [--name NAME] [-v SRC:DST[:ro]]... [-p HOST:CTR[/tcp|udp]]... <image_id> <command...>";
+const USAGE_RUN = "bocker run [-d] [--name NAME] [-v SRC:DST[:ro]]... [-p HOST:CTR[/tcp|udp]]... [--restart POLICY] [--log-opt max-size=S,max-file=N] <image_id> <command...>";
 
 const RUN_FLAGS = {
   detach: { kind: "boolean", alias: "d" },
   name: { kind: "string" },
   volume: { kind: "list", alias: "v" },
   publish: { kind: "list", alias: "p" },
+  restart: { kind: "string" },
+  "log-opt": { kind: "list" },
 } as const;
 
 /** The word as typed, without `=value`: what the messages name. */
@@ -32,15 +37,36 @@ export function parseRunArgs(argv: readonly string[]): RunRequest {
   if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new BockerError(`--name ${name}: expected [A-Za-z0-9][A-Za-z0-9_.-]*`);
   const ports: PortMapping[] = ((flags.publish ?? []) as string[]).map(parsePortMapping);
   if (!image) throw new BockerError(`run needs an image\nusage: ${USAGE_RUN}`);
-  return { image, command, detach: flags.detach === true, ...(name !== undefined ? { name } : {}), volumes: (flags.volume ?? []) as string[], ports };
+  const restart = flags.restart === undefined ? undefined : parseRestartPolicy(flags.restart as string);
+  // A foreground run ends with its container; only a monitor (-d) can start it again.
+  if (restart && restart.name !== "no" && flags.detach !== true) throw new BockerError(`--restart ${flags.restart as string} needs -d`);
+  const logOptions = flags["log-opt"] === undefined ? undefined : parseLogOpts(flags["log-opt"] as string[]);
+  return {
+    image, command, detach: flags.detach === true, ...(name !== undefined ? { name } : {}), volumes: (flags.volume ?? []) as string[], ports,
+    ...(restart ? { restart } : {}), ...(logOptions ? { logOptions } : {}),
+  };
 }
 
-/** `logs [-f|--follow] <container_id>` */
-export function parseLogsArgs(argv: readonly string[]): { id: string; follow: boolean } {
+const LOGS_FLAGS = {
+  follow: { kind: "boolean", alias: "f" },
+  timestamps: { kind: "boolean", alias: "t" },
+  tail: { kind: "string" },
+  since: { kind: "string" },
+} as const;
+
+/** `logs [-f] [-t] [--tail N|all] [--since WHEN] <container_id>` */
+export function parseLogsArgs(argv: readonly string[]): { id: string; follow: boolean; query: LogQuery } {
   const usage = (): never => {
-    throw new BockerError("usage: bocker logs [-f] <container_id>");
+    throw new BockerError("usage: bocker logs [-f] [-t] [--tail N] [--since WHEN] <container_id>");
   };
-  const { flags, positionals } = parseFlags(argv, { follow: { kind: "boolean", alias: "f" } }, { fail: usage });
+  const { flags, positionals } = parseFlags(argv, LOGS_FLAGS, { fail: usage });
   if (positionals.length !== 1 || positionals[0]!.startsWith("-")) usage();
-  return { id: positionals[0]!, follow: flags.follow === true };
+  const tail = flags.tail as string | undefined;
+  if (tail !== undefined && tail !== "all" && !/^\d+$/.test(tail)) throw new BockerError(`--tail ${tail}: expected a number of lines or all`);
+  const query: LogQuery = {
+    timestamps: flags.timestamps === true,
+    ...(tail !== undefined && tail !== "all" ? { tail: Number(tail) } : {}),
+    ...(flags.since !== undefined ? { sinceMs: parseSince(flags.since as string) } : {}),
+  };
+  return { id: positionals[0]!, follow: flags.follow === true, query };
 }

@@ -5,17 +5,20 @@
  * config.json to `bocker-imagetool bundle`, the container to `bocker-runtime run`.
  * A failure before the container exists removes everything made so far.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Spec } from "../schemas/generated/types/runtime-config.ts";
 import type { Context } from "./context.ts";
 import { BockerError } from "./errors.ts";
 import { removeContainer } from "./containers.ts";
 import { writeStdout } from "../common/stdio.ts";
-import { followLog } from "./logs.ts";
+import { launchMonitor } from "./lifecycle.ts";
+import type { LogOptions } from "./logfile.ts";
+import { superviseForeground } from "./monitor.ts";
 import { connect, disconnect } from "./network/index.ts";
 import type { PortMapping } from "./network/ports.ts";
 import { containerHosts, containerResolvConf } from "./network/resolv.ts";
+import type { RestartPolicy } from "./restart.ts";
 import { customizeSpec } from "./spec.ts";
 import type { ContainerRecord } from "./store.ts";
 import { resolveVolume } from "./volumes.ts";
@@ -27,6 +30,8 @@ export interface RunRequest {
   readonly name?: string;
   readonly volumes: readonly string[];
   readonly ports: readonly PortMapping[];
+  readonly restart?: RestartPolicy;
+  readonly logOptions?: LogOptions;
 }
 
 export interface RunResult {
@@ -51,6 +56,8 @@ export async function runContainer(ctx: Context, req: RunRequest): Promise<RunRe
       ports: req.ports,
       volumes,
       created: new Date().toISOString(),
+      ...(req.restart ? { restart: req.restart } : {}),
+      ...(req.logOptions ? { logOptions: req.logOptions } : {}),
     };
     store.writeContainer(dir, record);
   });
@@ -113,46 +120,32 @@ function readHostFile(path: string): string {
   }
 }
 
-/** The container's stdout and stderr: its log, appended to (see logs.ts). */
-function openLog(ctx: Context, id: string): number {
-  return openSync(ctx.store.logPath(id), "a");
-}
-
+/** Its monitor runs it (monitor.ts); we return once it runs, or say why it could not start. */
 async function startDetached(ctx: Context, id: string): Promise<RunResult> {
-  const log = openLog(ctx, id);
-  let r;
-  try {
-    r = Bun.spawnSync(ctx.tools.runtimeArgv("run", "--detach", "--bundle", ctx.store.bundleDir(id), id), { stdin: "ignore", stdout: log, stderr: log });
-  } finally {
-    closeSync(log);
-  }
-  if (r.exitCode !== 0) {
-    // The runtime's own error went where the container's stderr goes: the log.
-    const why = readFileSync(ctx.store.logPath(id), "utf8").trim();
+  const state = await launchMonitor(ctx, id);
+  if (state.error !== undefined) {
     await removeContainer(ctx, id).catch(() => {});
-    throw new BockerError(`cannot start ${id}: ${why || `bocker-runtime exit ${r.exitCode}`}`);
+    throw new BockerError(`cannot start ${id}: ${state.error}`);
   }
   return { id };
 }
 
 /**
- * Runs the container attached: its output is followed from the log to our stdout while it runs,
- * and its exit status becomes ours. `--keep` leaves it stopped, not deleted, so its cgroup (and
- * its limits) stay readable until `bocker rm`, as in the original's transcript.
+ * Runs the container attached: its output goes to our stdout and its log while it runs
+ * (monitor.ts superviseForeground), and its exit status becomes ours. `--keep` leaves it stopped,
+ * not deleted, so its cgroup (and its limits) stay readable until `bocker rm`, as in the
+ * original's transcript.
  */
 async function runForeground(ctx: Context, id: string): Promise<RunResult> {
-  const log = openLog(ctx, id);
-  const proc = Bun.spawn(ctx.tools.runtimeArgv("run", "--keep", "--bundle", ctx.store.bundleDir(id), id), { stdin: "inherit", stdout: log, stderr: log });
-  closeSync(log);
+  const proc = Bun.spawn(ctx.tools.runtimeArgv("run", "--keep", "--bundle", ctx.store.bundleDir(id), id), { stdin: "inherit", stdout: "pipe", stderr: "pipe" });
   // Ctrl-C reaches the runtime (it forwards it to the container) through the terminal's process
-  // group; we stay to print the rest of the log. A SIGTERM sent to us alone is passed on.
+  // group; we stay to print the rest of the output. A SIGTERM sent to us alone is passed on.
   const ignore = () => {};
   const forward = () => proc.kill("SIGTERM");
   process.on("SIGINT", ignore);
   process.on("SIGTERM", forward);
   try {
-    await followLog(ctx.store.logPath(id), writeStdout, () => proc.exitCode !== null || proc.signalCode !== null);
-    return { id, exitCode: await proc.exited };
+    return { id, exitCode: await superviseForeground(ctx, id, proc, writeStdout) };
   } finally {
     process.off("SIGINT", ignore);
     process.off("SIGTERM", forward);

@@ -12,7 +12,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from "node:path";
 import { BockerError, noContainer, noImage } from "./errors.ts";
 import { withLock } from "./lock.ts";
+import type { LogOptions } from "./logfile.ts";
 import type { PortMapping } from "./network/ports.ts";
+import type { RestartPolicy } from "./restart.ts";
 
 export type Kind = "img" | "ps";
 const ID_MIN = 10000;
@@ -28,6 +30,10 @@ export interface ContainerRecord {
   /** `-v` arguments with named volumes resolved to their directories. */
   readonly volumes: readonly string[];
   readonly created: string;
+  /** --restart; absent: no. */
+  readonly restart?: RestartPolicy;
+  /** --log-opt; absent: one file without limit. */
+  readonly logOptions?: LogOptions;
 }
 
 /**

@@ -48,11 +48,12 @@ function unmountUnder(root: string): void {
 /**
  * `under`: a filesystem the caller made and removes (a loop-mounted btrfs, whose read-only
  * snapshots rm cannot delete), to put the storage root in; by default a temp dir we remove.
+ * `net`: a bridge and subnet of the test file's own, so files run in parallel never share one.
  */
-export function startBocker(cleanup: Cleanup, under?: string): Bocker {
-  testNetwork(cleanup, TEST_BRIDGE, TEST_SUBNET); // removed last: registered first
+export function startBocker(cleanup: Cleanup, under?: string, net = { bridge: TEST_BRIDGE, subnet: TEST_SUBNET }): Bocker {
+  testNetwork(cleanup, net.bridge, net.subnet); // removed last: registered first
   const root = mkdtempSync(join(under ?? tmpdir(), "bocker-root-"));
-  const env = { BOCKER_ROOT: root, BOCKER_BRIDGE: TEST_BRIDGE, BOCKER_SUBNET: TEST_SUBNET };
+  const env = { BOCKER_ROOT: root, BOCKER_BRIDGE: net.bridge, BOCKER_SUBNET: net.subnet };
   cleanup.add(`remove ${root}`, () => {
     unmountUnder(root);
     if (under === undefined) rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,118 @@
+/**
+ * The process that owns a container while it runs: it holds the container's stdout and stderr
+ * (pipes from `bocker-runtime run --keep`, which exits with the container's status), writes them
+ * to the json-file log (logfile.ts), records the exit status in state.json (run-state.ts) and
+ * applies the restart policy (restart.ts). A detached container gets one of its own,
+ * `bocker monitor ps_N`, started by `run -d` and `start` in a session of its own (so it
+ * outlives the command, and `ps` on the host shows it by that name); a foreground `bocker run` is
+ * its container's owner itself (superviseForeground). `stop` and `rm` create the container's
+ * `stop` file before killing it, so the owner does not restart it and exits; the last thing the
+ * monitor does is take the container's network down, as the end of a foreground run does.
+ */
+import type { Subprocess } from "bun";
+import type { Context } from "./context.ts";
+import { LogWriter, type Stream } from "./logfile.ts";
+import { disconnect } from "./network/index.ts";
+import { nextBackoff, shouldRestart } from "./restart.ts";
+import { ownedByMe, stopRequested, updateRunState } from "./run-state.ts";
+
+const POLL_MS = 10;
+/** How much of the runtime's stderr a failed start reports. */
+const ERROR_TAIL = 4096;
+
+type Child = Subprocess<"ignore" | "inherit", "pipe", "pipe">;
+
+function logWriter(ctx: Context, id: string): LogWriter {
+  return new LogWriter(ctx.store.logPath(id), ctx.store.readContainer(id).logOptions ?? { maxFile: 1 });
+}
+
+/** Copies one stream into the log (and to `echo`); resolves with its last bytes, as text. */
+async function pump(stream: ReadableStream<Uint8Array>, name: Stream, log: LogWriter, echo?: (chunk: Uint8Array) => void): Promise<string> {
+  let tail = "";
+  for await (const chunk of stream) {
+    log.write(name, chunk);
+    echo?.(chunk);
+    tail = (tail + Buffer.from(chunk).toString("utf8")).slice(-ERROR_TAIL);
+  }
+  return tail;
+}
+
+/** Waits for `proc` and its output; returns its exit status and the tail of its stderr. */
+async function collect(proc: Child, log: LogWriter, echo?: (chunk: Uint8Array) => void): Promise<{ code: number; stderr: string }> {
+  const [, stderr, code] = await Promise.all([pump(proc.stdout, "stdout", log, echo), pump(proc.stderr, "stderr", log, echo), proc.exited]);
+  return { code, stderr };
+}
+
+/**
+ * A foreground run: the container's output goes to the log and, both streams, to our stdout (the
+ * original's `2>&1 | tee`); its exit status is recorded and returned.
+ */
+export async function superviseForeground(ctx: Context, id: string, proc: Child, echo: (chunk: Uint8Array) => void): Promise<number> {
+  const dir = ctx.store.containerDir(id);
+  updateRunState(dir, { status: "running", startedAt: new Date().toISOString(), restartCount: 0, ...ownedByMe() });
+  const log = logWriter(ctx, id);
+  try {
+    const { code } = await collect(proc, log, echo);
+    updateRunState(dir, { status: "exited", exitCode: code, finishedAt: new Date().toISOString() });
+    return code;
+  } finally {
+    log.close();
+  }
+}
+
+/** Until the runtime says the container runs (or ran: --keep leaves it stopped), or gave up. */
+async function untilStarted(ctx: Context, id: string, proc: Child): Promise<void> {
+  while (proc.exitCode === null && proc.signalCode === null) {
+    const status = ctx.tools.status(id);
+    if (status === "running" || status === "paused" || status === "stopped") return;
+    await Bun.sleep(POLL_MS);
+  }
+}
+
+/** Sleeps `ms` unless a stop is requested meanwhile; returns whether it was. */
+async function sleepUnlessStopped(dir: string, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(Math.min(50, end - Date.now()))) {
+    if (stopRequested(dir)) return true;
+  }
+  return stopRequested(dir);
+}
+
+/** `bocker monitor ID`: runs the container until it ends for good; see the top of the file. */
+export async function monitorContainer(ctx: Context, id: string): Promise<number> {
+  const { store, tools } = ctx;
+  const dir = store.containerDir(id);
+  const policy = store.readContainer(id).restart ?? { name: "no" };
+  const log = logWriter(ctx, id);
+  updateRunState(dir, ownedByMe());
+  let restarts = 0;
+  let backoff: number | undefined;
+  try {
+    for (;;) {
+      // The previous run's stopped state (run --keep) must go before the id can be created again.
+      if (tools.status(id) !== undefined) tools.tryRuntime("delete", "--force", id);
+      const began = Date.now();
+      const proc = Bun.spawn(tools.runtimeArgv("run", "--keep", "--bundle", store.bundleDir(id), id), { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      const done = collect(proc, log);
+      await untilStarted(ctx, id, proc);
+      if (proc.exitCode === null || tools.status(id) !== undefined) updateRunState(dir, { status: "running", startedAt: new Date().toISOString(), error: undefined });
+      const { code, stderr } = await done;
+      // The runtime deletes a container it could not create or start: that is no exit of the
+      // container's, and no reason to try again.
+      const failed = tools.status(id) === undefined && !stopRequested(dir);
+      updateRunState(dir, { status: "exited", exitCode: code, finishedAt: new Date().toISOString(), ...(failed ? { error: stderr.trim() || `bocker-runtime exit ${code}` } : {}) });
+      if (failed || stopRequested(dir) || !shouldRestart(policy, code, restarts)) break;
+      backoff = nextBackoff(backoff, Date.now() - began);
+      updateRunState(dir, { status: "restarting" });
+      if (await sleepUnlessStopped(dir, backoff)) {
+        updateRunState(dir, { status: "exited" });
+        break;
+      }
+      restarts++;
+      updateRunState(dir, { restartCount: restarts });
+    }
+  } finally {
+    log.close();
+    await disconnect(ctx.net, id);
+  }
+  return 0;
+}
