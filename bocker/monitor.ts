@@ -14,7 +14,8 @@ import type { Context } from "./context.ts";
 import { LogWriter, type Stream } from "./logfile.ts";
 import { disconnect } from "./network/index.ts";
 import { nextBackoff, shouldRestart } from "./restart.ts";
-import { ownedByMe, stopRequested, updateRunState } from "./run-state.ts";
+import { BockerError } from "./errors.ts";
+import { ownedByMe, ownerAlive, readRunState, stopRequested, updateRunState } from "./run-state.ts";
 
 const POLL_MS = 10;
 /** How much of the runtime's stderr a failed start reports. */
@@ -81,6 +82,8 @@ async function sleepUnlessStopped(dir: string, ms: number): Promise<boolean> {
 export async function monitorContainer(ctx: Context, id: string): Promise<number> {
   const { store, tools } = ctx;
   const dir = store.containerDir(id);
+  const before = readRunState(dir);
+  if (ownerAlive(before)) throw new BockerError(`${id} already has an owner (pid ${before.ownerPid}); bocker run -d and start start its monitor`);
   const policy = store.readContainer(id).restart ?? { name: "no" };
   const log = logWriter(ctx, id);
   updateRunState(dir, ownedByMe());
