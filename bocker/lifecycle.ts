@@ -62,6 +62,8 @@ export async function startContainer(ctx: Context, idOrName: string): Promise<st
   if (ownerAlive(s) && s.status !== "exited") return id; // running, or restarting: docker start does nothing
   // A monitor still finishing (taking the network down) after its container ended.
   if (!(await untilOwnerGone(dir, KILL_WAIT_MS))) throw new BockerError(`cannot start ${id}: its monitor (pid ${s.ownerPid}) has not finished`);
+  // What the last run left in the runtime (run --keep keeps a stopped container): the id is free.
+  if (ctx.tools.status(id) !== undefined) ctx.tools.tryRuntime("delete", "--force", id);
   await connect(ctx.net, id, ctx.store.readContainer(id).ports);
   const state = await launchMonitor(ctx, id);
   if (state.error !== undefined) {

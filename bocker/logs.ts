@@ -38,15 +38,19 @@ export function parseSince(text: string, now = Date.now()): number {
 /** The time of an entry in ms (the nanoseconds past the millisecond do not matter to --since). */
 const entryMs = (e: LogEntry) => Date.parse(e.time);
 
-function parseLines(text: string): LogEntry[] {
+/** Complete lines of a log file → entries. */
+export function parseLines(text: string): LogEntry[] {
   const out: LogEntry[] = [];
   for (const line of text.split("\n")) {
     if (!line) continue;
+    let entry: Partial<LogEntry> | undefined;
     try {
-      out.push(JSON.parse(line) as LogEntry);
+      entry = JSON.parse(line) as Partial<LogEntry>;
     } catch {
-      // A line cut short (a writer killed mid-write): skipped, as docker's decoder does.
+      // not JSON
     }
+    // A container's log from before the json-file format is its output itself: shown as it is.
+    out.push(typeof entry?.log === "string" ? (entry as LogEntry) : { log: `${line}\n`, stream: "stdout", time: "" });
   }
   return out;
 }

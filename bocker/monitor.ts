@@ -10,6 +10,8 @@
  * monitor does is take the container's network down, as the end of a foreground run does.
  */
 import type { Subprocess } from "bun";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Context } from "./context.ts";
 import { LogWriter, type Stream } from "./logfile.ts";
 import { disconnect } from "./network/index.ts";
@@ -17,7 +19,7 @@ import { nextBackoff, shouldRestart } from "./restart.ts";
 import { BockerError } from "./errors.ts";
 import { ownedByMe, ownerAlive, readRunState, stopRequested, updateRunState } from "./run-state.ts";
 
-const POLL_MS = 10;
+const POLL_MS = 5;
 /** How much of the runtime's stderr a failed start reports. */
 const ERROR_TAIL = 4096;
 
@@ -61,13 +63,13 @@ export async function superviseForeground(ctx: Context, id: string, proc: Child,
   }
 }
 
-/** Until the runtime says the container runs (or ran: --keep leaves it stopped), or gave up. */
-async function untilStarted(ctx: Context, id: string, proc: Child): Promise<void> {
-  while (proc.exitCode === null && proc.signalCode === null) {
-    const status = ctx.tools.status(id);
-    if (status === "running" || status === "paused" || status === "stopped") return;
-    await Bun.sleep(POLL_MS);
-  }
+/**
+ * Until the runtime has created the container (it writes --pid-file then, and starts it right
+ * after), or gave up. A file to look at, not `bocker-runtime state` to run: polling with a
+ * process every few milliseconds took the CPU the runtime needed and made run -d slower.
+ */
+async function untilCreated(pidFile: string, proc: Child): Promise<void> {
+  while (proc.exitCode === null && proc.signalCode === null && !existsSync(pidFile)) await Bun.sleep(POLL_MS);
 }
 
 /** Sleeps `ms` unless a stop is requested meanwhile; returns whether it was. */
@@ -85,19 +87,22 @@ export async function monitorContainer(ctx: Context, id: string): Promise<number
   const before = readRunState(dir);
   if (ownerAlive(before)) throw new BockerError(`${id} already has an owner (pid ${before.ownerPid}); bocker run -d and start start its monitor`);
   const policy = store.readContainer(id).restart ?? { name: "no" };
+  const pidFile = join(dir, "container.pid");
   const log = logWriter(ctx, id);
   updateRunState(dir, ownedByMe());
   let restarts = 0;
   let backoff: number | undefined;
   try {
     for (;;) {
-      // The previous run's stopped state (run --keep) must go before the id can be created again.
-      if (tools.status(id) !== undefined) tools.tryRuntime("delete", "--force", id);
+      // Its previous run's stopped state (run --keep) must go before the id is created again
+      // (`start` removed what an earlier owner left).
+      if (restarts > 0) tools.tryRuntime("delete", "--force", id);
+      rmSync(pidFile, { force: true });
       const began = Date.now();
-      const proc = Bun.spawn(tools.runtimeArgv("run", "--keep", "--bundle", store.bundleDir(id), id), { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      const proc = Bun.spawn(tools.runtimeArgv("run", "--keep", "--pid-file", pidFile, "--bundle", store.bundleDir(id), id), { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
       const done = collect(proc, log);
-      await untilStarted(ctx, id, proc);
-      if (proc.exitCode === null || tools.status(id) !== undefined) updateRunState(dir, { status: "running", startedAt: new Date().toISOString(), error: undefined });
+      await untilCreated(pidFile, proc);
+      if (existsSync(pidFile)) updateRunState(dir, { status: "running", startedAt: new Date().toISOString(), error: undefined });
       const { code, stderr } = await done;
       // The runtime deletes a container it could not create or start: that is no exit of the
       // container's, and no reason to try again.

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseLines } from "../../../bocker/logs.ts";
 import { LogWriter, logFiles, parseHumanSize, parseLogOpts, timestampNow, type LogEntry } from "../../../bocker/logfile.ts";
 
 const dirs: string[] = [];
@@ -70,5 +71,16 @@ describe("json-file log writer", () => {
     expect(parseLogOpts(["max-size=10m,max-file=3"])).toEqual({ maxSize: 10_000_000, maxFile: 3 });
     expect(parseLogOpts([])).toEqual({ maxFile: 1 });
     expect(timestampNow() <= timestampNow()).toBe(true);
+  });
+});
+
+describe("reading a log", () => {
+  test("json-file entries, and a log written before the format (plain output) line by line", () => {
+    const entry = { log: "a\n", stream: "stderr", time: "2026-12-07T16:53:01.014889892Z" };
+    expect(parseLines(`${JSON.stringify(entry)}\n`)).toEqual([entry as LogEntry]);
+    expect(parseLines('CentOS Linux release 7.9.2009 (Core)\n{"json":"printed by the container"}\n')).toEqual([
+      { log: "CentOS Linux release 7.9.2009 (Core)\n", stream: "stdout", time: "" },
+      { log: '{"json":"printed by the container"}\n', stream: "stdout", time: "" },
+    ]);
   });
 });
