@@ -66,6 +66,22 @@ describeRoot("bocker start, stop, kill, wait and --restart", () => {
     expect((await b.run(["kill", "-s", "NOSUCH", id])).code).toBe(1);
   }, TIMEOUT);
 
+  test("a foreground run owns its container: stop from elsewhere ends it, run exits with its status, wait prints it", async () => {
+    const b = startBocker(cleanup, undefined, LIFECYCLE_NET);
+    const img = await b.busyboxImage();
+    const fg = b.run(["run", img, "sh", "-c", "trap 'exit 5' TERM; echo ready; while :; do sleep 0.1; done"]);
+    let id = "";
+    await until(async () => {
+      id = (await b.ok(["ps"])).split("\n")[1]?.split("\t")[0] ?? "";
+      return id !== "" && (await b.run(["logs", id])).stdout === "ready\n";
+    }, 20_000);
+    expect(monitorsOf(b.root)).toEqual([]); // no monitor: the foreground bocker is the owner
+    expect(await b.ok(["stop", id])).toBe(`${id}\n`);
+    expect(await fg).toMatchObject({ code: 5, stdout: "ready\n" });
+    expect(await b.ok(["wait", id])).toBe("5\n");
+    expect(netnsExists(id)).toBe(false);
+  }, TIMEOUT);
+
   test("stop -t N: SIGKILL after N seconds for a container that ignores SIGTERM", async () => {
     const b = startBocker(cleanup, undefined, LIFECYCLE_NET);
     const img = await b.busyboxImage();
@@ -108,7 +124,8 @@ describeRoot("bocker start, stop, kill, wait and --restart", () => {
     await b.ok(["rm", again]);
     expect(monitorsOf(b.root)).toEqual([]);
     expect(netnsExists(again)).toBe(false);
-    expect(existsSync(join(b.root, "containers", again))).toBe(false);
+    expect(existsSync(join(b.root, "containers", again))).toBe(false); // its log files with it
+    expect(existsSync(`/sys/fs/cgroup/memory/${again}`)).toBe(false);
     expect(Bun.spawnSync(["ip", "-o", "link", "show", "master", LIFECYCLE_NET.bridge]).stdout.toString()).toBe("");
   }, TIMEOUT);
 
