@@ -112,6 +112,13 @@ describeRoot("bocker logs, stats and inspect", () => {
     }, 10_000);
     expect(text).toMatch(new RegExp(`^${busy} +busy +[\\d.]+%`, "m"));
 
+    // On a terminal (script(1) gives it one) each table is drawn over the last one.
+    const envArgs = Object.entries(b.env).map(([k, v]) => `${k}=${v}`);
+    const tty = Bun.spawnSync(["script", "-qec", `env ${envArgs.join(" ")} timeout 3 ${bockerBinary()} stats ${busy}`, "/dev/null"]);
+    const screen = tty.stdout.toString();
+    expect(screen.split("\x1b[H\x1b[2J").length - 1).toBeGreaterThanOrEqual(2);
+    expect(screen).toContain(busy);
+
     await b.ok(["stop", "-t", "0", busy]);
     expect((await b.ok(["stats", "--no-stream", busy])).split("\n")[1]).toMatch(new RegExp(`^${busy} +busy +-- +-- / -- +-- +-- +-- +--$`));
   }, TIMEOUT);
