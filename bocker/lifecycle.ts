@@ -121,11 +121,19 @@ export async function endOwner(ctx: Context, id: string): Promise<void> {
   if (ownerAlive(readRunState(dir))) process.kill(state.ownerPid!, "SIGKILL");
 }
 
+/**
+ * Like `docker kill`, a kill counts as stopping by hand: the restart policy no longer applies
+ * until the next `start` (moby daemon/kill.go sets HasBeenManuallyStopped for every signal).
+ */
 export function killContainer(ctx: Context, idOrName: string, signal: string): string {
   const id = ctx.store.resolveContainer(idOrName);
   if (!isRunning(ctx, id)) throw new BockerError(`Container '${id}' exists but is not running`);
+  requestStop(ctx.store.containerDir(id));
   const r = ctx.tools.tryRuntime("kill", id, signal);
-  if (r.code !== 0) throw new BockerError(`kill ${id} ${signal}: ${r.stderr.trim()}`);
+  if (r.code !== 0) {
+    clearStop(ctx.store.containerDir(id)); // nothing was sent: its policy still holds
+    throw new BockerError(`kill ${id} ${signal}: ${r.stderr.trim()}`);
+  }
   return id;
 }
 

@@ -118,6 +118,13 @@ describeRoot("bocker start, stop, kill, wait and --restart", () => {
     expect((await inspect(b, always)).RestartCount).toBe(count); // stopped means stopped
     expect(netnsExists(always)).toBe(false);
 
+    // kill, as docker kill, ends the restarting too (until the next start).
+    const killed = await detached(b, ["--restart", "always", img, "sleep", "1000"]);
+    await b.ok(["kill", killed]);
+    expect(await b.ok(["wait", killed])).toBe("137\n");
+    await until(() => monitorsOf(b.root).length === 0, 10_000);
+    expect((await inspect(b, killed)).RestartCount).toBe(0);
+
     // rm of a container that keeps restarting: monitor, container and network all gone.
     const again = await detached(b, ["--restart", "always", img, "sh", "-c", "exit 1"]);
     await until(async () => (await inspect(b, again)).RestartCount >= 1, 10_000);
