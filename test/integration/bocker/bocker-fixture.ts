@@ -48,12 +48,13 @@ function unmountUnder(root: string): void {
 /**
  * `under`: a filesystem the caller made and removes (a loop-mounted btrfs, whose read-only
  * snapshots rm cannot delete), to put the storage root in; by default a temp dir we remove.
- * `net`: a bridge and subnet of the test file's own, so files run in parallel never share one.
+ * `network`: a test file's own bridge and subnet instead of bkt0, so files run in parallel never
+ * share one.
  */
-export function startBocker(cleanup: Cleanup, under?: string, net = { bridge: TEST_BRIDGE, subnet: TEST_SUBNET }): Bocker {
-  testNetwork(cleanup, net.bridge, net.subnet); // removed last: registered first
+export function startBocker(cleanup: Cleanup, under?: string, network = { bridge: TEST_BRIDGE, subnet: TEST_SUBNET }): Bocker {
+  testNetwork(cleanup, network.bridge, network.subnet); // removed last: registered first
   const root = mkdtempSync(join(under ?? tmpdir(), "bocker-root-"));
-  const env = { BOCKER_ROOT: root, BOCKER_BRIDGE: net.bridge, BOCKER_SUBNET: net.subnet };
+  const env = { BOCKER_ROOT: root, BOCKER_BRIDGE: network.bridge, BOCKER_SUBNET: network.subnet };
   cleanup.add(`remove ${root}`, () => {
     unmountUnder(root);
     if (under === undefined) rmSync(root, { recursive: true, force: true });
