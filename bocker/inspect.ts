@@ -80,6 +80,7 @@ function inspectContainer(ctx: Context, id: string): Record<string, unknown> {
       Memory: spec?.linux?.resources?.memory?.limit ?? 0,
       CpuShares: spec?.linux?.resources?.cpu?.shares ?? 0,
       CgroupParent: spec?.linux?.cgroupsPath ?? "",
+      AutoRemove: record.remove === true, // run -d --rm (a foreground --rm run is gone once it ends)
     },
     Config: {
       Hostname: spec?.hostname ?? id,

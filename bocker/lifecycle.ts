@@ -94,9 +94,14 @@ export async function stopContainer(ctx: Context, idOrName: string, timeoutMs = 
   const killAt = Date.now() + timeoutMs;
   let termed: number | undefined;
   let killedAt: number | undefined;
+  // The last owner seen: a `run -d --rm` monitor removes state.json with the container, and is
+  // waited for until it has finished doing so.
+  let owner = readRunState(dir);
   for (;;) {
     const pid = containerPid(ctx, id);
-    if (pid === undefined && !ownerAlive(readRunState(dir))) break;
+    const seen = readRunState(dir);
+    if (seen.ownerPid !== undefined) owner = seen;
+    if (pid === undefined && !ownerAlive(owner)) break;
     if (pid !== undefined && termed !== pid) {
       ctx.tools.tryRuntime("kill", id, "SIGTERM");
       termed = pid;

@@ -64,9 +64,10 @@ describeRoot("bocker: owners, names and exit statuses together", () => {
     expect(dnsNames()).toEqual([]);
 
     const other = (await b.ok(["run", "-d", "--rm", img, "sh", "-c", IDLE])).trim();
-    await b.ok(["stop", other]);
-    await until(async () => (await containerIds(b)).length === 0, 20_000);
+    expect(JSON.parse(await b.ok(["inspect", other]))[0].HostConfig.AutoRemove).toBe(true);
+    await b.ok(["stop", other]); // returns once its monitor has removed it and ended
     expect(monitorsOf(b.root)).toEqual([]);
+    expect(await containerIds(b)).toEqual([]);
     expect(Bun.spawnSync(["ip", "-o", "link", "show", "master", LIFECYCLE_NET.bridge]).stdout.toString()).toBe("");
     expect((await b.run(["run", "-d", "-t", img, "sh"])).stderr).toContain("-d and -t cannot be combined");
   }, TIMEOUT);
