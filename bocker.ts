@@ -1,7 +1,7 @@
 /**
  * bocker: the original bocker's commands (pull, init, images, run, ps, logs, exec, commit, rm,
- * help) and a few of Docker's (run -d/--name/-v/-p, stop, logs -f), over bocker-imagetool and
- * bocker-runtime. Settings come from the environment: BOCKER_ROOT (/var/bocker),
+ * help) and a few of Docker's (run -d/--name/-v/-p/--restart/--log-opt, start, stop, kill, wait,
+ * logs -f/-t/--tail/--since, stats, inspect), over bocker-imagetool and bocker-runtime. Settings come from the environment: BOCKER_ROOT (/var/bocker),
  * BOCKER_REGISTRY (Docker Hub), BOCKER_CPU_SHARE (512), BOCKER_MEM_LIMIT (512, MB),
  * BOCKER_BRIDGE (bridge0), BOCKER_SUBNET (10.0.0.0/24), BOCKER_CGROUP_PARENT ("").
  */

@@ -4,12 +4,16 @@
  */
 import { parseFlags, type FlagProblem } from "../common/flags.ts";
 import { BockerError } from "./errors.ts";
+import { parseLogOpts } from "./logfile.ts";
+import { parseSince, type LogQuery } from "./logs.ts";
 import { parsePortMapping, type PortMapping } from "./network/ports.ts";
+import { parseRestartPolicy } from "./restart.ts";
 import type { RunRequest } from "./run.ts";
 
 const USAGE_RUN =
   "bocker run [-d] [--rm] [-it] [--name NAME] [-v SRC:DST[:ro]]... [-p HOST:CTR[/tcp|udp]]... [-e KEY=VAL]... [--env-file FILE]... " +
-  "[-w DIR] [-u USER[:GROUP]] [--memory SIZE] [--cpus N] [--pids-limit N] [--read-only] <image_id> <command...>";
+  "[-w DIR] [-u USER[:GROUP]] [--memory SIZE] [--cpus N] [--pids-limit N] [--read-only] [--restart POLICY] [--log-opt max-size=S,max-file=N] " +
+  "<image_id> <command...>";
 
 const RUN_FLAGS = {
   detach: { kind: "boolean", alias: "d" },
@@ -27,6 +31,8 @@ const RUN_FLAGS = {
   rm: { kind: "boolean" },
   interactive: { kind: "boolean", alias: "i" },
   tty: { kind: "boolean", alias: "t" },
+  restart: { kind: "string" },
+  "log-opt": { kind: "list" },
 } as const;
 
 /** The word as typed, without `=value`: what the messages name. */
@@ -81,9 +87,12 @@ export function parseRunArgs(argv: readonly string[]): RunRequest {
   if (!image) throw new BockerError(`run needs an image\nusage: ${USAGE_RUN}`);
   const detach = flags.detach === true;
   const tty = flags.tty === true;
-  // No process stays behind a detached run to attach a terminal to, or to remove it on exit.
+  // The monitor of a detached container holds pipes, not a terminal: there is no pty to hand over.
   if (detach && tty) throw new BockerError("-d and -t cannot be combined: a detached container has no terminal to attach to");
-  if (detach && flags.rm === true) throw new BockerError("-d and --rm cannot be combined: nothing stays behind a detached run to remove it when it exits");
+  const restart = flags.restart === undefined ? undefined : parseRestartPolicy(flags.restart as string);
+  // A foreground run ends with its container; only a monitor (-d) can start it again.
+  if (restart && restart.name !== "no" && !detach) throw new BockerError(`--restart ${flags.restart as string} needs -d`);
+  const logOptions = flags["log-opt"] === undefined ? undefined : parseLogOpts(flags["log-opt"] as string[]);
   const memory = flags.memory as string | undefined;
   const cpus = positive(flags.cpus as string | undefined, "--cpus", false);
   const pidsLimit = positive(flags["pids-limit"] as string | undefined, "--pids-limit", true);
@@ -104,15 +113,31 @@ export function parseRunArgs(argv: readonly string[]): RunRequest {
     readOnly: flags["read-only"] === true,
     remove: flags.rm === true,
     tty,
+    ...(restart ? { restart } : {}),
+    ...(logOptions ? { logOptions } : {}),
   };
 }
 
-/** `logs [-f|--follow] <container_id>` */
-export function parseLogsArgs(argv: readonly string[]): { id: string; follow: boolean } {
+const LOGS_FLAGS = {
+  follow: { kind: "boolean", alias: "f" },
+  timestamps: { kind: "boolean", alias: "t" },
+  tail: { kind: "string" },
+  since: { kind: "string" },
+} as const;
+
+/** `logs [-f] [-t] [--tail N|all] [--since WHEN] <container_id>` */
+export function parseLogsArgs(argv: readonly string[]): { id: string; follow: boolean; query: LogQuery } {
   const usage = (): never => {
-    throw new BockerError("usage: bocker logs [-f] <container_id>");
+    throw new BockerError("usage: bocker logs [-f] [-t] [--tail N] [--since WHEN] <container_id>");
   };
-  const { flags, positionals } = parseFlags(argv, { follow: { kind: "boolean", alias: "f" } }, { fail: usage });
+  const { flags, positionals } = parseFlags(argv, LOGS_FLAGS, { fail: usage });
   if (positionals.length !== 1 || positionals[0]!.startsWith("-")) usage();
-  return { id: positionals[0]!, follow: flags.follow === true };
+  const tail = flags.tail as string | undefined;
+  if (tail !== undefined && tail !== "all" && !/^\d+$/.test(tail)) throw new BockerError(`--tail ${tail}: expected a number of lines or all`);
+  const query: LogQuery = {
+    timestamps: flags.timestamps === true,
+    ...(tail !== undefined && tail !== "all" ? { tail: Number(tail) } : {}),
+    ...(flags.since !== undefined ? { sinceMs: parseSince(flags.since as string) } : {}),
+  };
+  return { id: positionals[0]!, follow: flags.follow === true, query };
 }

@@ -5,7 +5,7 @@
  * config.json to `bocker-imagetool bundle`, the container to `bocker-runtime run`.
  * A failure before the container exists removes everything made so far.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Spec } from "../schemas/generated/types/runtime-config.ts";
 import type { Context } from "./context.ts";
@@ -13,13 +13,16 @@ import { BockerError } from "./errors.ts";
 import { removeContainer } from "./containers.ts";
 import { containerEnv } from "./env.ts";
 import { writeStdout } from "../common/stdio.ts";
-import { followLog } from "./logs.ts";
+import { launchMonitor } from "./lifecycle.ts";
+import type { LogOptions } from "./logfile.ts";
+import { superviseForeground, superviseTerminal } from "./monitor.ts";
 import { connect, disconnect } from "./network/index.ts";
 import type { PortMapping } from "./network/ports.ts";
 import { gatewayOf } from "./network/ipam.ts";
 import { containerHosts, containerResolvConf } from "./network/resolv.ts";
+import type { RestartPolicy } from "./restart.ts";
 import { customizeSpec } from "./spec.ts";
-import type { ContainerRecord } from "./store.ts";
+import { namesOf, type ContainerRecord } from "./store.ts";
 import { resolveVolume } from "./volumes.ts";
 
 export interface RunRequest {
@@ -41,10 +44,12 @@ export interface RunRequest {
   readonly cpus?: number;
   readonly pidsLimit?: number;
   readonly readOnly: boolean;
-  /** --rm: a foreground run removes the container once it exits. */
+  /** --rm: the container is removed once it ends for good (by its monitor when detached). */
   readonly remove: boolean;
   /** -t: the container gets a pseudo-terminal, relayed by the runtime to ours. */
   readonly tty: boolean;
+  readonly restart?: RestartPolicy;
+  readonly logOptions?: LogOptions;
 }
 
 export interface RunResult {
@@ -70,6 +75,9 @@ export async function runContainer(ctx: Context, req: RunRequest): Promise<RunRe
       ports: req.ports,
       volumes,
       created: new Date().toISOString(),
+      ...(req.restart ? { restart: req.restart } : {}),
+      ...(req.logOptions ? { logOptions: req.logOptions } : {}),
+      ...(req.remove && req.detach ? { remove: true } : {}),
     };
     store.writeContainer(dir, record);
   });
@@ -88,12 +96,12 @@ export async function runContainer(ctx: Context, req: RunRequest): Promise<RunRe
 /** Network, /etc files and the bundle: everything the runtime needs, nothing started yet. */
 async function prepare(ctx: Context, id: string, req: RunRequest, volumes: readonly string[], env: readonly string[]): Promise<void> {
   const { store, settings } = ctx;
-  const attachment = await connect(ctx.net, id, req.ports, req.name ? [req.name] : []);
+  const attachment = await connect(ctx.net, id, req.ports, namesOf(req));
   const etcDir = join(store.containerDir(id), "etc");
   mkdirSync(etcDir);
   const etcFiles = {
     hostname: `${id}\n`,
-    hosts: containerHosts(id, attachment.ip, req.name ? [req.name] : []),
+    hosts: containerHosts(id, attachment.ip, namesOf(req)),
     "resolv.conf": containerResolvConf(gatewayOf(settings.subnet), readHostFile("/etc/resolv.conf")),
   };
   for (const [name, text] of Object.entries(etcFiles)) writeFileSync(join(etcDir, name), text);
@@ -142,43 +150,31 @@ function readHostFile(path: string): string {
   }
 }
 
-/** The container's stdout and stderr: its log, appended to (see logs.ts). */
-function openLog(ctx: Context, id: string): number {
-  return openSync(ctx.store.logPath(id), "a");
-}
-
+/** Its monitor runs it (monitor.ts); we return once it runs, or say why it could not start. */
 async function startDetached(ctx: Context, id: string): Promise<RunResult> {
-  const log = openLog(ctx, id);
-  let r;
-  try {
-    r = Bun.spawnSync(ctx.tools.runtimeArgv("run", "--detach", "--bundle", ctx.store.bundleDir(id), id), { stdin: "ignore", stdout: log, stderr: log });
-  } finally {
-    closeSync(log);
-  }
-  if (r.exitCode !== 0) {
-    // The runtime's own error went where the container's stderr goes: the log.
-    const why = readFileSync(ctx.store.logPath(id), "utf8").trim();
+  const state = await launchMonitor(ctx, id);
+  if (state.error !== undefined) {
     await removeContainer(ctx, id).catch(() => {});
-    throw new BockerError(`cannot start ${id}: ${why || `bocker-runtime exit ${r.exitCode}`}`);
+    throw new BockerError(`cannot start ${id}: ${state.error}`);
   }
   return { id };
 }
 
 /**
- * Runs the container attached and waits for it; its exit status becomes ours. `--keep` leaves it
- * stopped, not deleted, so its cgroup (and its limits) stay readable until `bocker rm`, as in the
- * original's transcript. Ctrl-C reaches the runtime (it forwards it to the container) through the
- * terminal's process group, and we stay until it ends; a SIGTERM sent to us alone is passed on.
+ * Runs the container attached and waits for it; its exit status becomes ours and is recorded
+ * (run-state.ts) for `wait` and `inspect`. `--keep` leaves it stopped, not deleted, so its cgroup
+ * (and its limits) stay readable until `bocker rm`, as in the original's transcript. Ctrl-C
+ * reaches the runtime (it forwards it to the container) through the terminal's process group, and
+ * we stay until it ends; a SIGTERM sent to us alone is passed on.
  */
-async function runAttached(ctx: Context, id: string, stdio: Parameters<typeof Bun.spawn>[1], attached: (proc: Bun.Subprocess) => Promise<unknown>): Promise<RunResult> {
-  const proc = Bun.spawn(ctx.tools.runtimeArgv("run", "--keep", "--bundle", ctx.store.bundleDir(id), id), stdio);
+async function runAttached(ctx: Context, id: string, launch: (argv: string[]) => { proc: Bun.Subprocess; exitCode: Promise<number> }): Promise<RunResult> {
+  const { proc, exitCode } = launch(ctx.tools.runtimeArgv("run", "--keep", "--bundle", ctx.store.bundleDir(id), id));
   const ignore = () => {};
   const forward = () => proc.kill("SIGTERM");
   process.on("SIGINT", ignore);
   process.on("SIGTERM", forward);
   try {
-    await attached(proc);
-    return { id, exitCode: await proc.exited };
+    return { id, exitCode: await exitCode };
   } finally {
     process.off("SIGINT", ignore);
     process.off("SIGTERM", forward);
@@ -187,24 +183,23 @@ async function runAttached(ctx: Context, id: string, stdio: Parameters<typeof Bu
   }
 }
 
-/** Without -t: the container's output is followed from its log to our stdout while it runs. */
-async function runForeground(ctx: Context, id: string): Promise<RunResult> {
-  const log = openLog(ctx, id);
-  try {
-    return await runAttached(ctx, id, { stdin: "inherit", stdout: log, stderr: log }, (proc) =>
-      followLog(ctx.store.logPath(id), writeStdout, () => proc.exitCode !== null || proc.signalCode !== null),
-    );
-  } finally {
-    closeSync(log);
-  }
+/** Without -t: the container's output goes to our stdout and its log while it runs (monitor.ts). */
+function runForeground(ctx: Context, id: string): Promise<RunResult> {
+  return runAttached(ctx, id, (argv) => {
+    const proc = Bun.spawn(argv, { stdin: "inherit", stdout: "pipe", stderr: "pipe" });
+    return { proc, exitCode: superviseForeground(ctx, id, proc, writeStdout) };
+  });
 }
 
 /**
  * `-t`: the runtime's foreground run relays the container's pty to our terminal itself (as runc
  * does without --console-socket: raw mode, input, and SIGWINCH → TIOCSWINSZ on the pty master;
  * the signal reaches it through the terminal's process group), so it gets our stdio. The output
- * is the terminal's, not logged: a pty mixes the input's echo into it.
+ * is the terminal's, not logged: a pty mixes the input's echo into it; its exit status is.
  */
 function runOnTerminal(ctx: Context, id: string): Promise<RunResult> {
-  return runAttached(ctx, id, { stdio: ["inherit", "inherit", "inherit"] }, async () => {});
+  return runAttached(ctx, id, (argv) => {
+    const proc = Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"] });
+    return { proc, exitCode: superviseTerminal(ctx, id, proc) };
+  });
 }

@@ -12,7 +12,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from "node:path";
 import { BockerError, noContainer, noImage } from "./errors.ts";
 import { withLock } from "./lock.ts";
+import type { LogOptions } from "./logfile.ts";
 import type { PortMapping } from "./network/ports.ts";
+import type { RestartPolicy } from "./restart.ts";
 
 export type Kind = "img" | "ps";
 const ID_MIN = 10000;
@@ -28,7 +30,16 @@ export interface ContainerRecord {
   /** `-v` arguments with named volumes resolved to their directories. */
   readonly volumes: readonly string[];
   readonly created: string;
+  /** --restart; absent: no. */
+  readonly restart?: RestartPolicy;
+  /** --log-opt; absent: one file without limit. */
+  readonly logOptions?: LogOptions;
+  /** run -d --rm: its monitor removes it once it ends for good. */
+  readonly remove?: boolean;
 }
+
+/** What other containers may call it besides its id (--name). */
+export const namesOf = (c: { readonly name?: string }): string[] => (c.name !== undefined ? [c.name] : []);
 
 /**
  * A uniformly random number in [min, max] that is not in `used`, or undefined when there is none:

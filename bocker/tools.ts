@@ -5,7 +5,7 @@
  * (content/, snapshots/), the runtime's state is BOCKER_ROOT/runtime.
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { attempt, run, type Outcome } from "./exec.ts";
 import type { Store } from "./store.ts";
 
@@ -14,6 +14,13 @@ export type ToolName = "bocker-runtime" | "bocker-imagetool";
 export function toolPath(name: ToolName): string {
   const candidates = [join(dirname(process.execPath), name), join(import.meta.dir, "..", "dist", name)];
   return candidates.find((p) => existsSync(p)) ?? name;
+}
+
+/** bocker itself, to start a container's monitor: this executable, else the repository's dist/bocker. */
+export function bockerArgv(): string[] {
+  if (basename(process.execPath) === "bocker") return [process.execPath];
+  const built = join(import.meta.dir, "..", "dist", "bocker");
+  return [existsSync(built) ? built : "bocker"];
 }
 
 export class Tools {
@@ -29,6 +36,10 @@ export class Tools {
 
   imagetool(...args: string[]): string {
     return run(this.imagetoolArgv(...args));
+  }
+
+  tryImagetool(...args: string[]): Outcome {
+    return attempt(this.imagetoolArgv(...args));
   }
 
   tryRuntime(...args: string[]): Outcome {

@@ -33,7 +33,9 @@ const containerTag = (c: NetworkConfig, id: string) => `${bridgeTag(c)}:${id}`;
 /** `names`: what other containers may call it besides its id (--name). */
 export async function connect(c: NetworkConfig, id: string, ports: readonly PortMapping[], names: readonly string[] = []): Promise<Attachment> {
   await ensureBridge(c);
-  const ip = pool(c).allocate(id);
+  // A container started again (`bocker start`) keeps the address its /etc/hosts names.
+  const leased = pool(c).leasesOf(id)[0];
+  const ip = leased ?? pool(c).allocate(id);
   try {
     plug({ id, bridge: c.bridge, subnet: c.subnet, ip });
     if (ports.length > 0) await publish(c, id, ip, ports);
@@ -42,7 +44,7 @@ export async function connect(c: NetworkConfig, id: string, ports: readonly Port
     return { ip, netnsPath: netnsPath(id) };
   } catch (err) {
     await disconnect(c, id);
-    pool(c).release(id);
+    if (leased === undefined) pool(c).release(id);
     throw err;
   }
 }

@@ -48,8 +48,9 @@ function unmountUnder(root: string): void {
 /**
  * `under`: a filesystem the caller made and removes (a loop-mounted btrfs, whose read-only
  * snapshots rm cannot delete), to put the storage root in; by default a temp dir we remove.
- * `network`: a test file's own bridge and subnet instead of bkt0. The bridge's DNS forwards to a
- * loopback port nothing serves unless the test says otherwise: no query ever leaves the machine.
+ * `network`: a test file's own bridge and subnet instead of bkt0, so files run in parallel never
+ * share one. The bridge's DNS forwards to a loopback port nothing serves unless the test says
+ * otherwise: no query ever leaves the machine.
  */
 export function startBocker(cleanup: Cleanup, under?: string, network = { bridge: TEST_BRIDGE, subnet: TEST_SUBNET }): Bocker {
   testNetwork(cleanup, network.bridge, network.subnet); // removed last: registered first

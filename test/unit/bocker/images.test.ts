@@ -49,7 +49,8 @@ describe("help", () => {
   test("the original's layout: description, then a tab and the usage, then a blank line", () => {
     expect(helpText()).toStartWith("Create an image from a directory:\n\tbocker init <directory>\n\nPull an image");
     expect(helpText()).toContain("Commit a container to an image:\n\tbocker commit <container_id> <image_id>\n\n");
-    expect(helpText()).toContain("in the background):\n\tbocker run [-d] [--name <name>] [-v <src>:<dst>[:ro]] [-p <host_port>:<port>[/udp]] <image_id> <command>\n\nRun with Docker's run-time options");
+    expect(helpText()).toContain("in the background):\n\tbocker run [-d] [--name <name>] [-v <src>:<dst>[:ro]] [-p <host_port>:<port>[/udp]] <image_id> <command>\n\nExecute a command");
+    expect(helpText()).toContain("Display this message:\n\tbocker help\n\nRun with Docker's run-time options"); // the first of bocker's own
     for (const flag of ["--rm", "-it", "-e", "--env-file", "-w", "-u", "--memory", "--cpus", "--pids-limit", "--read-only"]) expect(helpText()).toContain(`[${flag}`);
   });
 });
