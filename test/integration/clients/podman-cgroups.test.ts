@@ -14,7 +14,9 @@ import { PodmanEnv } from "../../fixtures/clients/podman.ts";
 import { ok } from "../../fixtures/clients/proc.ts";
 
 const V2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
-const MANAGERS = existsSync("/run/systemd/system") && V2 ? (["cgroupfs", "systemd"] as const) : (["cgroupfs"] as const);
+/** podman's systemd manager talks to systemd over the system bus (dbus-daemon), not systemd's private socket. */
+const SYSTEMD = existsSync("/run/systemd/system") && existsSync("/run/dbus/system_bus_socket");
+const MANAGERS = SYSTEMD ? (["cgroupfs", "systemd"] as const) : (["cgroupfs"] as const);
 
 /** A whole block device of this host (its /dev name and major:minor), for --device-read-bps. */
 function blockDevice(): { path: string; devno: string } {
