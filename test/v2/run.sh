@@ -14,7 +14,8 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 
 in_vm() {
   cd "$here" || exit 2
-  export PATH=$here/node_modules/.bin:$PATH BOCKER_TEST_ROOT=1 TMPDIR=/tmp
+  # BOCKER_TEST_SLOWDOWN stretches the tests' polling deadlines for the emulated CPU.
+  export PATH=$here/node_modules/.bin:$PATH BOCKER_TEST_ROOT=1 TMPDIR=/tmp BOCKER_TEST_SLOWDOWN=20
   echo "v2: $(stat -fc %T /sys/fs/cgroup), own cgroup $(cut -d: -f3 /proc/self/cgroup), $(nproc) cpus"
   local rc=0 t0=$SECONDS
   step() { local name=$1; shift; local s=$SECONDS; "$@"; local r=$?; echo "v2: $name: exit $r, $((SECONDS - s)) s"; ((r == 0)) || rc=1; }

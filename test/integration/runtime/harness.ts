@@ -102,7 +102,7 @@ export class RuntimeSuite {
       stdin: opts.stdin === undefined ? "ignore" : Buffer.from(opts.stdin),
       stdout: Bun.file(out),
       stderr: Bun.file(err),
-      timeout: opts.timeoutMs ?? 30_000,
+      timeout: (opts.timeoutMs ?? 30_000) * SLOWDOWN,
     });
     const code = await proc.exited;
     const result = { code, stdout: readFileSync(out, "utf8"), stderr: readFileSync(err, "utf8") };
@@ -127,9 +127,12 @@ export class RuntimeSuite {
   }
 }
 
-/** Polls until fn() is true (or fails after timeoutMs). */
+/** How much slower than this machine the tests run: test/v2/run.sh's emulated VM sets 20. */
+export const SLOWDOWN = Number(process.env.BOCKER_TEST_SLOWDOWN ?? 1);
+
+/** Polls until fn() is true (or fails after timeoutMs, times SLOWDOWN). */
 export async function waitFor(fn: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = Date.now() + timeoutMs * SLOWDOWN;
   while (!(await fn())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(20);
