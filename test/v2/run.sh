@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # test/v2/run.sh [OUTDIR]: runs the cgroup tests on a pure cgroup v2 host with systemd, the layout
 # most users have (this machine is hybrid), in the throw-away VM of /work/shared/vm (root only).
-# On the host: builds dist/, stages a copy of the tree (sources, dist/, node_modules, the built
-# runtime-tools suite) under /var/tmp, boots the VM on it and runs this script again inside with
+# On the host: builds dist/, stages a copy of the tree (sources, dist/, node_modules) under /var/tmp, boots the VM on it and runs this script again inside with
 # --in-vm. Container roots stay in the guest's /tmp (the shared 9p dir cannot hold overlayfs upper
 # dirs). Inside, the tests run from /system.slice/vmrun.service, a populated service cgroup, as under
 # CI or a login session: the case that used to break every container (issue 13).
-# Output: OUTDIR (default /var/tmp/bocker-v2-last) holds the log and runtime-tools' TAP files; the
-# last lines of the log are the counts. Env: VM (default /work/shared/vm), RT_SUITE (default
-# /tmp/runtime-tools, built by /work/shared/oci-reference/runtime-tools/build.sh), VM_TIMEOUT.
+# The OCI runtime-tools suite is not run: its cgroup files (commit 260e151, the last that builds with
+# Debian 12's Go) read cgroup v1 files only ("cgroupv2 is not supported yet") and each waits out its
+# 60 s timeout on v2.
+# Output: OUTDIR (default /var/tmp/bocker-v2-last)/log; its last lines are the counts and times.
+# Env: VM (default /work/shared/vm), VM_TIMEOUT.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -19,22 +20,13 @@ in_vm() {
   echo "v2: $(stat -fc %T /sys/fs/cgroup), own cgroup $(cut -d: -f3 /proc/self/cgroup), $(nproc) cpus"
   local rc=0 t0=$SECONDS
   step() { local name=$1; shift; local s=$SECONDS; "$@"; local r=$?; echo "v2: $name: exit $r, $((SECONDS - s)) s"; ((r == 0)) || rc=1; }
-  # TCG emulation runs programs 15-30x slower: bun's default 5 s per test is far too short.
-  step "cgroup tests" bun test --timeout 120000 ./test/integration/cgroups ./test/integration/runtime/cgroups.test.ts
-  if [[ -d suite/runtime-tools ]]; then
-    rt() {
-      local out=$1/runtime-tools; mkdir -p "$out"; cp -a suite/runtime-tools /tmp/rt
-      # Only the cgroup files (the others are checked on the hybrid host by oci-validation/).
-      (cd /tmp/rt && for t in validation/*/*.t; do case $t in *cgroups*) ;; *) rm -f "$t" ;; esac; done)
-      bash suite/rt-run.sh "$here/dist/bocker-runtime" "$out" /tmp/rt; grep FAIL "$out/summary.txt"; return 0
-    }
-    step "runtime-tools cgroup files" rt "$OUTDIR"
-  fi
   # podman's systemd cgroup manager needs the system bus, which the VM image does not start.
   if [[ ! -S /run/dbus/system_bus_socket ]]; then
     step "install dbus" bash -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dbus >/dev/null && systemctl start dbus.socket dbus.service'
   fi
   step "podman cgroup tests" bun test --timeout 600000 ./test/integration/clients/podman-cgroups.test.ts
+  # TCG emulation runs programs 15-30x slower: bun's default 5 s per test is far too short.
+  step "cgroup tests" bun test --timeout 120000 ./test/integration/cgroups ./test/integration/runtime/cgroups.test.ts
   echo "v2: total $((SECONDS - t0)) s"
   return $rc
 }
@@ -42,7 +34,7 @@ in_vm() {
 if [[ ${1:-} == --in-vm ]]; then OUTDIR=$2; in_vm; exit; fi
 
 OUTDIR=${1:-/var/tmp/bocker-v2-last}
-VM=${VM:-/work/shared/vm} RT_SUITE=${RT_SUITE:-/tmp/runtime-tools}
+VM=${VM:-/work/shared/vm}
 [[ $(id -u) == 0 ]] || { echo "test/v2/run.sh: run as root" >&2; exit 2; }
 t0=$SECONDS
 (cd "$here" && bun scripts/build.ts >/dev/null) || { echo "test/v2/run.sh: build failed" >&2; exit 1; }
@@ -53,11 +45,7 @@ trap 'exit 130' INT TERM HUP
 (cd "$here" && git ls-files -co --exclude-standard -z | grep -zv '^node_modules$' | xargs -0 cp --parents -t "$stage" 2>/dev/null)
 cp -a "$here/dist" "$stage/"
 cp -a "$(readlink -f "$here/node_modules")" "$stage/node_modules"
-mkdir -p "$stage/suite" "$OUTDIR"
-if [[ -x $RT_SUITE/runtimetest ]]; then
-  (cd "$RT_SUITE" && tar --exclude=.gocache -cf - .) | (mkdir -p "$stage/suite/runtime-tools" && tar -xf - -C "$stage/suite/runtime-tools")
-  cp /work/shared/oci-reference/runtime-tools/run.sh "$stage/suite/rt-run.sh"
-fi
+mkdir -p "$OUTDIR"
 mkdir -p "$stage/out"
 VM_TIMEOUT=${VM_TIMEOUT:-3600} "$VM/run.sh" --mem 3072 --cpus 2 "$stage" -- bash test/v2/run.sh --in-vm "$stage/out" 2>&1 | tee "$OUTDIR/log"
 rc=${PIPESTATUS[0]}
