@@ -26,7 +26,7 @@ in_vm() {
   fi
   step "podman cgroup tests" bun test --timeout 600000 ./test/integration/clients/podman-cgroups.test.ts
   # TCG emulation runs programs 15-30x slower: bun's default 5 s per test is far too short.
-  step "cgroup tests" bun test --timeout 120000 ./test/integration/cgroups ./test/integration/runtime/cgroups.test.ts
+  step "cgroup tests" bun test --timeout 300000 ./test/integration/cgroups ./test/integration/runtime/cgroups.test.ts
   echo "v2: total $((SECONDS - t0)) s"
   return $rc
 }
