@@ -20,6 +20,12 @@ import { describeRoot } from "../../fixtures/root.ts";
 import { PURE_V2, enter, leafIn, procState, read, startSleep, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
+
+/** The task's state once it has settled: right after a freeze or thaw it may still show R a moment. */
+async function settledState(pid: number, want: string): Promise<string> {
+  for (let i = 0; i < 200 && procState(pid) !== want; i++) await Bun.sleep(10);
+  return procState(pid);
+}
 afterEach(() => cleanup.run());
 
 describeRoot("a process in the container's cgroups", () => {
@@ -34,10 +40,10 @@ describeRoot("a process in the container's cgroups", () => {
     if (PURE_V2) expect(read(leafIn(p, "freezer"), "cgroup.events")).toContain("frozen 1");
     else expect(read(leafIn(p, "freezer"), "freezer.state")).toBe("FROZEN");
     // v1 frozen tasks sit in an uninterruptible wait; v2's freezer parks them in an interruptible one.
-    expect(procState(sleep.pid)).toBe(PURE_V2 ? "S" : "D");
+    expect(await settledState(sleep.pid, PURE_V2 ? "S" : "D")).toBe(PURE_V2 ? "S" : "D");
     thawCgroup(p);
     expect(freezerState(p)).toBe("thawed");
-    expect(procState(sleep.pid)).toBe("S");
+    expect(await settledState(sleep.pid, "S")).toBe("S");
 
     killCgroup(p, "SIGTERM");
     expect(await sleep.exited).not.toBe(0);
