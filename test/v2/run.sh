@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test/v2/run.sh [OUTDIR]: runs the cgroup tests on a pure cgroup v2 host with systemd, the layout
 # most users have (this machine is hybrid), in the throw-away VM of /work/shared/vm (root only).
-# On the host: builds dist/, stages a copy of the tree (sources, dist/, node_modules) under /var/tmp, boots the VM on it and runs this script again inside with
-# --in-vm. Container roots stay in the guest's /tmp (the shared 9p dir cannot hold overlayfs upper
-# dirs). Inside, the tests run from /system.slice/vmrun.service, a populated service cgroup, as under
+# On the host: builds dist/, stages a copy of the tree (sources, dist/, node_modules) under
+# /var/tmp, boots the VM on it and runs this script again inside with --in-vm. Container roots stay
+# in the guest's /tmp (the shared 9p dir cannot hold overlayfs upper dirs). Inside, the tests run from /system.slice/vmrun.service, a populated service cgroup, as under
 # CI or a login session: the case that used to break every container (issue 13).
 # The OCI runtime-tools suite is not run: its cgroup files (commit 260e151, the last that builds with
 # Debian 12's Go) read cgroup v1 files only ("cgroupv2 is not supported yet") and each waits out its
