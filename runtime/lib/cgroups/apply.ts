@@ -10,6 +10,7 @@ import { compileDeviceFilter } from "./devices-bpf.ts";
 import { leafFor, readCgroupFile, writeCgroupFile, writeError, type Leaf } from "./fs.ts";
 import { deviceRules } from "./resources/devices.ts";
 import { resourceWrites } from "./resources/index.ts";
+import { enableV2Controllers } from "./v2-tree.ts";
 import type { CgroupWrite, TranslateContext } from "./types.ts";
 import type { LinuxResources } from "../spec-types.ts";
 
@@ -33,46 +34,6 @@ export function leafContext(leaves: Leaf[], update: boolean): TranslateContext {
 /** A context that claims every file exists: used once to learn which controllers a config needs. */
 function probingContext(leaves: Leaf[]): TranslateContext {
   return { ...leafContext(leaves, false), hasFile: () => true, read: () => undefined };
-}
-
-/**
- * cgroup v2 only offers a controller's files in a cgroup whose parent lists it in
- * cgroup.subtree_control, so every ancestor from the hierarchy's mount down to the container's
- * parent must enable it (runc fs2 CreateCgroupPath, crun enable_controllers). On a pure v2 host
- * every available controller is enabled, best effort, as runc does, so stats and later updates
- * work; on a hybrid host only the controllers the config uses. A controller the config needs that
- * cannot be enabled is an error. Ancestors we did not create are changed only in this additive way
- * and never reverted, since other cgroups below them may rely on the controller by then.
- */
-function enableV2Controllers(writes: CgroupWrite[], leaves: Leaf[]): void {
-  const v2 = leaves.find((l) => l.hierarchy.version === 2);
-  if (!v2) return;
-  const needed = new Map<string, string>();
-  for (const w of writes) {
-    if (w.controller !== "cgroup" && leafFor(leaves, w.controller) === v2 && !needed.has(w.controller)) needed.set(w.controller, w.pointer);
-  }
-  const pureV2 = leaves.every((l) => l.hierarchy.version === 2);
-  if (needed.size === 0 && !pureV2) return;
-  const ancestors: string[] = [];
-  for (let d = posix.dirname(v2.dir); d.startsWith(v2.hierarchy.mountpoint); d = posix.dirname(d)) {
-    ancestors.unshift(d);
-    if (d === v2.hierarchy.mountpoint) break;
-  }
-  for (const dir of ancestors) {
-    const words = (file: string) => new Set((readCgroupFile(posix.join(dir, file)) ?? "").split(/\s+/).filter(Boolean));
-    const enabled = words("cgroup.subtree_control");
-    const wanted = new Set([...(pureV2 ? words("cgroup.controllers") : []), ...needed.keys()]);
-    const file = posix.join(dir, "cgroup.subtree_control");
-    for (const controller of wanted) {
-      if (enabled.has(controller)) continue;
-      try {
-        writeCgroupFile(file, `+${controller}`);
-      } catch (err) {
-        const pointer = needed.get(controller);
-        if (pointer !== undefined) throw writeError({ what: `${controller} controller for the container`, value: `+${controller}`, pointer }, file, err);
-      }
-    }
-  }
 }
 
 /** Writes in order; a write marked retryAfterOnEinval that fails with EINVAL is retried at the end. */

@@ -14,6 +14,7 @@ import { detectCgroups, dirOf, type CgroupLayout } from "./detect.ts";
 import { cgroupError, placementLeaves, readCgroupFile, sleepMs, writeCgroupFile, type Leaf } from "./fs.ts";
 import { cgroupPathIn, resolveCgroupPath } from "./paths.ts";
 import { warmCgroupMigration } from "./migration-warmup.ts";
+import { checkV2Domains } from "./v2-tree.ts";
 import type { CgroupPlacement } from "./types.ts";
 import type { LinuxResources } from "../spec-types.ts";
 
@@ -43,7 +44,7 @@ const stderrWarn = (msg: string) => writeStderr(`warning: ${msg}\n`);
 /** The container's directory in each hierarchy, by the path rule. */
 export function containerLeaves(layout: CgroupLayout, req: Pick<SetupRequest, "id" | "cgroupsPath" | "systemd">): { path: string; leaves: Leaf[]; warnings: string[] } {
   const resolved = resolveCgroupPath({ ...req, systemdRunning: existsSync("/run/systemd/system") });
-  const leaves = layout.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h, cgroupPathIn(resolved, h.ownPath)) }));
+  const leaves = layout.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h, cgroupPathIn(resolved, h.ownPath, layout.mode === "v2")) }));
   return { path: resolved.path, leaves, warnings: resolved.warnings };
 }
 
@@ -110,9 +111,11 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   const { path, leaves, warnings } = containerLeaves(layout, req);
   const procsFiles = leaves.map((l) => posix.join(l.dir, "cgroup.procs"));
   req.beforeCreate?.({ path, dirs: leaves.flatMap((l) => missingDirs(l.dir, l.hierarchy.mountpoint)), procsFiles });
+  checkV2Domains(leaves, false);
   const created: string[] = [];
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
+    checkV2Domains(leaves, true);
     const frozen = frozenDir(leaves);
     if (frozen !== undefined) throw new RuntimeError("BAD_STATUS", `container's cgroup unexpectedly frozen: ${frozen}`, { path: frozen });
     // The helper's cgroup.procs writes come next: keep the kernel's fast path open for them.

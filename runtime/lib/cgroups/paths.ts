@@ -1,8 +1,14 @@
 /**
  * The cgroup path rule. runtime-spec config-linux.md "Cgroups Path": an absolute cgroupsPath is
  * taken as given (relative to each hierarchy's root); a relative one, and the default when none is
- * set, are relative to the runtime's own cgroup (runc fs: GetOwnCgroupPath + Join). The default
- * name is the container id, as in runc. With --systemd-cgroup the path is "slice:prefix:name"
+ * set, are relative to the runtime's own cgroup (runc fs: GetOwnCgroupPath + Join). On a pure
+ * cgroup v2 host they are relative to its *parent* instead (runc fs2 defaultpath.go): under systemd
+ * the runtime's own cgroup is a service or a login scope that always holds processes, and cgroup
+ * v2's no-internal-process rule then forbids enabling domain controllers (memory, io) for any child
+ * of it, while enabling only the threaded ones (cpu, cpuset, pids) turns it into a thread root whose
+ * new children are "domain invalid" (cgroup.procs: EOPNOTSUPP). The parent (a slice) holds no
+ * processes. Hybrid and v1 hosts keep their v1 controllers there, so the rule stays as it was. The
+ * default name is the container id, as in runc. With --systemd-cgroup the path is "slice:prefix:name"
  * (runc specconv), mapped onto cgroupfs as <expanded slice>/<prefix>-<name>.scope.
  */
 import { posix } from "node:path";
@@ -75,7 +81,11 @@ export function resolveCgroupPath(req: PathRequest): ResolvedPath {
   return { path, relative: !path.startsWith("/"), warnings };
 }
 
-/** The cgroup of the container inside one hierarchy, given this process's cgroup there. */
-export function cgroupPathIn(resolved: ResolvedPath, ownPath: string): string {
-  return resolved.relative ? posix.join(ownPath, resolved.path) : resolved.path;
+/**
+ * The cgroup of the container inside one hierarchy, given this process's cgroup there; `pureV2`:
+ * the host has only the unified hierarchy, where a relative path goes under the parent of ownPath.
+ */
+export function cgroupPathIn(resolved: ResolvedPath, ownPath: string, pureV2 = false): string {
+  if (!resolved.relative) return resolved.path;
+  return posix.join(pureV2 ? posix.dirname(ownPath) : ownPath, resolved.path);
 }

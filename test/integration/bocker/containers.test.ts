@@ -138,12 +138,13 @@ describeRoot("bocker containers: network, ports, volumes, detached runs", () => 
     const id = await detached(b, ["-p", `${freePort()}:80`, img, "sleep", "1000"]);
     expect(netnsExists(`netns_${id}`)).toBe(true);
     expect(linkExists(`veth0_${id}`)).toBe(true);
-    expect(existsSync(`/sys/fs/cgroup/memory/${id}`)).toBe(true);
+    const memoryCgroup = existsSync("/sys/fs/cgroup/cgroup.controllers") ? `/sys/fs/cgroup/${id}` : `/sys/fs/cgroup/memory/${id}`; // pure v2 or v1
+    expect(existsSync(memoryCgroup)).toBe(true);
     await b.ok(["rm", id]);
     expect(netnsExists(`netns_${id}`)).toBe(false);
     expect(linkExists(`veth0_${id}`)).toBe(false);
     expect(taggedRules(`bocker:${TEST_BRIDGE}:${id}`)).toEqual([]);
-    expect(existsSync(`/sys/fs/cgroup/memory/${id}`)).toBe(false);
+    expect(existsSync(memoryCgroup)).toBe(false);
     expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(b.root);
     expect(existsSync(join(b.root, "containers", id))).toBe(false);
     const leases = join(b.root, "network", TEST_BRIDGE, "leases");

@@ -5,9 +5,15 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { containerIds, startBocker } from "./bocker-fixture.ts";
+
+/** A pure cgroup v2 host (test/v2/run.sh): shares become cpu.weight (512 → 59), the limit memory.max. */
+const V2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
+const cpuFile = (cg: string) => (V2 ? `/sys/fs/cgroup/${cg}/cpu.weight` : `/sys/fs/cgroup/cpu/${cg}/cpu.shares`);
+const memFile = (cg: string) => (V2 ? `/sys/fs/cgroup/${cg}/memory.max` : `/sys/fs/cgroup/memory/${cg}/memory.limit_in_bytes`);
 
 const TIMEOUT = 60_000;
 const cleanup = new Cleanup();
@@ -49,30 +55,32 @@ describeRoot("bocker: the original README session (offline, bocker init)", () =>
 
     // $ bocker run img_42150 cat /proc/1/cgroup, then the limits on the host
     const before = new Set(await containerIds(b));
-    expect(await b.ok(["run", img, "cat", "/proc/1/cgroup"])).toMatch(/^\d+:memory:\/$/m);
+    expect(await b.ok(["run", img, "cat", "/proc/1/cgroup"])).toMatch(V2 ? /^0::\/$/m : /^\d+:memory:\/$/m);
     const [cg] = (await containerIds(b)).filter((id) => !before.has(id));
-    expect(readFileSync(`/sys/fs/cgroup/cpu/${cg}/cpu.shares`, "utf8")).toBe("512\n");
-    expect(readFileSync(`/sys/fs/cgroup/memory/${cg}/memory.limit_in_bytes`, "utf8")).toBe("512000000\n");
+    expect(readFileSync(cpuFile(cg!), "utf8")).toBe(V2 ? "59\n" : "512\n");
+    expect(readFileSync(memFile(cg!), "utf8")).toBe("512000000\n");
 
     // $ BOCKER_CPU_SHARE=1024 BOCKER_MEM_LIMIT=1024 bocker run img_42150 cat /proc/1/cgroup
     const before2 = new Set(await containerIds(b));
     await b.ok(["run", img, "cat", "/proc/1/cgroup"], { BOCKER_CPU_SHARE: "1024", BOCKER_MEM_LIMIT: "1024" });
     const [cg2] = (await containerIds(b)).filter((id) => !before2.has(id));
-    expect(readFileSync(`/sys/fs/cgroup/cpu/${cg2}/cpu.shares`, "utf8")).toBe("1024\n");
-    expect(readFileSync(`/sys/fs/cgroup/memory/${cg2}/memory.limit_in_bytes`, "utf8")).toBe("1024000000\n");
+    expect(readFileSync(cpuFile(cg2!), "utf8")).toBe(V2 ? "100\n" : "1024\n");
+    expect(readFileSync(memFile(cg2!), "utf8")).toBe("1024000000\n");
 
     // rm takes the cgroups with it
     await b.ok(["rm", cg2!]);
-    expect(existsSync(`/sys/fs/cgroup/cpu/${cg2}`)).toBe(false);
-    expect(existsSync(`/sys/fs/cgroup/memory/${cg2}`)).toBe(false);
+    expect(existsSync(dirname(cpuFile(cg2!)))).toBe(false);
+    expect(existsSync(dirname(memFile(cg2!)))).toBe(false);
   }, TIMEOUT);
 
   test("the container reads its own limits at /sys/fs/cgroup, read-only", async () => {
     const b = startBocker(cleanup);
     const img = await b.busyboxImage();
-    const script = "cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/memory/memory.limit_in_bytes; touch /sys/fs/cgroup/cpu/x 2>&1 | grep -o 'Read-only file system'";
-    expect(await b.ok(["run", img, "sh", "-c", script])).toBe("512\n512000000\nRead-only file system\n");
-    expect(await b.ok(["run", img, "sh", "-c", script], { BOCKER_CPU_SHARE: "300", BOCKER_MEM_LIMIT: "64" })).toBe("300\n64000000\nRead-only file system\n");
+    const script = V2
+      ? "cat /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/memory.max; touch /sys/fs/cgroup/x 2>&1 | grep -o 'Read-only file system'"
+      : "cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/memory/memory.limit_in_bytes; touch /sys/fs/cgroup/cpu/x 2>&1 | grep -o 'Read-only file system'";
+    expect(await b.ok(["run", img, "sh", "-c", script])).toBe(`${V2 ? 59 : 512}\n512000000\nRead-only file system\n`);
+    expect(await b.ok(["run", img, "sh", "-c", script], { BOCKER_CPU_SHARE: "300", BOCKER_MEM_LIMIT: "64" })).toBe(`${V2 ? 39 : 300}\n64000000\nRead-only file system\n`);
   }, TIMEOUT);
 
   test("errors are worded as the original's and exit non-zero", async () => {

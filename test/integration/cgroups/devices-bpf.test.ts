@@ -16,7 +16,7 @@ import { deviceRules } from "../../../runtime/lib/cgroups/resources/devices.ts";
 import type { EffectiveDeviceRule } from "../../../runtime/lib/cgroups/types.ts";
 import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { leafIn, read, track, uniqueId } from "./fixture.ts";
+import { PURE_V2, leafIn, read, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -83,9 +83,14 @@ describeRoot("cgroup v2 device programs", () => {
   test("setup and update on the unified leaf: runc's defaults, then a replacement program; destroy removes the cgroup", async () => {
     const p = track(cleanup, setupCgroup({ id: uniqueId("devv2") }));
     const dir = leafIn(p, "unified");
-    // Hybrid host: devices go to the v1 controller only, as runc's fs manager does.
-    expect(deviceProgramsOf(dir)).toEqual([]);
-    expect(read(leafIn(p, "devices"), "devices.list")).toContain("c 1:3 rwm");
+    if (PURE_V2) {
+      // Pure v2: setup itself attached runc's default program.
+      expect(deviceProgramsOf(dir).map((x) => x.name)).toEqual([DEVICE_PROGRAM_NAME]);
+    } else {
+      // Hybrid host: devices go to the v1 controller only, as runc's fs manager does.
+      expect(deviceProgramsOf(dir)).toEqual([]);
+      expect(read(leafIn(p, "devices"), "devices.list")).toContain("c 1:3 rwm");
+    }
 
     // The create path (devices always applied, runc's defaults appended) on the v2 leaf alone.
     const v2 = unifiedOnly(p);

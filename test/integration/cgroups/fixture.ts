@@ -8,6 +8,9 @@ import type { Subprocess } from "bun";
 import { destroyCgroup, detectCgroups, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
 import type { Cleanup } from "../../../common/cleanup.ts";
 
+/** A pure cgroup v2 host (test/v2/run.sh's VM): one hierarchy at /sys/fs/cgroup, no v1 controllers. */
+export const PURE_V2 = detectCgroups().mode === "v2";
+
 let counter = 0;
 export function uniqueId(tag: string): string {
   return `bocker-cgtest-${process.pid}-${tag}-${++counter}`;
@@ -17,16 +20,20 @@ export function read(dir: string, file: string): string {
   return readFileSync(posix.join(dir, file), "utf8").trim();
 }
 
-/** The placement's directory in the hierarchy mounted at /sys/fs/cgroup/<name>. */
+/**
+ * The placement's directory in the hierarchy mounted at /sys/fs/cgroup/<name>; on a pure v2 host
+ * the one directory, whatever the name (every controller, and "unified", live there).
+ */
 export function leafIn(p: CgroupPlacement, name: string): string {
+  if (PURE_V2 && p.procsFiles.length === 1) return posix.dirname(p.procsFiles[0]!);
   const dir = p.procsFiles.map((f) => posix.dirname(f)).find((d) => d.startsWith(`/sys/fs/cgroup/${name}/`));
   if (!dir) throw new Error(`placement has no ${name} directory: ${p.procsFiles.join(", ")}`);
   return dir;
 }
 
-/** Where the default rule puts id in every hierarchy: under this process's own cgroup. */
+/** Where the default rule puts id in every hierarchy: under this process's own cgroup (pure v2: its parent). */
 export function defaultDirs(id: string): string[] {
-  return detectCgroups().hierarchies.map((h) => posix.join(h.mountpoint, h.ownPath, id));
+  return detectCgroups().hierarchies.map((h) => posix.join(h.mountpoint, PURE_V2 ? posix.dirname(h.ownPath) : h.ownPath, id));
 }
 
 /** The placement's directory in whichever hierarchy holds `controller` (v1 or the cgroup2 mount). */

@@ -9,7 +9,7 @@ import { posix } from "node:path";
 import { cgroupPids, cgroupStats, freezeCgroup, freezerState, killCgroup, setupCgroup, thawCgroup, type CgroupPlacement } from "../../../runtime/lib/cgroups/index.ts";
 import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
-import { blockDevices, defaultDirs, enter, leafIn, read, startSleep, track, uniqueId } from "./fixture.ts";
+import { PURE_V2, blockDevices, defaultDirs, enter, leafIn, read, startSleep, track, uniqueId } from "./fixture.ts";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -27,7 +27,7 @@ describeRoot("cgroup v2 paths on the unified hierarchy", () => {
     freezeCgroup(v2);
     expect(read(leafIn(p, "unified"), "cgroup.events")).toContain("frozen 1");
     expect(freezerState(v2)).toBe("frozen");
-    expect(read(leafIn(p, "freezer"), "freezer.state")).toBe("THAWED"); // the v1 freezer was not used
+    if (!PURE_V2) expect(read(leafIn(p, "freezer"), "freezer.state")).toBe("THAWED"); // the v1 freezer was not used
     thawCgroup(v2);
     expect(read(leafIn(p, "unified"), "cgroup.events")).toContain("frozen 0");
     expect(freezerState(v2)).toBe("thawed");
@@ -41,7 +41,8 @@ describeRoot("cgroup v2 paths on the unified hierarchy", () => {
     expect(cgroupPids(v2)).toEqual([sleep.pid]);
     const stats = cgroupStats(v2) as any;
     expect(stats.cpu.usage).toHaveProperty("kernel");
-    expect(stats.memory.usage).toEqual({ limit: 0, failcnt: 0 }); // memory is not on v2 here
+    if (!PURE_V2) expect(stats.memory.usage).toEqual({ limit: 0, failcnt: 0 }); // memory is not on v2 here
+    else expect(stats.memory.usage.usage).toBeGreaterThan(0); // memory.current
     killCgroup(v2, "SIGUSR1");
     await sleep.exited;
     expect(sleep.signalCode).toBe("SIGUSR1");
@@ -52,7 +53,8 @@ describeRoot("cgroup v2 paths on the unified hierarchy", () => {
 describeRoot("errors for what this host's kernel lacks", () => {
   // BFQ is optional (CONFIG_IOSCHED_BFQ, and a module that may not be loaded): without it the v1
   // blkio hierarchy has no weight files at all (CFQ's blkio.weight went with CFQ in Linux 5.0).
-  test("blkio weights go to the BFQ files, or without BFQ fail naming the file and pointer", () => {
+  // v1 only: cgroup v2's io.weight / io.bfq.weight are covered by the translation's unit tests.
+  test.skipIf(PURE_V2)("blkio weights go to the BFQ files, or without BFQ fail naming the file and pointer", () => {
     const bfq = existsSync("/sys/fs/cgroup/blkio/blkio.bfq.weight");
     const weight = { blockIO: { weight: 500 } };
     if (bfq) {

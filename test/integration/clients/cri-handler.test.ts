@@ -114,7 +114,8 @@ describeRoot("containerd CRI runtime handler (RuntimeClass) → runtime under te
     const pathCalls = existsSync(env.pathRuncLog) ? readFileSync(env.pathRuncLog, "utf8") : "";
     expect(pathCalls).not.toContain(cid);
     // the container sits in the pod's cgroup parent
-    expect(readFileSync(`/sys/fs/cgroup/pids${pod.cgroupParent}/${cid}/cgroup.procs`, "utf8").trim()).not.toBe("");
+    const pids = existsSync("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids"; // pure v2, or v1 pids
+    expect(readFileSync(`${pids}${pod.cgroupParent}/${cid}/cgroup.procs`, "utf8").trim()).not.toBe("");
   });
 
   test("ExecSync in a running container (the runtime's exec)", async () => {

@@ -4,6 +4,7 @@
  * (no cgroup namespace: the cgroup hierarchies are bind-mounted, not mounted fresh).
  */
 import { afterAll, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { describeRoot } from "../../fixtures/root.ts";
 import { runtimeUnderTest } from "../../fixtures/clients/runtime.ts";
 import { PodmanEnv } from "../../fixtures/clients/podman.ts";
@@ -23,9 +24,10 @@ describeRoot("podman --runtime <runtime under test>: namespaces", () => {
     expect(r.stdout).toBe("0x9\nconnected\n");
   }, 120_000);
 
-  test("--uidmap 0:100000:65536 on a hybrid cgroup host", async () => {
+  test("--uidmap 0:100000:65536 on this host's cgroup layout (hybrid, or pure v2 in test/v2/run.sh)", async () => {
     const e = await podman();
-    const r = ok(await e.runContainer(["--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"], ["sh", "-c", "id -u; tr -s ' ' < /proc/self/uid_map; ls /sys/fs/cgroup/pids/pids.max"]), "podman run --uidmap");
-    expect(r.stdout).toBe("0\n 0 100000 65536\n/sys/fs/cgroup/pids/pids.max\n");
+    const pidsMax = existsSync("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup/pids.max" : "/sys/fs/cgroup/pids/pids.max";
+    const r = ok(await e.runContainer(["--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"], ["sh", "-c", `id -u; tr -s ' ' < /proc/self/uid_map; ls ${pidsMax}`]), "podman run --uidmap");
+    expect(r.stdout).toBe(`0\n 0 100000 65536\n${pidsMax}\n`);
   }, 120_000);
 });

@@ -3,13 +3,16 @@
  * podman → conmon → `<runtime> create/start/exec/kill/pause/resume/delete`, exactly as users run it.
  * BOCKER_CLIENTS_RUNTIME=/usr/sbin/runc runs the same file on runc.
  */
-import { readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { describeRoot } from "../../fixtures/root.ts";
 import { Cleanup } from "../../../common/cleanup.ts";
 import { runtimeUnderTest } from "../../fixtures/clients/runtime.ts";
 import { PodmanEnv, BUSYBOX_IMAGE } from "../../fixtures/clients/podman.ts";
 import { ok } from "../../fixtures/clients/proc.ts";
+
+/** A pure cgroup v2 host (test/v2/run.sh): one hierarchy at /sys/fs/cgroup. */
+const PURE_V2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
 
 const CAP_CHOWN = 0n;
 const CAP_NET_RAW = 13n;
@@ -120,17 +123,19 @@ describeRoot("podman --runtime <runtime under test>", () => {
   });
 
   test("--memory sets the memory cgroup limit", async () => {
-    const r = ok(await env.runContainer(["--rm", "--memory", "64m"], ["cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]), "run --memory");
+    const file = PURE_V2 ? "/sys/fs/cgroup/memory.max" : "/sys/fs/cgroup/memory/memory.limit_in_bytes";
+    const r = ok(await env.runContainer(["--rm", "--cgroupns", "private", "--memory", "64m"], ["cat", file]), "run --memory");
     expect(r.stdout.trim()).toBe(String(64 * 1024 * 1024));
   });
 
   test("--cgroupns private: the container's cgroup is the root of its view", async () => {
-    const r = ok(await env.runContainer(["--rm", "--cgroupns", "private", "--memory", "32m"], ["sh", "-c", "cat /proc/self/cgroup | grep memory; cat /sys/fs/cgroup/memory/memory.limit_in_bytes"]), "run --cgroupns private");
-    expect(r.stdout).toMatch(new RegExp(`^\\d+:memory:/\n${32 * 1024 * 1024}\n$`));
+    const script = PURE_V2 ? "cat /proc/self/cgroup /sys/fs/cgroup/memory.max" : "cat /proc/self/cgroup | grep memory; cat /sys/fs/cgroup/memory/memory.limit_in_bytes";
+    const r = ok(await env.runContainer(["--rm", "--cgroupns", "private", "--memory", "32m"], ["sh", "-c", script]), "run --cgroupns private");
+    expect(r.stdout).toMatch(new RegExp(`^\\d+:${PURE_V2 ? "" : "memory"}:/\n${32 * 1024 * 1024}\n$`));
   });
 
   test("--pids-limit sets pids.max and forks beyond it fail", async () => {
-    const r = ok(await env.runContainer(["--rm", "--pids-limit", "10"], ["cat", "/sys/fs/cgroup/pids/pids.max"]), "run --pids-limit");
+    const r = ok(await env.runContainer(["--rm", "--cgroupns", "private", "--pids-limit", "10"], ["cat", PURE_V2 ? "/sys/fs/cgroup/pids.max" : "/sys/fs/cgroup/pids/pids.max"]), "run --pids-limit");
     expect(r.stdout.trim()).toBe("10");
     const fork = await env.runContainer(["--rm", "--pids-limit", "5"], ["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; wait"]);
     expect(fork.stderr).toMatch(/can't fork|Resource temporarily unavailable|Cannot allocate/i);
@@ -263,8 +268,9 @@ describeRoot("podman --runtime <runtime under test>", () => {
     const id = name();
     await detached(id, ["sleep", "1000"], ["--cpu-shares", "512", "--sysctl", "net.ipv4.ip_forward=1"]);
     const cid = await env.inspect(id, "{{.Id}}");
-    const cgroup = `/sys/fs/cgroup/cpu${env.cgroupParent}/libpod-${cid}/cpu.shares`;
-    expect((await Bun.file(cgroup).text()).trim()).toBe("512");
+    // cgroup v2: shares 512 become cpu.weight 59 (the runtime's conversion, opencontainers/cgroups).
+    const cgroup = PURE_V2 ? `/sys/fs/cgroup${env.cgroupParent}/libpod-${cid}/cpu.weight` : `/sys/fs/cgroup/cpu${env.cgroupParent}/libpod-${cid}/cpu.shares`;
+    expect((await Bun.file(cgroup).text()).trim()).toBe(PURE_V2 ? "59" : "512");
     expect(ok(await env.podman(["exec", id, "cat", "/proc/sys/net/ipv4/ip_forward"]), "exec").stdout).toBe("1\n");
   });
 

@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { makeBusyboxRootfs } from "../../../common/busybox-rootfs.ts";
 import { distBinary } from "../../fixtures/dist.ts";
 import { Cleanup } from "../../../common/cleanup.ts";
@@ -28,15 +28,30 @@ export function testSpec(rootfs: string, args: string[]): Spec {
   return s;
 }
 
-/** Every cgroup directory a container with this id would get by the default path rule. */
+/** Whether the host has only the unified cgroup v2 hierarchy, at /sys/fs/cgroup. */
+export const PURE_V2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
+
+/**
+ * Every cgroup directory a container with this id would get by the default path rule: under our
+ * own cgroup in each hierarchy, or on a pure v2 host under its parent (runtime/lib/cgroups/paths.ts).
+ */
 export function defaultCgroupDirs(id: string): string[] {
   const dirs: string[] = [];
   for (const line of readFileSync("/proc/self/cgroup", "utf8").trim().split("\n")) {
     const [, controllers, path] = line.split(":") as [string, string, string];
+    if (PURE_V2) return [join("/sys/fs/cgroup", dirname(path), id)];
     const mount = controllers === "" ? "/sys/fs/cgroup/unified" : `/sys/fs/cgroup/${controllers.replace(/^name=/, "")}`;
     if (existsSync(mount)) dirs.push(join(mount, path, id));
   }
   return dirs;
+}
+
+/** The container's cgroup directory holding `controller` (v1: its hierarchy; v2: the one leaf). */
+export function cgroupDirOf(id: string, controller: string): string {
+  if (PURE_V2) return defaultCgroupDirs(id)[0]!;
+  const dir = defaultCgroupDirs(id).find((d) => d.startsWith(`/sys/fs/cgroup/${controller}/`));
+  if (!dir) throw new Error(`no ${controller} hierarchy mounted`);
+  return dir;
 }
 
 export class RuntimeSuite {
@@ -87,7 +102,7 @@ export class RuntimeSuite {
       stdin: opts.stdin === undefined ? "ignore" : Buffer.from(opts.stdin),
       stdout: Bun.file(out),
       stderr: Bun.file(err),
-      timeout: opts.timeoutMs ?? 30_000,
+      timeout: (opts.timeoutMs ?? 30_000) * SLOWDOWN,
     });
     const code = await proc.exited;
     const result = { code, stdout: readFileSync(out, "utf8"), stderr: readFileSync(err, "utf8") };
@@ -123,9 +138,12 @@ export function mountsUnder(dir: string): string[] {
   });
 }
 
-/** Polls until fn() is true (or fails after timeoutMs). */
+/** How much slower than this machine the tests run: test/v2/run.sh's emulated VM sets 20. */
+export const SLOWDOWN = Number(process.env.BOCKER_TEST_SLOWDOWN ?? 1);
+
+/** Polls until fn() is true (or fails after timeoutMs, times SLOWDOWN). */
 export async function waitFor(fn: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = Date.now() + timeoutMs * SLOWDOWN;
   while (!(await fn())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(20);

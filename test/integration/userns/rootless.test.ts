@@ -118,7 +118,7 @@ describeRoot("rootless bocker-runtime (as nobody)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`config.json /linux/cgroupsPath: running unprivileged (euid 65534), this user cannot set up cgroup /bocker-rootless-${process.pid}/${c}`);
     expect(existsSync(join(s.stateRoot, c))).toBe(false);
-    expect(existsSync(`/sys/fs/cgroup/memory/bocker-rootless-${process.pid}`)).toBe(false);
+    for (const mount of ["/sys/fs/cgroup", "/sys/fs/cgroup/memory"]) expect(existsSync(`${mount}/bocker-rootless-${process.pid}`)).toBe(false);
   });
 
   test("additional groups and a config without a user namespace are refused up front", async () => {

@@ -9,6 +9,15 @@ describe("cgroup path rule", () => {
     expect(cgroupPathIn(r, "/process_api/00b4")).toBe("/process_api/00b4/web");
   });
 
+  test("pure v2: relative and default paths go under the parent of the runtime's cgroup (runc fs2), absolute ones as given", () => {
+    const web = resolveCgroupPath({ id: "web" });
+    expect(cgroupPathIn(web, "/system.slice/vmrun.service", true)).toBe("/system.slice/web");
+    expect(cgroupPathIn(web, "/user.slice/user-0.slice/session-3.scope", true)).toBe("/user.slice/user-0.slice/web");
+    expect(cgroupPathIn(web, "/", true)).toBe("/web");
+    expect(cgroupPathIn(resolveCgroupPath({ id: "x", cgroupsPath: "pods/x" }), "/system.slice/a.service", true)).toBe("/system.slice/pods/x");
+    expect(cgroupPathIn(resolveCgroupPath({ id: "x", cgroupsPath: "/bocker/x" }), "/system.slice/a.service", true)).toBe("/bocker/x");
+  });
+
   test("absolute paths are taken as given, cleaned", () => {
     const r = resolveCgroupPath({ id: "x", cgroupsPath: "/bocker//pods/../x/" });
     expect(r).toMatchObject({ path: "/bocker/x", relative: false });
