@@ -8,24 +8,14 @@ import { compileCreate, compileExec, type CreateFacts } from "../../../../../run
 import { defaultSpec, toRootless } from "../../../../../runtime/lib/default-spec.ts";
 import { defaultStateRoot } from "../../../../../runtime/lib/state.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
+import { planFacts } from "../plan/plan-fixture.ts";
 
 const USER: HostIdentity = { euid: 1000, egid: 1001, newuidmap: "/usr/bin/newuidmap", newgidmap: "/usr/bin/newgidmap" };
 const own = (id: number) => [{ containerID: 0, hostID: id, size: 1 }];
 const many = [{ containerID: 0, hostID: 1000, size: 1 }, { containerID: 1, hostID: 100000, size: 65536 }];
 
 function facts(host?: HostIdentity): CreateFacts {
-  return {
-    bundle: "/b",
-    rootfs: "/b/rootfs",
-    execFifo: "/run/x/c1/exec.fifo",
-    cgroupProcs: [],
-    noPivot: false,
-    preserveFds: 0,
-    foreground: false,
-    sourceKind: () => "dir",
-    cgroupLayout: { unified: false, v1: ["memory"], hybridUnified: false },
-    host,
-  };
+  return planFacts({ cgroupLayout: { unified: false, v1: ["memory"], hybridUnified: false }, host });
 }
 
 function rootlessSpec(mut: (s: Spec) => void = () => {}): Spec {

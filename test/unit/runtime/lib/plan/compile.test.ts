@@ -2,34 +2,21 @@ import { describe, expect, test } from "bun:test";
 import { compileCreate, compileExec, type CreateFacts } from "../../../../../runtime/lib/plan/compile.ts";
 import { encodePlan } from "../../../../../runtime/lib/plan/encode.ts";
 import { explainPlan } from "../../../../../runtime/lib/plan/explain.ts";
-import { defaultSpec } from "../../../../../runtime/lib/default-spec.ts";
+import { ops, planFacts, planSpec } from "./plan-fixture.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
 import type { CompiledPlan } from "../../../../../runtime/lib/plan/builder.ts";
 
 function facts(over: Partial<CreateFacts> = {}): CreateFacts {
-  return {
-    bundle: "/b",
-    rootfs: "/b/rootfs",
-    execFifo: "/run/x/c1/exec.fifo",
+  return planFacts({
     cgroupProcs: ["/sys/fs/cgroup/pids/c1/cgroup.procs"],
-    noPivot: false,
-    preserveFds: 0,
-    foreground: false,
     sourceKind: (p) => (p.endsWith(".txt") ? "file" : p === "/missing" ? "missing" : "dir"),
     cgroupLayout: { unified: false, v1: ["cpu,cpuacct", "memory", "name=systemd"], hybridUnified: true },
     ...over,
-  };
+  });
 }
 
-function spec(mut: (s: Spec) => void = () => {}): Spec {
-  const s = defaultSpec();
-  delete s.linux!.seccomp;
-  s.process!.terminal = false;
-  mut(s);
-  return s;
-}
+const spec = planSpec;
 
-const ops = (c: CompiledPlan, section: keyof CompiledPlan["plan"]) => c.plan[section].map((s) => s.op);
 const origin = (c: CompiledPlan, section: keyof CompiledPlan["plan"], op: string) => c.origins[c.plan[section].find((s) => s.op === op)!.origin]!;
 
 describe("compileCreate", () => {

@@ -1,33 +1,15 @@
 /** Plan shapes for issue #12: loopback, no mount namespace, read-only /dev and tmpfs, the cwd before seccomp. */
 import { describe, expect, test } from "bun:test";
 import { compileCreate, compileExec, type CreateFacts } from "../../../../../runtime/lib/plan/compile.ts";
-import { defaultSpec } from "../../../../../runtime/lib/default-spec.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
-import type { CompiledPlan } from "../../../../../runtime/lib/plan/builder.ts";
+import { ops, planFacts, planSpec } from "./plan-fixture.ts";
 import { hostPseudoFsMounts } from "../../../../../runtime/lib/linux/host-pseudofs.ts";
 import { ownBoundingSet } from "../../../../../runtime/lib/linux/capabilities.ts";
 
-const facts: CreateFacts = {
-  bundle: "/b",
-  rootfs: "/b/rootfs",
-  execFifo: "/run/x/c1/exec.fifo",
-  cgroupProcs: [],
-  noPivot: false,
-  preserveFds: 0,
-  foreground: false,
-  sourceKind: () => "dir",
-  cgroupLayout: { unified: false, v1: ["memory"], hybridUnified: true },
-};
+const facts: CreateFacts = planFacts({ cgroupLayout: { unified: false, v1: ["memory"], hybridUnified: true } });
 
-function spec(mut: (s: Spec) => void = () => {}): Spec {
-  const s = defaultSpec();
-  delete s.linux!.seccomp;
-  s.process!.terminal = false;
-  mut(s);
-  return s;
-}
+const spec = planSpec;
 
-const ops = (c: CompiledPlan, section: keyof CompiledPlan["plan"]) => c.plan[section].map((s) => s.op);
 const seccomp = { program: new Uint8Array(8), flags: 0 };
 
 describe("issue #12 plan shapes", () => {

@@ -2,32 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { compileCreate, compileExec, type CreateFacts } from "../../../../../runtime/lib/plan/compile.ts";
 import { encodePlan } from "../../../../../runtime/lib/plan/encode.ts";
 import { explainPlan } from "../../../../../runtime/lib/plan/explain.ts";
-import { defaultSpec } from "../../../../../runtime/lib/default-spec.ts";
+import { planFacts, planSpec } from "./plan-fixture.ts";
 import { summarizeIssues } from "../../../../../runtime/lib/config-schema.ts";
 import type { Spec } from "../../../../../runtime/lib/spec-types.ts";
 
-function facts(over: Partial<CreateFacts> = {}): CreateFacts {
-  return {
-    bundle: "/b",
-    rootfs: "/b/rootfs",
-    execFifo: "/run/x/c1/exec.fifo",
-    cgroupProcs: [],
-    noPivot: false,
-    preserveFds: 0,
-    foreground: false,
-    sourceKind: () => "dir",
-    cgroupLayout: { unified: false, v1: [], hybridUnified: false },
-    ...over,
-  };
-}
-
-function spec(mut: (s: Spec) => void = () => {}): Spec {
-  const s = defaultSpec();
-  delete s.linux!.seccomp;
-  s.process!.terminal = false;
-  mut(s);
-  return s;
-}
+const facts = planFacts;
+const spec = planSpec;
 
 const execFacts = { pid: 42, namespaces: ["mount"], cgroupProcs: [], preserveFds: 0, foreground: false, pointerBase: "" };
 const seccomp = (listenerPath?: string) => ({ program: new Uint8Array(8), flags: 0, ...(listenerPath ? { listenerPath } : {}), skippedSyscalls: [] });
