@@ -1,24 +1,10 @@
 /** compileSeccomp on malformed profiles: each error is CONFIG_INVALID and names its JSON pointer. */
 import { describe, expect, test } from "bun:test";
-import { RuntimeError } from "../../../../../runtime/lib/errors.ts";
 import { compileSeccomp } from "../../../../../runtime/lib/seccomp/compile.ts";
 import { libseccompVersion } from "../../../../../runtime/lib/seccomp/libseccomp.ts";
-import type { SeccompProfile, SeccompRule } from "../../../../../runtime/lib/seccomp/types.ts";
+import type { SeccompProfile } from "../../../../../runtime/lib/seccomp/types.ts";
+import { allowExcept, compileError } from "./profile-fixture.ts";
 
-function allowExcept(...syscalls: SeccompRule[]): SeccompProfile {
-  return { defaultAction: "SCMP_ACT_ALLOW", syscalls };
-}
-
-function compileError(profile: SeccompProfile): RuntimeError {
-  try {
-    compileSeccomp(profile);
-  } catch (err) {
-    expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as RuntimeError).code).toBe("CONFIG_INVALID");
-    return err as RuntimeError;
-  }
-  throw new Error("expected compileSeccomp to fail");
-}
 
 describe("malformed profiles are errors naming the JSON pointer", () => {
   const cases: Array<[string, SeccompProfile, string]> = [

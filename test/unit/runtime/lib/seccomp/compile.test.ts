@@ -4,10 +4,10 @@
  * host's); the suite is skipped on other hosts.
  */
 import { describe, expect, test } from "bun:test";
-import { RuntimeError } from "../../../../../runtime/lib/errors.ts";
 import { compileSeccomp } from "../../../../../runtime/lib/seccomp/compile.ts";
 import { FILTER_FLAG } from "../../../../../runtime/lib/seccomp/names.ts";
-import type { SeccompProfile, SeccompRule } from "../../../../../runtime/lib/seccomp/types.ts";
+import type { SeccompProfile } from "../../../../../runtime/lib/seccomp/types.ts";
+import { allowExcept, compileError } from "./profile-fixture.ts";
 import { AUDIT_ARCH, runSeccompProgram, SECCOMP_RET, X32_SYSCALL_BIT, type SeccompData } from "./bpf-interpreter.ts";
 
 const NR = { write: 1, getpid: 39, mkdir: 83, mkdirat: 258, unshare: 272 } as const;
@@ -18,20 +18,6 @@ function run(profile: SeccompProfile, data: Partial<SeccompData> & { nr: number 
   return runSeccompProgram(compileSeccomp(profile).program, { arch: AUDIT_ARCH.X86_64, ...data });
 }
 
-function allowExcept(...syscalls: SeccompRule[]): SeccompProfile {
-  return { defaultAction: "SCMP_ACT_ALLOW", syscalls };
-}
-
-function compileError(profile: SeccompProfile): RuntimeError {
-  try {
-    compileSeccomp(profile);
-  } catch (err) {
-    expect(err).toBeInstanceOf(RuntimeError);
-    expect((err as RuntimeError).code).toBe("CONFIG_INVALID");
-    return err as RuntimeError;
-  }
-  throw new Error("expected compileSeccomp to fail");
-}
 
 describe.if(process.arch === "x64")("compileSeccomp", () => {
   describe("actions", () => {
