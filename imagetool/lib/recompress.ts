@@ -21,11 +21,16 @@ async function* blobChunks(store: ContentStore, digest: string): AsyncGenerator<
   yield* store.readChunks(digest);
 }
 
+/** decompress() yields views into one reused buffer; the compressor's stream queues chunks, so it gets copies. */
+async function* copies(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) yield new Uint8Array(chunk);
+}
+
 async function convertLayer(store: ContentStore, layer: Descriptor, diffID: string, to: Compression): Promise<Descriptor> {
   if (NON_DISTRIBUTABLE.has(layer.mediaType)) return layer;
   const from = compressionOf(layer.mediaType);
   if (from === to) return layer.mediaType === DOCKER_LAYER_GZIP ? { ...layer, mediaType: LAYER_MEDIA_TYPE[to] } : layer;
-  const stored = await storeLayer(store, decompress(blobChunks(store, layer.digest), from, layer.size), to);
+  const stored = await storeLayer(store, copies(decompress(blobChunks(store, layer.digest), from, layer.size)), to);
   if (stored.diffID !== diffID) {
     throw new ImagetoolError("DIGEST_MISMATCH", `layer ${layer.digest} decompresses to ${stored.diffID}, but the image config's diff_id is ${diffID}`);
   }

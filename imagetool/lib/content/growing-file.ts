@@ -67,22 +67,24 @@ export class GrowingFile {
 }
 
 /**
- * The file's bytes as they are written, in chunks of at most `chunkSize`; ends once the writer
+ * The file's bytes as they are written, in chunks of at most `chunkSize`, each a view into one
+ * buffer that is read into again for the next chunk (valid until the next is asked for: no
+ * garbage per chunk for the collector to catch up with); ends once the writer
  * finished (verified), throws if it failed. Reads by offset (pread), so a rename of the temp file
  * into the blob path changes nothing for a reader that already has it open. A reader that caught
  * up waits for `minChunk` new bytes (or the end) rather than taking each network chunk on its
  * own: every chunk costs a trip through the decompressor's stream machinery.
  */
-export async function* followFile(file: GrowingFile, chunkSize = 1 << 20, minChunk = 256 << 10): AsyncGenerator<Uint8Array> {
+export async function* followFile(file: GrowingFile, chunkSize = 256 << 10, minChunk = 256 << 10): AsyncGenerator<Uint8Array> {
   let fd: number | undefined;
   let pos = 0;
+  const buf = Buffer.allocUnsafe(chunkSize);
   try {
     for (;;) {
       file.check();
       if (fd === undefined && file.path !== undefined) fd = openSync(file.path, "r");
       if (fd !== undefined && pos < file.length && (file.length - pos >= minChunk || file.settled)) {
         const want = Math.min(chunkSize, file.length - pos);
-        const buf = Buffer.allocUnsafe(want);
         const n = readSync(fd, buf, 0, want, pos);
         if (n === 0) throw new ImagetoolError("CHANGED_WHILE_READING", `${file.path}: ended at ${pos} bytes, ${file.length} were written`, { context: { path: file.path } });
         pos += n;

@@ -25,6 +25,7 @@ import { newHasher, parseDigest, type DigestAlgorithm } from "./digest.ts";
 import type { BlobInfo, ContentStore, IngestOptions } from "./store.ts";
 import { trace } from "../trace.ts";
 import { pidAlive } from "./lease.ts";
+import { streamed } from "../sys/garbage.ts";
 
 /** Opens the source at byte `offset`; `onStart` is told where its bytes really begin (0 when Range was ignored). */
 export type ResumableSource = (offset: number, onStart: (start: number) => void) => ReadableStream<Uint8Array>;
@@ -170,6 +171,7 @@ export async function ingestResumable(store: ContentStore, open: ResumableSource
       written += value.length;
       opts.growing?.grew(value.length);
       opts.onProgress?.(value.length);
+      streamed(value.length);
       if (written - synced >= CHECKPOINT_BYTES || Date.now() - lastCheckpoint >= CHECKPOINT_MS) checkpoint();
     }
     if (written !== expected.size) throw new ImagetoolError("SIZE_MISMATCH", `blob ${expected.digest}: expected ${expected.size} bytes, got ${written}; discarded`);

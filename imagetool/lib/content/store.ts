@@ -88,7 +88,7 @@ export class ContentStore {
   /**
    * A blob as 1 MiB chunks read with plain read(2) calls, for unpacking: Bun.file().stream() cost
    * ~5% of a large unpack in smaller reads and stream machinery. Not re-verified here either; the
-   * unpacker checks size and diffID as it reads.
+   * unpacker checks size and diffID as it reads. Each chunk is valid until the next is asked for.
    */
   readChunks(digest: string, chunkSize = 1 << 20): AsyncGenerator<Uint8Array> {
     return readFileChunks(this.blobPath(digest), chunkSize, () => `blob ${digest} is not in the content store ${this.root}`);
@@ -261,7 +261,11 @@ function writeAll(fd: number, data: Uint8Array): void {
   for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
 }
 
-/** A file as chunks of `chunkSize` bytes; a missing file is BLOB_NOT_FOUND with `missing()` as the message. */
+/**
+ * A file as chunks of `chunkSize` bytes, each a view into one buffer read into again for the next
+ * (valid until the next chunk is asked for); a missing file is BLOB_NOT_FOUND with `missing()` as
+ * the message.
+ */
 async function* readFileChunks(path: string, chunkSize = 1 << 20, missing = () => `${path} does not exist`): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
@@ -270,9 +274,9 @@ async function* readFileChunks(path: string, chunkSize = 1 << 20, missing = () =
     if (errnoOf(err) === "ENOENT") throw new ImagetoolError("BLOB_NOT_FOUND", missing(), { cause: err });
     throw err;
   }
+  const buf = Buffer.allocUnsafe(chunkSize);
   try {
     for (;;) {
-      const buf = Buffer.allocUnsafe(chunkSize);
       const n = readSync(fd, buf, 0, chunkSize, null);
       if (n === 0) return;
       yield buf.subarray(0, n);

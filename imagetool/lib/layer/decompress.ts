@@ -8,6 +8,7 @@
 import type { Readable } from "node:stream";
 import { layerCompression, OCI_LAYER, OCI_LAYER_GZIP, OCI_LAYER_ZSTD, type Compression } from "../image/mediatype.ts";
 import { gunzipWhole } from "./libdeflate.ts";
+import { decompressOnPool } from "./pool-decoder.ts";
 import { invalidArgument } from "../errors.ts";
 
 export type { Compression };
@@ -34,28 +35,28 @@ function throughNode(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, t
 
 const zlib = () => require("node:zlib") as typeof import("node:zlib");
 
-function decompressStream(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, c: Exclude<Compression, "none">): AsyncIterable<Uint8Array> {
-  // Large output chunks: fewer iterations and write(2) calls per layer (3.0 s instead of 5.0 s for 310 MB).
-  return throughNode(source, c === "gzip" ? zlib().createGunzip({ chunkSize: 1 << 20 }) : zlib().createZstdDecompress({ chunkSize: 1 << 20 }));
+async function* once(chunk: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield chunk;
 }
 
 async function* gunzipSmall(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of source) chunks.push(chunk);
+  // Copies (new Uint8Array: a Buffer's slice() is a view): a source may read into the same buffer for the next chunk.
+  for await (const chunk of source) chunks.push(new Uint8Array(chunk));
   const gz = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   // A gzip stream ends with its last member's length (ISIZE, mod 2^32): when that alone exceeds
   // the bound, inflating up to the bound first would be wasted work. (It may lie; the bound holds.)
   const isize = gz.length >= 18 ? new DataView(gz.buffer, gz.byteOffset + gz.length - 4, 4).getUint32(0, true) : 0;
   const whole = isize <= WHOLE_MAX_OUTPUT ? gunzipWhole(gz, WHOLE_MAX_OUTPUT) : undefined;
   if (whole !== undefined) yield whole;
-  else yield* decompressStream([gz], "gzip");
+  else yield* decompressOnPool(once(gz), "gzip");
 }
 
 /** The decompressed stream; `size` is the blob's size when known (small gzip blobs are inflated whole). */
 export function decompress(source: AsyncIterable<Uint8Array>, c: Compression, size?: number): AsyncIterable<Uint8Array> {
   if (c === "none") return source;
   if (c === "gzip" && size !== undefined && size <= WHOLE_MAX_INPUT) return gunzipSmall(source);
-  return decompressStream(source, c);
+  return decompressOnPool(source, c);
 }
 
 /** What `commit` and `push --compression` may write: gzip (the default, what every client reads) or zstd. */

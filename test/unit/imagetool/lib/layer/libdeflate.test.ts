@@ -7,7 +7,7 @@ const text = (s: string) => new TextEncoder().encode(s);
 const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 async function drain(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const out: Uint8Array[] = [];
-  for await (const c of it) out.push(c);
+  for await (const c of it) out.push(new Uint8Array(c)); // a copy: chunks are views into a reused buffer
   return Buffer.concat(out);
 }
 async function* chunked(data: Uint8Array, size = 1000): AsyncGenerator<Uint8Array> {
