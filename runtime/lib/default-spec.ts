@@ -1,23 +1,16 @@
 /**
  * The config.json `spec` writes: the shared default (schemas/defaults/runtime-config.ts, runc's
  * specconv.Example plus bocker's default seccomp profile). `--rootless` applies runc's
- * ToRootless: a user namespace mapping the caller to root, no network namespace, /sys bound from
- * the host, no devpts gid, no resources.
+ * ToRootless (schemas/defaults/rootless.ts, shared with the image tool's rootless bundles) with a
+ * user namespace that maps the caller to root.
  */
 import type { Spec } from "./spec-types.ts";
 
+import { applyRootlessRules } from "../../schemas/defaults/rootless.ts";
+
 export { defaultRuntimeConfig as defaultSpec } from "../../schemas/defaults/runtime-config.ts";
 
+/** `spec --rootless`: the caller mapped to root, a single id each (runc spec --rootless). */
 export function toRootless(spec: Spec, uid: number, gid: number): Spec {
-  const linux = spec.linux ?? {};
-  linux.namespaces = [...(linux.namespaces ?? []).filter((n) => n.type !== "network" && n.type !== "user"), { type: "user" }];
-  linux.uidMappings = [{ containerID: 0, hostID: uid, size: 1 }];
-  linux.gidMappings = [{ containerID: 0, hostID: gid, size: 1 }];
-  delete linux.resources;
-  spec.linux = linux;
-  spec.mounts = (spec.mounts ?? []).map((m) => {
-    if (m.destination === "/sys") return { destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"] };
-    return { ...m, ...(m.options ? { options: m.options.filter((o) => !o.startsWith("gid=") && !o.startsWith("uid=")) } : {}) };
-  });
-  return spec;
+  return applyRootlessRules(spec, { uidMappings: [{ containerID: 0, hostID: uid, size: 1 }], gidMappings: [{ containerID: 0, hostID: gid, size: 1 }] });
 }
