@@ -30,8 +30,12 @@ const EMPTY = new Uint8Array(0);
 
 const zlib = () => require("node:zlib") as typeof import("node:zlib");
 
+const classes = new Map<Compression, NativeDecoderClass>();
+
 /** The handle class behind node:zlib's gunzip or zstd streams (from a throw-away stream, closed at once). */
 function decoderClass(c: Exclude<Compression, "none">): NativeDecoderClass {
+  const known = classes.get(c);
+  if (known) return known;
   const z = zlib();
   const stream = c === "gzip" ? z.createGunzip() : z.createZstdDecompress();
   const handle = (stream as unknown as { _handle?: NativeDecoder })._handle;
@@ -40,6 +44,7 @@ function decoderClass(c: Exclude<Compression, "none">): NativeDecoderClass {
   if (typeof cls !== "function" || typeof cls.prototype?.write !== "function" || typeof cls.prototype?.init !== "function") {
     throw new Error("this Bun's node:zlib has no native decoder handle (layer/pool-decoder.ts relies on it; package.json pins the Bun it was written for)");
   }
+  classes.set(c, cls);
   return cls;
 }
 

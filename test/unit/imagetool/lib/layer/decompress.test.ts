@@ -70,4 +70,29 @@ describe("streaming decompression (the native decoder behind node:zlib on the th
     }
     expect(await messageOf(collect(decompress(failing(), "gzip")))).toBe("connection reset");
   });
+
+  test("a source that reads every chunk into the same buffer decodes right (no input is read after its call)", async () => {
+    const blob = gzipSync(plain);
+    async function* sameBuffer(): AsyncGenerator<Uint8Array> {
+      const buf = new Uint8Array(64 << 10);
+      for (let i = 0; i < blob.length; i += buf.length) {
+        const n = Math.min(buf.length, blob.length - i);
+        buf.set(blob.subarray(i, i + n));
+        yield buf.subarray(0, n);
+        buf.fill(0); // what a reader's next read would do to the bytes just handed over
+      }
+    }
+    expect((await collect(decompress(sameBuffer(), "gzip"))).bytes.equals(Buffer.from(plain))).toBe(true);
+  });
+
+  test("a consumer that stops early leaves nothing running: the decoder closes after its last call", async () => {
+    for (const name of ["gzip", "zstd"] as const) {
+      const blob = name === "gzip" ? gzipSync(plain) : zstdCompressSync(plain);
+      for await (const chunk of decompress(chunked(blob, 1 << 20), name)) {
+        expect(chunk.length).toBeGreaterThan(0);
+        break;
+      }
+      expect((await collect(decompress(chunked(blob, 1 << 20), name))).bytes.length).toBe(plain.length);
+    }
+  });
 });
