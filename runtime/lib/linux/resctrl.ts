@@ -159,6 +159,8 @@ export interface ResctrlPlan {
  * match; with closID alone it must exist (pre-configured).
  */
 export function planResctrl(id: string, rdt: IntelRdt, root: string, exists: (path: string) => boolean): ResctrlPlan {
+  const idProblem = rdt.closID === undefined ? closIdProblem(id) : undefined;
+  if (idProblem) throw new RuntimeError("CONFIG_INVALID", `config.json /linux/intelRdt: without closID the container id names the CLOS, and ${idProblem}; set closID`, { pointer: "/linux/intelRdt" });
   const closDir = join(root, rdt.closID ?? id);
   const lines = schemataLines(rdt);
   const closExists = exists(closDir);

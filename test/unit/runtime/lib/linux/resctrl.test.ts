@@ -61,6 +61,7 @@ describe("resctrl", () => {
     expect(planResctrl("c1", {}, "/r", none)).toEqual({ closDir: "/r/c1", createClos: true, lines: [], checkOnly: false, monDir: undefined, createMon: false, tasks: ["/r/c1/tasks"] });
     const p = planResctrl("c1", { l3CacheSchema: "L3:0=f" }, "/r", (x) => x === "/r/c1");
     expect(p).toMatchObject({ createClos: false, checkOnly: false, lines: ["L3:0=f"] });
+    expect(() => planResctrl("info", {}, "/r", none)).toThrow("without closID the container id names the CLOS");
   });
 
   test("plan: closID with schemata is made if missing, else compared; closID alone must exist", () => {
