@@ -27,7 +27,8 @@ const features: CommandMain = async () => {
       apparmor: { enabled: true },
       selinux: { enabled: true },
       // Derived from the one list of refused fields, so features never claims what config.json refuses.
-      intelRdt: { enabled: !("/linux/intelRdt" in REFUSED) },
+      // runc reports enabled: true when built with Intel RDT (features.go), whatever the host has.
+      intelRdt: { enabled: !("/linux/intelRdt" in REFUSED), schemata: !("/linux/intelRdt" in REFUSED) },
       mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: !("/linux/netDevices" in REFUSED) },
     },

@@ -7,8 +7,6 @@
  * Patterns are JSON pointers where `*` is any array index or object key; an entry covers its
  * whole subtree.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { parseMountinfo } from "./mountinfo.ts";
 
 /** Implemented, with where. */
 export const HANDLED: Readonly<Record<string, string>> = {
@@ -53,6 +51,7 @@ export const HANDLED: Readonly<Record<string, string>> = {
   "/linux/timeOffsets": "TIMENS_OFFSETS",
   "/linux/memoryPolicy": "SET_MEMPOLICY (linux/numa.ts)",
   "/linux/netDevices": "MOVE_NET_DEVICES at create, RETURN_NET_DEVICES at delete (linux/net-devices.ts)",
+  "/linux/intelRdt": "linux/resctrl.ts (a CLOS and monitoring group in the resctrl filesystem; refused where resctrl is not mounted)",
 };
 
 /** In the schema's process object but only meaningful on other platforms (config.md). */
@@ -62,17 +61,7 @@ export const NOT_LINUX: Readonly<Record<string, string>> = {
 };
 
 /** Accepted by the schema, not implemented: refused with this reason when present. */
-export const REFUSED: Readonly<Record<string, () => string>> = {
-  "/linux/intelRdt": () =>
-    resctrlMounted()
-      ? "Intel RDT (resctrl: closID, schemata, monitoring) is not implemented by bocker-runtime (features: linux.intelRdt.enabled is false)"
-      : "Intel RDT needs the resctrl filesystem, which is not mounted on this host (mount -t resctrl resctrl /sys/fs/resctrl); bocker-runtime does not implement it either (features: linux.intelRdt.enabled is false)",
-};
-
-function resctrlMounted(): boolean {
-  if (!existsSync("/proc/self/mountinfo")) return false;
-  return parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8")).some((m) => m.fstype === "resctrl");
-}
+export const REFUSED: Readonly<Record<string, () => string>> = {};
 
 /** The concrete pointers in doc that match pattern (`*` = any index or key). */
 export function matchPointers(doc: unknown, pattern: string): string[] {

@@ -12,6 +12,7 @@ import { errnoOf } from "../../common/errors.ts";
 import { lockFd } from "../../common/lock.ts";
 import type { Spec } from "./spec-types.ts";
 import type { CgroupPlacement } from "./cgroups/index.ts";
+import type { ResctrlRecord } from "./linux/resctrl.ts";
 
 export type Status = "creating" | "created" | "running" | "stopped" | "paused";
 
@@ -36,6 +37,8 @@ export interface ContainerRecord {
   paused: boolean;
   annotations: Record<string, string>;
   cgroup?: CgroupPlacement;
+  /** linux.intelRdt: the CLOS (and monitoring group) joined, and which of them create made. */
+  resctrl?: ResctrlRecord;
   /** The validated config, for hooks at delete time and defaults of exec (runc keeps it too). */
   config: Spec;
 }

@@ -15,5 +15,5 @@ export { execCgroupProcs } from "./exec-cgroup.ts";
 export { warmCgroupMigration } from "./migration-warmup.ts";
 export { detectCgroups, type CgroupLayout, type CgroupMode } from "./detect.ts";
 export { deviceRules, deviceRuleText } from "./resources/devices.ts";
-export { resourcesFromFlags, UPDATE_FLAGS } from "./update-flags.ts";
+export { rdtFromFlags, resourcesFromFlags, UPDATE_FLAGS } from "./update-flags.ts";
 export { goDurationMs } from "./units.ts";

@@ -3,7 +3,6 @@
  * With --resources/-r the file is the whole request and the other flags are ignored, as in runc.
  */
 import { RuntimeError } from "../errors.ts";
-import { existsSync } from "node:fs";
 import type { FlagSpec, FlagValues } from "../args.ts";
 import type { LinuxResources } from "../spec-types.ts";
 import { ramInBytes } from "./units.ts";
@@ -57,10 +56,7 @@ const given = (flags: FlagValues, name: string) => {
   return typeof v === "string" && v !== "" ? v : undefined;
 };
 
-/**
- * The resources the flags ask for. Intel RDT (resctrl) is not managed by bocker: a schema flag
- * fails with runc's message when the host has no resctrl, and says so otherwise.
- */
+/** The resources the flags ask for (the Intel RDT schema flags are read by rdtFromFlags). */
 export function resourcesFromFlags(flags: FlagValues, warn: (msg: string) => void): LinuxResources {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [flag, group, key, parse] of VALUED) {
@@ -76,10 +72,12 @@ export function resourcesFromFlags(flags: FlagValues, warn: (msg: string) => voi
     if (v !== undefined) (out.cpu ??= {})[key] = v;
   }
   for (const flag of IGNORED) if (given(flags, flag) !== undefined) warn(`Setting --${flag} is ignored and will be removed`);
-  if (given(flags, "l3-cache-schema") !== undefined || given(flags, "mem-bw-schema") !== undefined) {
-    const which = given(flags, "l3-cache-schema") !== undefined ? "Intel RDT/CAT: l3 cache schema" : "Intel RDT/MBA: memory bandwidth schema";
-    if (!existsSync("/sys/fs/resctrl/schemata")) throw new RuntimeError("USAGE", `${which} is not enabled`);
-    throw new RuntimeError("USAGE", `${which}: bocker-runtime does not manage Intel RDT (features: intelRdt.enabled is false)`);
-  }
   return out as LinuxResources;
+}
+
+/** --l3-cache-schema and --mem-bw-schema: new schemata lines for the container's CLOS (runc update.go), or undefined. */
+export function rdtFromFlags(flags: FlagValues): { l3CacheSchema?: string; memBwSchema?: string } | undefined {
+  const l3CacheSchema = given(flags, "l3-cache-schema");
+  const memBwSchema = given(flags, "mem-bw-schema");
+  return l3CacheSchema !== undefined || memBwSchema !== undefined ? { l3CacheSchema, memBwSchema } : undefined;
 }

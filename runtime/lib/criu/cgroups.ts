@@ -3,7 +3,9 @@
  * host's layout (cgroups/detect.ts): the freezer to stop the tree with (runc FreezeCgroup), the v1
  * hierarchies a `cgroup` mount binds into the container (linux/mounts.ts: external mounts for
  * criu), and, for restore, the cgroup-root of each hierarchy so the restored tasks land in the new
- * container's cgroups (runc criuApplyCgroups: CgRoot per controller).
+ * container's cgroups (runc criuApplyCgroups: CgRoot per controller). On a pure cgroup v2 host
+ * that is the one unified directory, under criu's "" key, frozen through its cgroup.freeze
+ * (criu 3.17 and 4.1 do both; test/v2/run.sh checks 3.17 there).
  */
 import { dirname, relative } from "node:path";
 import { detectCgroups, type CgroupPlacement } from "../cgroups/index.ts";

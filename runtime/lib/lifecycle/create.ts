@@ -4,7 +4,7 @@
  * cgroup placement, later the pid), the cgroups, exec.fifo, and let bocker-init build the
  * container. Any failure kills what started and removes what was made, newest first.
  */
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { RuntimeError, ioError } from "../errors.ts";
 import { encodePlan } from "../plan/encode.ts";
@@ -82,6 +82,17 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     record.cgroup = placeContainer(opts.id, spec, opts.systemdCgroup, opts.log, process.geteuid!(), (planned) => writeSpareCgroup(dir, planned));
     writeSpareCgroup(dir, record.cgroup);
     trace("cgroups placed");
+    const rdt = spec.linux?.intelRdt;
+    if (rdt && prepared.resctrlRoot) {
+      const { applyResctrl, planResctrl } = await import("../linux/resctrl.ts");
+      const root = prepared.resctrlRoot;
+      record.resctrl = applyResctrl(planResctrl(opts.id, rdt, root, existsSync), root, (made) => {
+        record.resctrl = made;
+        writeRecord(dir, record);
+      });
+      writeRecord(dir, record);
+      trace("resctrl group made");
+    }
     const fifo = join(dir, EXEC_FIFO);
     try {
       mkfifo(fifo, 0o622);
@@ -94,6 +105,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     const compiled = compileCreate(spec, {
       ...prepared.facts,
       cgroupProcs: record.cgroup.procsFiles,
+      resctrlTasks: record.resctrl?.tasks ?? [],
       cgroupLayout: { ...prepared.facts.cgroupLayout, containerDirs: containerDirsByHierarchy(record.cgroup.procsFiles) },
     });
     for (const w of compiled.warnings) opts.log.warn(w);
@@ -180,6 +192,11 @@ async function undoCreate(dir: string, record: ContainerRecord, session: HelperS
     if (record.cgroup) destroyCgroup(record.cgroup);
   } catch (err) {
     log.warn(`create cleanup: remove cgroups: ${(err as Error).message}`);
+  }
+  try {
+    if (record.resctrl) (await import("../linux/resctrl.ts")).removeResctrl(record.resctrl);
+  } catch (err) {
+    log.warn(`create cleanup: remove the resctrl group: ${(err as Error).message}`);
   }
   try {
     removeContainerDir(dir);

@@ -49,6 +49,7 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
     if (rec && initAlive(rec)) process.kill(rec.pid, SIGKILL);
     if (placement) await killAll(placement);
     if (placement) destroyCgroup(placement);
+    if (rec?.resctrl) (await import("../linux/resctrl.ts")).removeResctrl(rec.resctrl);
     // poststop: after the container is deleted, before delete returns; failures are warnings.
     if (rec && rec.phase === "created") runHooksWarn("poststop", rec.config.hooks?.poststop, hookStateJson(rec, "stopped"), (m) => log.warn(m));
     // A restore killed part-way leaves the rootfs bound in the state dir: unbind it first, or

@@ -5,6 +5,7 @@
  * caller's `emit` in the shape of schemas/runtime/events.json.
  */
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Event } from "../../../schemas/generated/types/runtime-events.ts";
 import { cgroupStats, oomEvents, type CgroupPlacement } from "../cgroups/index.ts";
 import { RuntimeError } from "../errors.ts";
@@ -28,16 +29,25 @@ export async function watchEvents(root: string, id: string, opts: EventsOptions)
   const rec = readRecord(dir);
   if (status(dir, rec) === "stopped") throw new RuntimeError("BAD_STATUS", `container ${id} is not running`);
   if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup`);
+  const cgroup = rec.cgroup;
+  // runc adds intel_rdt to the cgroup statistics when the container is in a resctrl group.
+  const rdt = rec.resctrl;
+  const rdtStats = rdt ? (await import("../linux/resctrl-stats.ts")).resctrlStats : undefined;
+  const stats = () => {
+    const data = cgroupStats(cgroup);
+    if (rdt && rdtStats) data.intel_rdt = rdtStats(rdt, dirname(rdt.closDir));
+    return data;
+  };
   if (opts.once) {
-    opts.emit({ type: "stats", id, data: cgroupStats(rec.cgroup) });
+    opts.emit({ type: "stats", id, data: stats() });
     return;
   }
   const deleted = () => !existsSync(dir);
   const done = new AbortController();
-  const ooms = watchOom(rec.cgroup, id, done.signal, opts.emit);
+  const ooms = watchOom(cgroup, id, done.signal, opts.emit);
   while (!deleted()) {
     try {
-      opts.emit({ type: "stats", id, data: cgroupStats(rec.cgroup) });
+      opts.emit({ type: "stats", id, data: stats() });
     } catch (err) {
       if (deleted()) break;
       opts.onError((err as Error).message);

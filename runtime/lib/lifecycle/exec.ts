@@ -73,7 +73,8 @@ export async function execProcess(opts: ExecOptions): Promise<ExecStarted> {
   const compiled = compileExec(proc, {
     pid: rec.pid,
     namespaces: types,
-    cgroupProcs: execCgroupProcs(rec.cgroup, opts.subCgroups ?? []),
+    // An exec'd process joins the container's resctrl groups too (runc: WriteIntelRdtTasks for setns processes).
+    cgroupProcs: [...execCgroupProcs(rec.cgroup, opts.subCgroups ?? []), ...(rec.resctrl?.tasks ?? [])],
     consoleSocket: opts.consoleSocket ?? internalConsole,
     pidfdSocket: opts.pidfdSocket,
     preserveFds: opts.preserveFds,

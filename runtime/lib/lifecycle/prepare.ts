@@ -16,6 +16,7 @@ import { ownBoundingSet } from "../linux/capabilities.ts";
 import { EXEC_FIFO } from "../state.ts";
 import { checkUserNamespace, hostIdentity } from "../linux/idmap.ts";
 import { detectLsm } from "../linux/lsm.ts";
+import { checkIntelRdt } from "../linux/resctrl.ts";
 
 export interface PrepareOptions {
   bundle: string;
@@ -37,6 +38,8 @@ export interface Prepared {
   facts: CreateFacts;
   /** Set when the runtime itself must listen here for the pty master (allocateTerminal). */
   internalConsole?: string;
+  /** linux.intelRdt: the resctrl root, checked against the config (linux/resctrl.ts). */
+  resctrlRoot?: string;
 }
 
 export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
@@ -52,6 +55,7 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
   if (!proc.terminal && opts.consoleSocket) {
     throw new RuntimeError("USAGE", "--console-socket given but process.terminal is false");
   }
+  const resctrlRoot = config.spec.linux?.intelRdt ? checkIntelRdt(config.spec.linux.intelRdt, config.file) : undefined;
   const seccomp = await seccompProgram(config.spec, opts.cacheRoot);
   const needsCgroupLayout = (config.spec.mounts ?? []).some((m) => m.type === "cgroup");
   const facts: CreateFacts = {
@@ -59,6 +63,7 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     rootfs: config.rootfs,
     execFifo: join(opts.stateDir, EXEC_FIFO),
     cgroupProcs: [],
+    resctrlTasks: [],
     consoleSocket,
     pidfdSocket: opts.pidfdSocket,
     noPivot: opts.noPivot,
@@ -72,5 +77,6 @@ export async function prepareCreate(opts: PrepareOptions): Promise<Prepared> {
     host: hostIdentity(),
     grantableCaps: ownBoundingSet(),
   };
-  return { config, facts, internalConsole };
+  return { config, facts, internalConsole, resctrlRoot };
 }
+

@@ -8,7 +8,7 @@
  * child of the runtime (--restore-sibling). The record then holds the restored init's pid and reads
  * "running". Any failure kills what criu started and removes everything made, newest first.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, rmdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadBundleConfig } from "../config.ts";
 import { RuntimeError, ioError } from "../errors.ts";
@@ -74,6 +74,17 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
     } catch (err) {
       throw ioError("mkdir", root, err);
     }
+    const rdt = spec.linux?.intelRdt;
+    if (rdt) {
+      // As create: the CLOS is made (or checked) before criu runs, and criu joins it with the cgroups.
+      const { applyResctrl, checkIntelRdt, planResctrl } = await import("../linux/resctrl.ts");
+      const rdtRoot = checkIntelRdt(rdt, config.file);
+      record.resctrl = applyResctrl(planResctrl(o.id, rdt, rdtRoot, existsSync), rdtRoot, (made) => {
+        record.resctrl = made;
+        writeRecord(dir, record);
+      });
+      writeRecord(dir, record);
+    }
     bindRoot(config.rootfs, root);
     bound = true;
     const cg = criuCgroupView(record.cgroup);
@@ -90,7 +101,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
       // The restore's own stdio stands in for the checkpointed init's (runc: the caller's pipes).
       inheritedFiles: readDescriptors(o.imagePath).map((d) => ({ fd: d.fd, key: d.key })),
     });
-    await runCriu({ binary: o.criu, args, logDir: workPath, logName: RESTORE_LOG, extraFds: nsFds, inheritStdio: true, cgroupProcs: record.cgroup.procsFiles, what: `restore ${o.id}` });
+    await runCriu({ binary: o.criu, args, logDir: workPath, logName: RESTORE_LOG, extraFds: nsFds, inheritStdio: true, cgroupProcs: [...record.cgroup.procsFiles, ...(record.resctrl?.tasks ?? [])], what: `restore ${o.id}` });
     record.pid = Number(readFileSync(pidFile, "utf8").trim());
     rmSync(pidFile, { force: true });
     record.starttime = procStat(record.pid)?.starttime ?? "";
@@ -129,6 +140,11 @@ async function undoRestore(dir: string, record: ContainerRecord, log: Logger): P
     }
   } catch (err) {
     log.warn(`restore cleanup: cgroups: ${(err as Error).message}`);
+  }
+  try {
+    if (record.resctrl) (await import("../linux/resctrl.ts")).removeResctrl(record.resctrl);
+  } catch (err) {
+    log.warn(`restore cleanup: resctrl: ${(err as Error).message}`);
   }
   try {
     removeContainerDir(dir);

@@ -28,6 +28,8 @@ export interface CreateFacts extends MountFacts {
   execFifo: string;
   /** cgroup.procs files stage1 is written into (cgroup placement). */
   cgroupProcs: readonly string[];
+  /** linux.intelRdt: the resctrl `tasks` files stage1 is written into (linux/resctrl.ts), CLOS first. */
+  resctrlTasks: readonly string[];
   consoleSocket?: string;
   /** --pidfd-socket (runc 1.2). */
   pidfdSocket?: string;
@@ -64,6 +66,8 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
 
   // PARENT: cgroups before anything runs in the container, so every process is accounted.
   for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "/linux/cgroupsPath");
+  // The same write of stage1's pid: a resctrl group's tasks file takes a pid as cgroup.procs does.
+  for (const tasks of facts.resctrlTasks) b.emit("parent", "CGROUP_ENTER", [tasks], `enter resctrl group ${tasks}`, "/linux/intelRdt");
   b.emit("parent", "RELEASE_CHILD", [], "release stage1", "");
   b.emit("child", "AWAIT_RELEASE", [], "wait for cgroup placement", "");
   const idmaps = namespaceSteps(b, linux, facts.host);

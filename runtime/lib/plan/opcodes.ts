@@ -34,7 +34,7 @@ export const OPCODES = {
   FOREGROUND: { code: 4, args: "", sections: ["host"], doc: "stage0 becomes a child subreaper, waits for the init and exits with its status (128+signal)" },
 
   // ---- parent: stage0, acting on stage1 (the forked child) ----
-  CGROUP_ENTER: { code: 20, args: "s", sections: ["parent"], doc: "write stage1's pid into this cgroup.procs file" },
+  CGROUP_ENTER: { code: 20, args: "s", sections: ["parent"], doc: "write stage1's pid into this cgroup.procs file (or a resctrl group's tasks file)" },
   RELEASE_CHILD: { code: 21, args: "", sections: ["parent"], doc: "tell stage1 to start its CHILD steps" },
   AWAIT_CHILD_USERNS: { code: 22, args: "", sections: ["parent"], doc: "wait until stage1 has unshared its user namespace" },
   WRITE_CHILD_PROC: { code: 23, args: "ss", sections: ["parent"], doc: "write content to /proc/<stage1>/<name>; name is setgroups, uid_map or gid_map" },

@@ -35,7 +35,7 @@ export interface Stats {
     [k: string]: Hugetlb;
   };
   /**
-   * Intel RDT statistics; bocker reports none (an empty object).
+   * Intel RDT statistics as runc reports them (l3_cache_info, l3_cache_schema_root, l3_cache_schema, mem_bw_info, mem_bw_schema_root, mem_bw_schema, mbm_stats, cmt_stats) for a container in a resctrl group; an empty object otherwise.
    */
   intel_rdt: {};
   /**

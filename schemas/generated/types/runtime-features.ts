@@ -84,7 +84,7 @@ export interface LinuxFeatures {
   seccomp?: SeccompFeatures;
   apparmor?: FeatureEnabled;
   selinux?: FeatureEnabled;
-  intelRdt?: FeatureEnabled;
+  intelRdt?: IntelRdtFeatures;
   mountExtensions?: MountExtensionsFeatures;
   netDevices?: FeatureEnabled;
 }
@@ -105,6 +105,13 @@ export interface SeccompFeatures {
 }
 export interface FeatureEnabled {
   enabled?: boolean;
+}
+/**
+ * features-linux.md#intel-rdt: schemata is whether linux.intelRdt.schemata is supported (runtime-spec 1.3).
+ */
+export interface IntelRdtFeatures {
+  enabled?: boolean;
+  schemata?: boolean;
 }
 export interface MountExtensionsFeatures {
   idmap?: FeatureEnabled;

@@ -17,22 +17,24 @@ const PATH = CRIU.includes("/") ? `${dirname(CRIU)}:${process.env.PATH}` : proce
 const criuCheck = Bun.spawnSync(["criu", "check"], { env: { ...process.env, PATH }, stdout: "pipe", stderr: "pipe" });
 const criuWorks = criuCheck.exitCode === 0;
 if (!criuWorks) console.warn(`podman checkpoint test skipped: criu check: ${criuCheck.stderr.toString().trim().split("\n").pop()}`);
+/** BOCKER_TEST_SLOWDOWN (test/v2/run.sh's emulated VM runs programs 15-30x slower) stretches every deadline. */
+const SLOW = Number(process.env.BOCKER_TEST_SLOWDOWN ?? 1);
 
 describeRoot("podman container checkpoint/restore --runtime <runtime under test>", () => {
   let env: PodmanEnv;
   beforeAll(async () => {
     if (criuWorks) env = await PodmanEnv.create(runtimeUnderTest());
-  }, 120_000);
+  }, 120_000 * SLOW);
   afterAll(async () => {
     await env?.destroy();
-  }, 120_000);
+  }, 120_000 * SLOW);
 
-  const podman = (args: string[]) => run([PODMAN, ...env.flags(), ...args], { env: { ...process.env, PATH } as Record<string, string> });
+  const podman = (args: string[]) => run([PODMAN, ...env.flags(), ...args], { env: { ...process.env, PATH } as Record<string, string>, timeoutMs: 60_000 * SLOW });
 
   test.skipIf(!criuWorks)("a counter in the container's rootfs keeps its count across podman checkpoint and restore", async () => {
     const id = `bkck-${process.pid}`;
     try {
-      ok(await env.runContainer(["-d", "--name", id], ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done"]), "podman run -d");
+      ok(await env.runContainer(["-d", "--name", id], ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done"], { timeoutMs: 60_000 * SLOW }), "podman run -d");
       const read = async () => Number(ok(await podman(["exec", id, "cat", "/tmp/count"]), "podman exec cat").stdout.trim());
       while ((await read()) < 5) await Bun.sleep(50);
       ok(await podman(["container", "checkpoint", id]), "podman container checkpoint");
@@ -52,5 +54,5 @@ describeRoot("podman container checkpoint/restore --runtime <runtime under test>
       // let those finish, so destroy() reports only processes that really stayed.
       for (let i = 0; i < 100 && pidsMentioning(env.dir).length > 0; i++) await Bun.sleep(100);
     }
-  }, 120_000);
+  }, 120_000 * SLOW);
 });

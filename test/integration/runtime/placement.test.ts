@@ -63,19 +63,10 @@ describeRoot("bocker-runtime memory policy and CPU affinity", () => {
     expect(await cpus({ final: "0-1" })).toBe("Cpus_allowed_list:\t0-1\n");
   });
 
-  test("linux.intelRdt: resctrl is not mounted here, so create fails naming the pointer and leaves no container", async () => {
-    const id = s.id();
-    const r = await s.rt(["create", "--bundle", s.bundle(["true"], (c) => (c.linux!.intelRdt = { closID: "bocker", l3CacheSchema: "L3:0=f" })), id]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("/linux/intelRdt");
-    expect(r.stderr).toContain("resctrl filesystem, which is not mounted on this host");
-    expect((await s.rt(["state", id])).code).not.toBe(0);
-  });
-
-  test("features reports what is implemented: idmap, recursive mount options and netDevices yes, intelRdt no", async () => {
+  test("features reports what is implemented: idmap, recursive mount options, netDevices and intelRdt (intel-rdt.test.ts)", async () => {
     const f = JSON.parse((await s.rt(["features"])).stdout);
     expect(f.linux.mountExtensions).toEqual({ idmap: { enabled: true } });
-    expect(f.linux.intelRdt).toEqual({ enabled: false });
+    expect(f.linux.intelRdt).toEqual({ enabled: true, schemata: true });
     expect(f.linux.netDevices).toEqual({ enabled: true });
     expect(f.mountOptions).toEqual(expect.arrayContaining(["rro", "rnosymfollow", "idmap", "ridmap", "tmpcopyup"]));
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseArgs } from "../../../../../runtime/lib/args.ts";
-import { resourcesFromFlags, UPDATE_FLAGS } from "../../../../../runtime/lib/cgroups/update-flags.ts";
+import { rdtFromFlags, resourcesFromFlags, UPDATE_FLAGS } from "../../../../../runtime/lib/cgroups/update-flags.ts";
 
 function resources(argv: string[], warnings: string[] = []) {
   return resourcesFromFlags(parseArgs([...argv, "id"], UPDATE_FLAGS).flags, (w) => warnings.push(w));
@@ -37,8 +37,11 @@ describe("runc update flags → linux.resources", () => {
     expect(() => resources(["--cpu-period", "-5"])).toThrow('invalid value for cpu-period: "-5" is not an integer');
     expect(() => resources(["--cpu-quota", "1.5"])).toThrow("invalid value for cpu-quota");
   });
-  test("Intel RDT schemas are refused", () => {
-    expect(() => resources(["--l3-cache-schema", "L3:0=ff"])).toThrow(/Intel RDT\/CAT: l3 cache schema/);
-    expect(() => resources(["--mem-bw-schema", "MB:0=70"])).toThrow(/Intel RDT\/MBA: memory bandwidth schema/);
+  test("the Intel RDT schema flags are read apart from the cgroup resources", () => {
+    expect(resources(["--l3-cache-schema", "L3:0=ff", "--mem-bw-schema", "MB:0=70"])).toEqual({});
+    const rdt = (argv: string[]) => rdtFromFlags(parseArgs(argv, UPDATE_FLAGS).flags);
+    expect(rdt(["--l3-cache-schema", "L3:0=ff"])).toEqual({ l3CacheSchema: "L3:0=ff", memBwSchema: undefined });
+    expect(rdt(["--mem-bw-schema", "MB:0=70", "--memory", "1M"])).toEqual({ l3CacheSchema: undefined, memBwSchema: "MB:0=70" });
+    expect(rdt(["--memory", "1M"])).toBeUndefined();
   });
 });

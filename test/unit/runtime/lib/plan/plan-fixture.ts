@@ -10,6 +10,7 @@ export function planFacts(over: Partial<CreateFacts> = {}): CreateFacts {
     rootfs: "/b/rootfs",
     execFifo: "/run/x/c1/exec.fifo",
     cgroupProcs: [],
+    resctrlTasks: [],
     noPivot: false,
     preserveFds: 0,
     foreground: false,
