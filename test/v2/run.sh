@@ -9,9 +9,28 @@
 # Debian 12's Go) read cgroup v1 files only ("cgroupv2 is not supported yet") and each waits out its
 # 60 s timeout on v2.
 # Output: OUTDIR (default /var/tmp/bocker-v2-last)/log; its last lines are the counts and times.
-# Env: VM (default /work/shared/vm), VM_TIMEOUT.
+# Env: VM (default /work/shared/vm), VM_TIMEOUT, V2_STEPS (which steps: default "podman cgroups";
+# "systemd" runs only the --systemd-cgroup driver tests, "sdbench" its D-Bus timings).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+
+# The D-Bus part of `create --systemd-cgroup` (client load, connect, StartTransientUnit + job), from
+# --debug, over 5 creates; and `state missing` with and without the flag (the client is not loaded).
+sdbench() {
+  local b=/tmp/sdbench i
+  rm -rf $b && mkdir -p $b
+  bun -e 'import { makeBusyboxRootfs } from "./common/busybox-rootfs.ts"; makeBusyboxRootfs("/tmp/sdbench/rootfs")' || return 1
+  (cd $b && "$here/dist/bocker-runtime" spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"sleep", "100"/' config.json) || return 1
+  for i in 1 2 3 4 5; do
+    "$here/dist/bocker-runtime" --root $b/state --debug --systemd-cgroup create --bundle $b sd$i 2>&1 | grep -o 'systemd [0-9]*: .*'
+    "$here/dist/bocker-runtime" --root $b/state delete --force sd$i
+  done
+  for flag in "" --systemd-cgroup; do
+    local t0=$EPOCHREALTIME
+    for i in $(seq 20); do "$here/dist/bocker-runtime" $flag state missing 2>/dev/null; done
+    awk -v a="$t0" -v b="$EPOCHREALTIME" -v f="${flag:-(no flag)}" 'BEGIN { printf "state missing %s: %.1f ms each (20 runs)\n", f, (b - a) * 1000 / 20 }'
+  done
+}
 
 in_vm() {
   cd "$here" || exit 2
@@ -24,9 +43,14 @@ in_vm() {
   if [[ ! -S /run/dbus/system_bus_socket ]]; then
     step "install dbus" bash -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dbus >/dev/null && systemctl start dbus.socket dbus.service'
   fi
-  step "podman cgroup tests" bun test --timeout 600000 ./test/integration/clients/podman-cgroups.test.ts
+  # V2_STEPS selects steps (default "podman cgroups"; "systemd" and "sdbench" are focused extras).
+  local steps=" ${V2_STEPS:-podman cgroups} "
+  [[ $steps == *" podman "* ]] && step "podman cgroup tests" bun test --timeout 600000 ./test/integration/clients/podman-cgroups.test.ts
   # TCG emulation runs programs 15-30x slower: bun's default 5 s per test is far too short.
-  step "cgroup tests" bun test --timeout 300000 ./test/integration/cgroups ./test/integration/runtime/cgroups.test.ts
+  # ./test/integration/cgroups includes systemd.test.ts (the --systemd-cgroup driver).
+  [[ $steps == *" cgroups "* ]] && step "cgroup tests" bun test --timeout 300000 ./test/integration/cgroups ./test/integration/runtime/cgroups.test.ts
+  [[ $steps == *" systemd "* ]] && step "systemd driver tests" bun test --timeout 300000 ./test/integration/cgroups/systemd.test.ts ./test/integration/runtime/cgroups.test.ts
+  [[ $steps == *" sdbench "* ]] && step "systemd driver timings" sdbench
   echo "v2: total $((SECONDS - t0)) s"
   return $rc
 }
@@ -47,7 +71,7 @@ cp -a "$here/dist" "$stage/"
 cp -a "$(readlink -f "$here/node_modules")" "$stage/node_modules"
 mkdir -p "$OUTDIR"
 mkdir -p "$stage/out"
-VM_TIMEOUT=${VM_TIMEOUT:-3600} "$VM/run.sh" --mem 3072 --cpus 2 "$stage" -- bash test/v2/run.sh --in-vm "$stage/out" 2>&1 | tee "$OUTDIR/log"
+VM_TIMEOUT=${VM_TIMEOUT:-3600} "$VM/run.sh" --mem 3072 --cpus 2 -e "V2_STEPS=${V2_STEPS:-podman cgroups}" "$stage" -- bash test/v2/run.sh --in-vm "$stage/out" 2>&1 | tee "$OUTDIR/log"
 rc=${PIPESTATUS[0]}
 cp -a "$stage/out/." "$OUTDIR/" 2>/dev/null
 echo "test/v2/run.sh: exit $rc, $((SECONDS - t0)) s in all (build, staging, boot, tests); log in $OUTDIR/log" | tee -a "$OUTDIR/log"

@@ -4,7 +4,7 @@
  * update still sees, and `events` reports, the earlier values.
  */
 import { readFileSync } from "node:fs";
-import { updateCgroup } from "../cgroups/index.ts";
+import { updateCgroup, updateSystemdCgroup } from "../cgroups/index.ts";
 import { RuntimeError, ioError } from "../errors.ts";
 import type { LinuxResources } from "../spec-types.ts";
 import { lockContainer, readRecord, status, writeRecord } from "../state.ts";
@@ -24,14 +24,15 @@ export function readResourcesFile(file: string): LinuxResources {
   }
 }
 
-export function updateContainer(root: string, id: string, resources: LinuxResources): void {
+export async function updateContainer(root: string, id: string, resources: LinuxResources): Promise<void> {
   const lock = lockContainer(root, id);
   try {
     const rec = readRecord(lock.dir);
     const st = status(lock.dir, rec);
     if (st === "stopped") throw new RuntimeError("BAD_STATUS", `cannot update container ${id}: it is stopped`);
     if (!rec.cgroup) throw new RuntimeError("STATE_CORRUPT", `container ${id} has no recorded cgroup`);
-    updateCgroup(rec.cgroup, resources);
+    if (rec.cgroup.systemdUnit) await updateSystemdCgroup(rec.cgroup, resources);
+    else updateCgroup(rec.cgroup, resources);
     const linux = (rec.config.linux ??= {});
     const old = (linux.resources ?? {}) as Record<string, unknown>;
     const merged: Record<string, unknown> = { ...old };

@@ -28,6 +28,8 @@ export interface CreateFacts extends MountFacts {
   execFifo: string;
   /** cgroup.procs files stage1 is written into (cgroup placement). */
   cgroupProcs: readonly string[];
+  /** --systemd-cgroup: stage0 asks the runtime to place stage1 (a scope takes its pid) first. */
+  cgroupSync?: boolean;
   consoleSocket?: string;
   /** --pidfd-socket (runc 1.2). */
   pidfdSocket?: string;
@@ -63,6 +65,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the container in the foreground", "");
 
   // PARENT: cgroups before anything runs in the container, so every process is accounted.
+  if (facts.cgroupSync) b.emit("parent", "CGROUP_SYNC", [], "let the runtime start the systemd scope with stage1's pid", "/linux/cgroupsPath");
   for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "/linux/cgroupsPath");
   b.emit("parent", "RELEASE_CHILD", [], "release stage1", "");
   b.emit("child", "AWAIT_RELEASE", [], "wait for cgroup placement", "");
