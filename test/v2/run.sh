@@ -21,8 +21,10 @@ sdbench() {
   rm -rf $b && mkdir -p $b
   bun -e 'import { makeBusyboxRootfs } from "./common/busybox-rootfs.ts"; makeBusyboxRootfs("/tmp/sdbench/rootfs")' || return 1
   (cd $b && "$here/dist/bocker-runtime" spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"sleep", "100"/' config.json) || return 1
+  # Into a file: the created container keeps the runtime's stdout and stderr open (a pipe would never end).
   for i in 1 2 3 4 5; do
-    "$here/dist/bocker-runtime" --root $b/state --debug --systemd-cgroup create --bundle $b sd$i 2>&1 | grep -o 'systemd [0-9]*: .*'
+    "$here/dist/bocker-runtime" --root $b/state --debug --systemd-cgroup create --bundle $b sd$i >$b/create.log 2>&1
+    grep -o 'systemd [0-9]*: .*' $b/create.log || cat $b/create.log
     "$here/dist/bocker-runtime" --root $b/state delete --force sd$i
   done
   for flag in "" --systemd-cgroup; do
@@ -49,7 +51,7 @@ in_vm() {
   # TCG emulation runs programs 15-30x slower: bun's default 5 s per test is far too short.
   # ./test/integration/cgroups includes systemd.test.ts (the --systemd-cgroup driver).
   [[ $steps == *" cgroups "* ]] && step "cgroup tests" bun test --timeout 300000 ./test/integration/cgroups ./test/integration/runtime/cgroups.test.ts
-  [[ $steps == *" systemd "* ]] && step "systemd driver tests" bun test --timeout 300000 ./test/integration/cgroups/systemd.test.ts ./test/integration/runtime/cgroups.test.ts
+  [[ $steps == *" systemd "* ]] && step "systemd driver tests" bun test --timeout 300000 ./test/integration/cgroups/systemd.test.ts
   [[ $steps == *" sdbench "* ]] && step "systemd driver timings" sdbench
   echo "v2: total $((SECONDS - t0)) s"
   return $rc
