@@ -54,6 +54,7 @@ export async function connectSystemd(address = process.env.DBUS_SYSTEM_BUS_ADDRE
   const failure = new Promise<never>((_, reject) => (failed = reject));
   failure.catch(() => {});
   try {
+    // systemBus() takes no address; this is the same connection, to the address given.
     bus = dbus.sessionBus({ busAddress: address });
   } catch (err) {
     throw new RuntimeError("IO", `cannot connect to the D-Bus system bus at ${address}: ${(err as Error).message}`, {}, err);
