@@ -21,7 +21,7 @@ const features: CommandMain = async () => {
     linux: {
       namespaces: [...JOIN_ORDER],
       capabilities: [...CAPABILITY_NAMES],
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
       seccomp: seccompFeatures(),
       // features-linux.md: whether support is built in, not whether this host runs the LSM.
       apparmor: { enabled: true },

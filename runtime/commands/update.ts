@@ -16,7 +16,7 @@ const update: CommandMain = async (argv, ctx) => {
   const { flags, positionals } = parseArgs(argv, UPDATE_FLAGS);
   const id = requireId(positionals, "update");
   const file = stringFlag(flags, "resources");
-  updateContainer(ctx.root, id, file ? readResourcesFile(file) : resourcesFromFlags(flags, (m) => ctx.log.warn(m)), rdtFromFlags(flags));
+  await updateContainer(ctx.root, id, file ? readResourcesFile(file) : resourcesFromFlags(flags, (m) => ctx.log.warn(m)), rdtFromFlags(flags));
   return 0;
 };
 

@@ -122,6 +122,25 @@ static char *read_doc(uint32_t len) {
   return buf;
 }
 
+/* CGROUP_SYNC: `cgroup <stage1 pid>`, then `ok\n` (placed) or `abort\n` (exit 1, no message). */
+void await_cgroup_reply(int stage1) {
+  sync_send_line("cgroup %d", stage1);
+  char line[8];
+  size_t n = 0;
+  for (;;) {
+    char ch;
+    ssize_t r = read(H.sync_fd, &ch, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) bail(EPIPE, "CGROUP_SYNC: the runtime closed the sync socket instead of replying to `cgroup`");
+    if (ch == '\n') break;
+    if (n + 1 >= sizeof line) bail(EPROTO, "CGROUP_SYNC: reply line longer than %zu bytes", sizeof line);
+    line[n++] = ch;
+  }
+  line[n] = 0;
+  if (strcmp(line, "abort") == 0) _exit(1);
+  if (strcmp(line, "ok") != 0) bail(EPROTO, "CGROUP_SYNC: unexpected reply %s", qs(line));
+}
+
 /* Reply grammar: `ok <len>[ <len2>]\n<len bytes>[<len2 bytes>]` or `abort\n`. */
 void await_hooks_reply(void) {
   if (H.sync_fd < 0) bail(EBADF, "HOOKS_SYNC after REPORT_DONE: the sync socket is closed");

@@ -2,10 +2,12 @@
  * The cgroups library of bocker-runtime, and the runtime's only door into runtime/lib/cgroups:
  * place a container in every cgroup hierarchy of the host (v1, v2 or hybrid; unprivileged only
  * where the tree was delegated, placement.ts), apply linux.resources, pause/resume, signal, report
- * stats and OOM events, and remove exactly what was created. All calls but oomEvents are synchronous.
+ * stats and OOM events, and remove exactly what was created. With --systemd-cgroup the cgroup is a
+ * transient systemd unit (systemd/scope.ts). All calls but oomEvents and the systemd ones are synchronous.
  */
 export type { CgroupPlacement, CgroupWrite, EffectiveDeviceRule } from "./types.ts";
 export { placeContainer, rootlessLimits } from "./placement.ts";
+export { startSystemdCgroup, updateSystemdCgroup, removeSystemdCgroup, systemdRunning } from "./systemd/scope.ts";
 export { setupCgroup, updateCgroup, destroyCgroup, type SetupRequest } from "./manager.ts";
 export { freezeCgroup, thawCgroup, freezerState, isFrozen, killCgroup, cgroupPids } from "./freezer.ts";
 export { cgroupStats } from "./stats.ts";

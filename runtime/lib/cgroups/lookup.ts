@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { posix } from "node:path";
 import { detectCgroups } from "./detect.ts";
 import { containerLeaves } from "./manager.ts";
+import { systemdUnitOf } from "./systemd/properties.ts";
 import type { CgroupPlacement } from "./types.ts";
 
 export interface LookupRequest {
@@ -21,6 +22,8 @@ export interface LookupRequest {
 export function findCgroupPlacement(req: LookupRequest): CgroupPlacement | undefined {
   const { path, leaves } = containerLeaves(detectCgroups(), req);
   const existing = leaves.filter((l) => existsSync(l.dir));
-  if (existing.length === 0) return undefined;
-  return { path, dirs: existing.map((l) => l.dir), procsFiles: existing.map((l) => posix.join(l.dir, "cgroup.procs")) };
+  // A systemd unit is stopped by name even when its cgroup is already gone.
+  const systemdUnit = req.systemd ? systemdUnitOf(req.id, req.cgroupsPath).unit : undefined;
+  if (existing.length === 0 && !systemdUnit) return undefined;
+  return { path, dirs: existing.map((l) => l.dir), procsFiles: existing.map((l) => posix.join(l.dir, "cgroup.procs")), ...(systemdUnit ? { systemdUnit } : {}) };
 }

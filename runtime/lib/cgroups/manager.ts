@@ -23,7 +23,7 @@ export interface SetupRequest {
   cgroupsPath?: string;
   systemd?: boolean;
   resources?: LinuxResources;
-  /** Receives warnings (ignored kernel memory, systemd emulation); default: stderr. */
+  /** Receives warnings (ignored kernel memory, device rules systemd cannot express); default: stderr. */
   warn?: (msg: string) => void;
   /**
    * false: write no device rules at all. Rootless containers need this: an unprivileged process can
@@ -39,13 +39,13 @@ export interface SetupRequest {
   beforeCreate?: (planned: CgroupPlacement) => void;
 }
 
-const stderrWarn = (msg: string) => writeStderr(`warning: ${msg}\n`);
+export const stderrWarn = (msg: string) => writeStderr(`warning: ${msg}\n`);
 
 /** The container's directory in each hierarchy, by the path rule. */
-export function containerLeaves(layout: CgroupLayout, req: Pick<SetupRequest, "id" | "cgroupsPath" | "systemd">): { path: string; leaves: Leaf[]; warnings: string[] } {
-  const resolved = resolveCgroupPath({ ...req, systemdRunning: existsSync("/run/systemd/system") });
+export function containerLeaves(layout: CgroupLayout, req: Pick<SetupRequest, "id" | "cgroupsPath" | "systemd">): { path: string; leaves: Leaf[] } {
+  const resolved = resolveCgroupPath(req);
   const leaves = layout.hierarchies.map((h) => ({ hierarchy: h, dir: dirOf(h, cgroupPathIn(resolved, h.ownPath, layout.mode === "v2")) }));
-  return { path: resolved.path, leaves, warnings: resolved.warnings };
+  return { path: resolved.path, leaves };
 }
 
 /** The components of dir below the mountpoint that do not exist yet, parents first. */
@@ -59,7 +59,7 @@ function missingDirs(dir: string, mountpoint: string): string[] {
  * mkdir of each missing component below the mountpoint, recording what we made. ENOENT means a
  * shared parent was removed under us by a concurrent delete: start again from the top.
  */
-function makeDirs(dir: string, mountpoint: string, created: string[]): void {
+export function makeDirs(dir: string, mountpoint: string, created: string[]): void {
   const parts = posix.relative(mountpoint, dir).split("/");
   for (let attempt = 0; ; attempt++) {
     try {
@@ -108,11 +108,13 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
   const warn = req.warn ?? stderrWarn;
   const layout = detectCgroups();
   if (layout.hierarchies.length === 0) throw new RuntimeError("IO", "no cgroup hierarchy is mounted on this host (/proc/self/mountinfo)");
-  const { path, leaves, warnings } = containerLeaves(layout, req);
+  if (req.systemd) throw new RuntimeError("CONFIG_INVALID", "--systemd-cgroup: the cgroup is made by systemd (setupSystemdCgroup), not by setupCgroup");
+  const { path, leaves } = containerLeaves(layout, req);
   const procsFiles = leaves.map((l) => posix.join(l.dir, "cgroup.procs"));
   req.beforeCreate?.({ path, dirs: leaves.flatMap((l) => missingDirs(l.dir, l.hierarchy.mountpoint)), procsFiles });
   checkV2Domains(leaves, false);
   const created: string[] = [];
+  let warnings: string[];
   try {
     for (const leaf of leaves) makeDirs(leaf.dir, leaf.hierarchy.mountpoint, created);
     checkV2Domains(leaves, true);
@@ -121,7 +123,7 @@ export function setupCgroup(req: SetupRequest): CgroupPlacement {
     // The helper's cgroup.procs writes come next: keep the kernel's fast path open for them.
     warmCgroupMigration();
     for (const leaf of leaves) inheritCpuset(leaf);
-    warnings.push(...applyResources(req.resources ?? {}, leaves, false, req.confineDevices ?? true));
+    warnings = applyResources(req.resources ?? {}, leaves, false, req.confineDevices ?? true);
   } catch (err) {
     removeDirs(created, new Set(leaves.map((l) => l.dir)), false);
     throw err;
@@ -185,7 +187,7 @@ function removeShared(dir: string, deadline: number): void {
 }
 
 /** Deepest first. Leaves go with their sub-cgroups (made by the container itself). */
-function removeDirs(dirs: string[], leaves: Set<string>, strict: boolean): void {
+export function removeDirs(dirs: string[], leaves: Set<string>, strict: boolean): void {
   const failures: RuntimeError[] = [];
   const depth = (d: string) => d.split("/").length;
   const deadline = Date.now() + 1000;

@@ -12,6 +12,7 @@ import { errnoOf } from "../../../common/errors.ts";
 import type { Logger } from "../log.ts";
 import type { Spec } from "../spec-types.ts";
 import { setupCgroup } from "./manager.ts";
+import { planSystemdCgroup } from "./systemd/scope.ts";
 import type { CgroupPlacement } from "./types.ts";
 
 const PERMISSION_ERRNOS = new Set(["EACCES", "EPERM", "EROFS"]);
@@ -31,8 +32,18 @@ export function rootlessLimits(resources: object | undefined): string[] {
     .map(([key]) => key);
 }
 
-/** `beforeCreate`: records the cgroup directories about to be made (delete --force after a crash). */
+/**
+ * `beforeCreate`: records the cgroup directories about to be made (delete --force after a crash).
+ * With `systemd` nothing is made yet: the placement names the unit, which create starts with the
+ * container's first pid (startSystemdCgroup at CGROUP_SYNC).
+ */
 export function placeContainer(id: string, spec: Spec, systemd: boolean, log: Logger, euid = process.geteuid!(), beforeCreate?: (planned: CgroupPlacement) => void): CgroupPlacement {
+  if (systemd) {
+    if (euid !== 0) throw new RuntimeError("CONFIG_INVALID", `--systemd-cgroup: running unprivileged (euid ${euid}) would need the user's own systemd instance, which bocker-runtime does not drive; leave --systemd-cgroup out`);
+    const planned = planSystemdCgroup({ id, cgroupsPath: spec.linux?.cgroupsPath });
+    beforeCreate?.(planned);
+    return planned;
+  }
   const request = { id, cgroupsPath: spec.linux?.cgroupsPath, systemd, warn: (m: string) => log.warn(m), beforeCreate };
   if (euid === 0) return setupCgroup({ ...request, resources: spec.linux?.resources ?? {}, confineDevices: true });
   const resources = { ...(spec.linux?.resources ?? {}) };

@@ -61,4 +61,6 @@ export interface CgroupPlacement {
   dirs: string[];
   /** One cgroup.procs per hierarchy the container joins. */
   procsFiles: string[];
+  /** --systemd-cgroup: the transient unit (scope or slice) systemd made the cgroup for; delete stops it. */
+  systemdUnit?: string;
 }

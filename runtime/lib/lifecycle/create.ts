@@ -17,7 +17,7 @@ import { closeFd } from "../../../common/ffi.ts";
 import { acceptFd, listenUnix, mkfifo } from "../sys/ffi.ts";
 import { createContainerDir, creatingRecord, EXEC_FIFO, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
 import { prepareCreate, type Prepared } from "./prepare.ts";
-import { destroyCgroup, killCgroup, placeContainer } from "../cgroups/index.ts";
+import { destroyCgroup, killCgroup, placeContainer, removeSystemdCgroup, startSystemdCgroup } from "../cgroups/index.ts";
 import { hookStateJson, listenerPayloadJson, pidInItsNamespace } from "./hook-state.ts";
 
 export interface CreateOptions {
@@ -106,6 +106,7 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
       ...prepared.facts,
       cgroupProcs: record.cgroup.procsFiles,
       resctrlTasks: record.resctrl?.tasks ?? [],
+      cgroupSync: record.cgroup.systemdUnit !== undefined,
       cgroupLayout: { ...prepared.facts.cgroupLayout, containerDirs: containerDirsByHierarchy(record.cgroup.procsFiles) },
     });
     for (const w of compiled.warnings) opts.log.warn(w);
@@ -114,12 +115,24 @@ export async function createContainer(opts: CreateOptions): Promise<CreatedConta
     trace("plan compiled with the cgroup placement");
     session.send(encodePlan(compiled.plan));
     trace(`plan of ${Object.values(compiled.plan).reduce((n, s) => n + s.length, 0)} steps sent to bocker-init`);
-    const protocol = new ParentProtocol(compiled.plan.init.some((s) => s.op === "HOOKS_SYNC"));
+    const protocol = new ParentProtocol(compiled.plan.init.some((s) => s.op === "HOOKS_SYNC"), compiled.plan.parent.some((s) => s.op === "CGROUP_SYNC"));
     for (;;) {
       const msg = session.next();
       const phase = protocol.accept(msg);
       if (msg.kind === "error") throw helperError(msg, compiled.origins, prepared.config.file);
-      if (msg.kind === "init") {
+      if (msg.kind === "cgroup") {
+        // stage1 waits: the scope must take its pid before anything runs in the container.
+        try {
+          record.cgroup = await startSystemdCgroup(record.cgroup, msg.pid, { id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, resources: spec.linux?.resources ?? {}, warn: (m) => opts.log.warn(m), debug: (m) => opts.log.debug(m) });
+        } catch (err) {
+          session.abort();
+          throw err;
+        }
+        writeSpareCgroup(dir, record.cgroup);
+        trace(`systemd unit ${record.cgroup.systemdUnit} started with pid ${msg.pid}`);
+        session.replyPlaced();
+        protocol.placed();
+      } else if (msg.kind === "init") {
         record.pid = msg.pid;
         record.starttime = procStat(msg.pid)?.starttime ?? "";
         writeRecord(dir, record);
@@ -189,7 +202,8 @@ async function undoCreate(dir: string, record: ContainerRecord, session: HelperS
   }
   await session.proc.exited;
   try {
-    if (record.cgroup) destroyCgroup(record.cgroup);
+    if (record.cgroup?.systemdUnit) await removeSystemdCgroup(record.cgroup);
+    else if (record.cgroup) destroyCgroup(record.cgroup);
   } catch (err) {
     log.warn(`create cleanup: remove cgroups: ${(err as Error).message}`);
   }

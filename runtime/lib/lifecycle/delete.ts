@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { RuntimeError } from "../errors.ts";
 import { runHooksWarn } from "../hooks.ts";
 import type { Logger } from "../log.ts";
-import { cgroupPids, destroyCgroup, findCgroupPlacement, isFrozen, killCgroup, thawCgroup, type CgroupPlacement } from "../cgroups/index.ts";
+import { cgroupPids, destroyCgroup, findCgroupPlacement, isFrozen, killCgroup, removeSystemdCgroup, thawCgroup, type CgroupPlacement } from "../cgroups/index.ts";
 import { CRIU_ROOT, initAlive, lockContainer, readRecord, readSpareCgroup, removeContainerDir, status, type ContainerRecord } from "../state.ts";
 import { hookStateJson } from "./hook-state.ts";
 
@@ -48,7 +48,8 @@ export async function deleteContainer(root: string, id: string, force: boolean, 
     }
     if (rec && initAlive(rec)) process.kill(rec.pid, SIGKILL);
     if (placement) await killAll(placement);
-    if (placement) destroyCgroup(placement);
+    if (placement?.systemdUnit) await removeSystemdCgroup(placement);
+    else if (placement) destroyCgroup(placement);
     if (rec?.resctrl) (await import("../linux/resctrl.ts")).removeResctrl(rec.resctrl);
     // poststop: after the container is deleted, before delete returns; failures are warnings.
     if (rec && rec.phase === "created") runHooksWarn("poststop", rec.config.hooks?.poststop, hookStateJson(rec, "stopped"), (m) => log.warn(m));

@@ -46,6 +46,10 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
   if (spec.process?.terminal) {
     throw new RuntimeError("USAGE", `${config.file}: process.terminal is true: restoring a terminal needs criu's RPC (the pty master comes back as a notification), which bocker-runtime does not speak; checkpoint and restore work for containers without a terminal`);
   }
+  if (o.systemdCgroup) {
+    // criu puts the restored tasks into cgroups by path; a transient unit would have to be started for them first.
+    throw new RuntimeError("USAGE", "restore --systemd-cgroup is not supported: restore without --systemd-cgroup (the container gets a cgroupfs cgroup)");
+  }
   const workPath = o.workPath ?? o.imagePath;
   const lock = createContainerDir(o.root, o.id);
   const dir = lock.dir;

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { updateCgroup } from "../cgroups/index.ts";
+import { updateCgroup, updateSystemdCgroup } from "../cgroups/index.ts";
 import { RuntimeError, ioError } from "../errors.ts";
 import type { LinuxResources } from "../spec-types.ts";
 import { lockContainer, readRecord, status, writeRecord, type ContainerRecord } from "../state.ts";
@@ -32,7 +32,7 @@ export interface RdtUpdate {
   memBwSchema?: string;
 }
 
-export function updateContainer(root: string, id: string, resources: LinuxResources, rdt?: RdtUpdate): void {
+export async function updateContainer(root: string, id: string, resources: LinuxResources, rdt?: RdtUpdate): Promise<void> {
   const lock = lockContainer(root, id);
   try {
     const rec = readRecord(lock.dir);
@@ -42,7 +42,8 @@ export function updateContainer(root: string, id: string, resources: LinuxResour
     const host = rdt ? readResctrlHost() : undefined;
     const problem = rdt && rdtUpdateProblem(rdt, host);
     if (problem) throw new RuntimeError("USAGE", problem);
-    updateCgroup(rec.cgroup, resources);
+    if (rec.cgroup.systemdUnit) await updateSystemdCgroup(rec.cgroup, resources);
+    else updateCgroup(rec.cgroup, resources);
     if (rdt && host) updateResctrl(lock.dir, rec, rdt, host.root);
     const linux = (rec.config.linux ??= {});
     const old = (linux.resources ?? {}) as Record<string, unknown>;

@@ -30,6 +30,8 @@ export interface CreateFacts extends MountFacts {
   cgroupProcs: readonly string[];
   /** linux.intelRdt: the resctrl `tasks` files stage1 is written into (linux/resctrl.ts), CLOS first. */
   resctrlTasks: readonly string[];
+  /** --systemd-cgroup: stage0 asks the runtime to place stage1 (a scope takes its pid) first. */
+  cgroupSync?: boolean;
   consoleSocket?: string;
   /** --pidfd-socket (runc 1.2). */
   pidfdSocket?: string;
@@ -65,6 +67,7 @@ export function compileCreate(spec: Spec, facts: CreateFacts): CompiledPlan {
   if (facts.foreground) b.emit("host", "FOREGROUND", [], "wait for the container in the foreground", "");
 
   // PARENT: cgroups before anything runs in the container, so every process is accounted.
+  if (facts.cgroupSync) b.emit("parent", "CGROUP_SYNC", [], "let the runtime start the systemd scope with stage1's pid", "/linux/cgroupsPath");
   for (const procs of facts.cgroupProcs) b.emit("parent", "CGROUP_ENTER", [procs], `enter cgroup ${procs}`, "/linux/cgroupsPath");
   // The same write of stage1's pid: a resctrl group's tasks file takes a pid as cgroup.procs does.
   for (const tasks of facts.resctrlTasks) b.emit("parent", "CGROUP_ENTER", [tasks], `enter resctrl group ${tasks}`, "/linux/intelRdt");

@@ -39,6 +39,7 @@ export const OPCODES = {
   AWAIT_CHILD_USERNS: { code: 22, args: "", sections: ["parent"], doc: "wait until stage1 has unshared its user namespace" },
   WRITE_CHILD_PROC: { code: 23, args: "ss", sections: ["parent"], doc: "write content to /proc/<stage1>/<name>; name is setgroups, uid_map or gid_map" },
   RESUME_CHILD: { code: 24, args: "", sections: ["parent"], doc: "tell stage1 its id maps are written" },
+  CGROUP_SYNC: { code: 26, args: "", sections: ["parent"], doc: "send `cgroup <stage1 pid>` and wait for `ok` (the runtime has placed stage1: a systemd scope started with its pid) or `abort` (exit 1, no message); before CGROUP_ENTER" },
   RUN_IDMAP_TOOL: { code: 25, args: "sS", sections: ["parent"], doc: "args tool, mapping args: run `tool <stage1 pid> args...` (newuidmap/newgidmap, for maps an unprivileged runtime may not write itself), stdin /dev/null, stdout+stderr captured into the error; fails unless it exits 0" },
 
   // ---- child: stage1 ----

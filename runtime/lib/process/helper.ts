@@ -60,6 +60,11 @@ export class HelperSession {
     while (off < bytes.length) off += writeSync(this.syncFd, bytes, off, bytes.length - off);
   }
 
+  /** Answer to `cgroup`: stage1 is placed (README: `ok\n`). */
+  replyPlaced(): void {
+    this.send("ok\n");
+  }
+
   /** Answer to `hooks`: the state JSON for createContainer/startContainer hooks. */
   /** README: `ok <len>[ <len2>]\n<state>[<listener payload>]`; the payload only with a seccomp listener. */
   replyHooks(stateJson: string, listenerPayload?: string): void {

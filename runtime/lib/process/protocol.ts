@@ -5,6 +5,8 @@
  *   runtime (Bun)                         bocker-init stages
  *   -------------                         ------------------
  *   plan bytes ---------------------->    stage0 parses the whole plan
+ *                  <------------------    "cgroup <pid>"        (stage0 at CGROUP_SYNC, once)   await-cgroup → await-init
+ *   "ok\n" | "abort\n" ------------->
  *                  <------------------    "init <pid>"          (stage1, after FORK_INIT)      await-init → setup
  *                  <------------------    "hooks"               (stage2 at HOOKS_SYNC, once)    setup → hooks
  *   "ok <len>\n<state>" | "abort\n" -->                                                         hooks → setup
@@ -19,16 +21,19 @@ import { errnoDescription } from "../sys/errno.ts";
 import type { Origin } from "../plan/builder.ts";
 
 export type HelperMessage =
+  | { kind: "cgroup"; pid: number }
   | { kind: "init"; pid: number }
   | { kind: "hooks" }
   | { kind: "error"; origin: number | undefined; errno: number; message: string }
   | { kind: "eof" };
 
-export type Phase = "await-init" | "setup" | "hooks" | "done" | "failed";
+export type Phase = "await-cgroup" | "await-init" | "setup" | "hooks" | "done" | "failed";
 
 export function parseHelperLine(line: string): HelperMessage {
   let m = /^init (\d+)$/.exec(line);
   if (m) return { kind: "init", pid: Number(m[1]) };
+  m = /^cgroup (\d+)$/.exec(line);
+  if (m) return { kind: "cgroup", pid: Number(m[1]) };
   if (line === "hooks") return { kind: "hooks" };
   m = /^error (\d+|-) (\d+) (.*)$/s.exec(line);
   if (m) return { kind: "error", origin: m[1] === "-" ? undefined : Number(m[1]), errno: Number(m[2]), message: unescape(m[3]!) };
@@ -41,17 +46,24 @@ function unescape(s: string): string {
 }
 
 export class ParentProtocol {
-  phase: Phase = "await-init";
+  phase: Phase;
   pid = 0;
   private hooksSeen = false;
 
-  constructor(private readonly expectHooks: boolean) {}
+  /** expectCgroup: the plan has a CGROUP_SYNC (--systemd-cgroup), whose `cgroup` comes first. */
+  constructor(private readonly expectHooks: boolean, expectCgroup = false) {
+    this.phase = expectCgroup ? "await-cgroup" : "await-init";
+  }
 
   /** Advances the phase; throws on a message that is not allowed now. */
   accept(msg: HelperMessage): Phase {
     const bad = (what: string) => new RuntimeError("HELPER_FAILED", `protocol error: ${what} while in phase ${this.phase}`);
     if (msg.kind === "error") return (this.phase = "failed");
     switch (this.phase) {
+      case "await-cgroup":
+        if (msg.kind === "cgroup") return this.phase;
+        if (msg.kind === "eof") throw new RuntimeError("HELPER_FAILED", "bocker-init exited before it forked the container's first stage");
+        throw bad(msg.kind);
       case "await-init":
         if (msg.kind === "init") {
           this.pid = msg.pid;
@@ -69,6 +81,12 @@ export class ParentProtocol {
       default:
         throw bad(msg.kind);
     }
+  }
+
+  /** The runtime answered `cgroup`. */
+  placed(): void {
+    if (this.phase !== "await-cgroup") throw new RuntimeError("HELPER_FAILED", `protocol error: cgroup reply in phase ${this.phase}`);
+    this.phase = "await-init";
   }
 
   /** The runtime answered `hooks`. */

@@ -40,6 +40,9 @@ void op_cgroup_enter(const struct arg *a) {
   close(fd);
 }
 
+/* The runtime places stage1 itself (a systemd scope must be started with its pid) before any CGROUP_ENTER. */
+void op_cgroup_sync(const struct arg *a) { (void)a; await_cgroup_reply((int)H.stage1); }
+
 void op_release_child(const struct arg *a) { (void)a; send_byte(MSG_GO, "go"); }
 void op_await_release(const struct arg *a) { (void)a; expect_byte(MSG_GO, "RELEASE_CHILD"); }
 void op_await_child_userns(const struct arg *a) { (void)a; expect_byte(MSG_MAPS_PLEASE, "stage1 to unshare its user namespace"); }

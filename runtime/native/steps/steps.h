@@ -13,7 +13,7 @@ void move_net_device(const char *name, int netns_fd, const char *new_name);
 
 #define STEP(name) void op_##name(const struct arg *a)
 STEP(open_slot); STEP(connect_slot); STEP(oom_score_adj); STEP(foreground);
-STEP(cgroup_enter); STEP(release_child); STEP(await_child_userns); STEP(write_child_proc); STEP(resume_child); STEP(run_idmap_tool);
+STEP(cgroup_sync); STEP(cgroup_enter); STEP(release_child); STEP(await_child_userns); STEP(write_child_proc); STEP(resume_child); STEP(run_idmap_tool);
 STEP(await_release); STEP(setns); STEP(unshare); STEP(request_idmaps); STEP(setresid); STEP(timens_offsets); STEP(fork_init);
 STEP(rootfs_prepare); STEP(mkdir_in_root); STEP(mkfile_in_root); STEP(mount_in_root); STEP(remount_in_root);
 STEP(propagate_in_root); STEP(mknod_in_root); STEP(bind_device_in_root); STEP(symlink_in_root);

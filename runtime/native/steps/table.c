@@ -5,7 +5,7 @@
 #define H_(NAME, fn) { OP_##NAME, op_##fn }
 static const struct { int code; step_fn fn; } TABLE[] = {
   H_(OPEN_SLOT, open_slot), H_(CONNECT_SLOT, connect_slot), H_(OOM_SCORE_ADJ, oom_score_adj), H_(FOREGROUND, foreground),
-  H_(CGROUP_ENTER, cgroup_enter), H_(RELEASE_CHILD, release_child), H_(AWAIT_CHILD_USERNS, await_child_userns),
+  H_(CGROUP_SYNC, cgroup_sync), H_(CGROUP_ENTER, cgroup_enter), H_(RELEASE_CHILD, release_child), H_(AWAIT_CHILD_USERNS, await_child_userns),
   H_(WRITE_CHILD_PROC, write_child_proc), H_(RESUME_CHILD, resume_child), H_(RUN_IDMAP_TOOL, run_idmap_tool),
   H_(AWAIT_RELEASE, await_release), H_(SETNS, setns), H_(UNSHARE, unshare), H_(REQUEST_IDMAPS, request_idmaps),
   H_(SETRESID, setresid), H_(TIMENS_OFFSETS, timens_offsets), H_(FORK_INIT, fork_init),

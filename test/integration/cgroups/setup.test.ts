@@ -1,7 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { posix } from "node:path";
-import { destroyCgroup, detectCgroups, setupCgroup, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
+import { destroyCgroup, detectCgroups, setupCgroup, systemdRunning, updateCgroup } from "../../../runtime/lib/cgroups/index.ts";
+import { planSystemdCgroup } from "../../../runtime/lib/cgroups/systemd/scope.ts";
 import { Cleanup } from "../../../common/cleanup.ts";
 import { describeRoot } from "../../fixtures/root.ts";
 import { PURE_V2, blockDevices, defaultDirs, enter, foreignCgroup, leafIn, leafOfController, read, startSleep, track, uniqueId } from "./fixture.ts";
@@ -227,15 +228,19 @@ describeRoot("setupCgroup on the real hierarchies", () => {
     expect(existsSync(`/sys/fs/cgroup/cpu${foreign}`)).toBe(false);
   });
 
-  test("--systemd-cgroup slice:prefix:name becomes <slice>/<prefix>-<name>.scope on cgroupfs", () => {
+  // The systemd driver itself (a transient unit) is tested where systemd is PID 1: systemd.test.ts.
+  test("--systemd-cgroup: the cgroup is planned as the unit's, made by nobody but systemd", () => {
+    expect(() => setupCgroup({ id: "x", systemd: true })).toThrow(/made by systemd/);
     const tag = uniqueId("sd").replace(/-/g, "_");
-    const warnings: string[] = [];
-    const p = track(cleanup, setupCgroup({ id: "x", systemd: true, cgroupsPath: `${tag}-app.slice:bt:x`, warn: (w) => warnings.push(w) }));
-    const mount = PURE_V2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/pids";
-    expect(leafIn(p, "pids")).toBe(`${mount}/${tag}.slice/${tag}-app.slice/bt-x.scope`);
-    expect(warnings[0]).toMatch(existsSync("/run/systemd/system") ? /is created directly on cgroupfs as/ : /systemd is not running, mapping/);
-    destroyCgroup(p);
-    expect(existsSync(`${mount}/${tag}.slice`)).toBe(false);
+    if (!systemdRunning() || !PURE_V2) {
+      const why = !systemdRunning() ? "systemd not running on this host, cannot use systemd cgroups manager" : "--systemd-cgroup needs a pure cgroup v2 host";
+      expect(() => planSystemdCgroup({ id: "x", cgroupsPath: `${tag}-app.slice:bt:x` })).toThrow(why);
+      return;
+    }
+    const p = planSystemdCgroup({ id: "x", cgroupsPath: `${tag}-app.slice:bt:x` });
+    expect(p).toMatchObject({ path: `/${tag}.slice/${tag}-app.slice/bt-x.scope`, dirs: [], systemdUnit: "bt-x.scope" });
+    expect(p.procsFiles).toEqual([`/sys/fs/cgroup/${tag}.slice/${tag}-app.slice/bt-x.scope/cgroup.procs`]);
+    expect(existsSync(`/sys/fs/cgroup/${tag}.slice`)).toBe(false);
   });
 
   test("layout detection (hybrid here, v2 in test/v2/run.sh's VM) matches /proc/self/mountinfo", () => {

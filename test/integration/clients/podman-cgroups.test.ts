@@ -2,8 +2,9 @@
  * podman's resource flags through the runtime under test, on whichever cgroup layout the host has
  * (issue 13): this hybrid host (v1 files) and a pure v2 host with systemd (test/v2/run.sh), with
  * --cgroup-manager cgroupfs and, where systemd is PID 1, systemd. Limits are read inside (a private
- * cgroup namespace) and outside (the container's cgroup found from its /proc/PID/cgroup); pause is
- * checked in the freezer and removal leaves no cgroup (PodmanEnv.destroy).
+ * cgroup namespace) and outside (the container's cgroup found from its /proc/PID/cgroup; with the
+ * systemd manager also the runtime's transient scope in `systemctl show`); pause is checked in the
+ * freezer and removal leaves no cgroup (PodmanEnv.destroy).
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
@@ -16,7 +17,8 @@ import { ok } from "../../fixtures/clients/proc.ts";
 const V2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
 /** podman's systemd manager talks to systemd over the system bus (dbus-daemon), not systemd's private socket. */
 const SYSTEMD = existsSync("/run/systemd/system") && existsSync("/run/dbus/system_bus_socket");
-const MANAGERS = SYSTEMD ? (["cgroupfs", "systemd"] as const) : (["cgroupfs"] as const);
+/** The runtime drives systemd on pure v2 hosts only (it refuses --systemd-cgroup on v1 and hybrid ones). */
+const MANAGERS = SYSTEMD && V2 ? (["cgroupfs", "systemd"] as const) : (["cgroupfs"] as const);
 
 /** A whole block device of this host (its /dev name and major:minor), for --device-read-bps. */
 function blockDevice(): { path: string; devno: string } {
@@ -97,6 +99,12 @@ for (const manager of MANAGERS) {
         expect({ path, value, ok: check(value) }).toMatchObject({ path, ok: true });
       }
       expect(dirOf("cpu/x")).toContain(env.cgroupParentPath.replace(/\.slice$/, ""));
+      if (manager === "systemd") {
+        // The runtime's systemd driver: the cgroup is a transient scope systemd knows, with the limits.
+        const unit = dirOf("x").split("/").pop()!;
+        const show = Bun.spawnSync(["systemctl", "show", "--property=ActiveState", "--property=MemoryMax", "--property=TasksMax", unit]).stdout.toString();
+        expect(show.trim().split("\n").sort()).toEqual(["ActiveState=active", `MemoryMax=${64 << 20}`, "TasksMax=10"]);
+      }
       ok(await env.podman(["pause", id]), "podman pause");
       const frozen = V2 ? readFileSync(`${dirOf("x")}/cgroup.events`, "utf8").includes("frozen 1") : readFileSync(`${dirOf("freezer/x")}/freezer.state`, "utf8").trim() === "FROZEN";
       expect(frozen).toBe(true);

@@ -4,7 +4,7 @@ import { cgroupPathIn, expandSlice, resolveCgroupPath } from "../../../../../run
 describe("cgroup path rule", () => {
   test("default: the container id under the runtime's own cgroup (runc)", () => {
     const r = resolveCgroupPath({ id: "web" });
-    expect(r).toEqual({ path: "web", relative: true, warnings: [] });
+    expect(r).toEqual({ path: "web", relative: true });
     expect(cgroupPathIn(r, "/")).toBe("/web");
     expect(cgroupPathIn(r, "/process_api/00b4")).toBe("/process_api/00b4/web");
   });
@@ -36,15 +36,13 @@ describe("cgroup path rule", () => {
     expect(() => resolveCgroupPath({ id: "../x" })).toThrow(/cannot name a cgroup/);
   });
 
-  test("--systemd-cgroup slice:prefix:name maps onto cgroupfs with a warning", () => {
-    const r = resolveCgroupPath({ id: "x", cgroupsPath: "machine-app.slice:docker:1234", systemd: true, systemdRunning: false });
-    expect(r.path).toBe("/machine.slice/machine-app.slice/docker-1234.scope");
-    expect(r.relative).toBe(false);
-    expect(r.warnings[0]).toMatch(/systemd is not running, mapping machine-app.slice:docker:1234 onto cgroupfs/);
+  test("--systemd-cgroup slice:prefix:name is the cgroup systemd makes for the unit", () => {
+    const r = resolveCgroupPath({ id: "x", cgroupsPath: "machine-app.slice:docker:1234", systemd: true });
+    expect(r).toEqual({ path: "/machine.slice/machine-app.slice/docker-1234.scope", relative: false });
     expect(resolveCgroupPath({ id: "x", cgroupsPath: ":p:n", systemd: true }).path).toBe("/system.slice/p-n.scope");
     expect(resolveCgroupPath({ id: "x", cgroupsPath: "-.slice::n", systemd: true }).path).toBe("/n.scope");
     expect(resolveCgroupPath({ id: "x", cgroupsPath: "a.slice:p:a-b.slice", systemd: true }).path).toBe("/a.slice/a-b.slice");
-    expect(resolveCgroupPath({ id: "c1", systemd: true, systemdRunning: true })).toMatchObject({ path: "/system.slice/bocker-runtime-c1.scope" });
+    expect(resolveCgroupPath({ id: "c1", systemd: true })).toMatchObject({ path: "/system.slice/bocker-runtime-c1.scope" });
   });
 
   test("malformed systemd paths", () => {

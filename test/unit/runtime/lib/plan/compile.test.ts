@@ -24,6 +24,8 @@ describe("compileCreate", () => {
     const c = compileCreate(spec(), facts());
     expect(ops(c, "host")).toEqual(["OPEN_SLOT"]);
     expect(ops(c, "parent")).toEqual(["CGROUP_ENTER", "RELEASE_CHILD"]);
+    // --systemd-cgroup: the runtime starts the scope with stage1's pid before the cgroup.procs writes.
+    expect(ops(compileCreate(spec(), facts({ cgroupSync: true })), "parent")).toEqual(["CGROUP_SYNC", "CGROUP_ENTER", "RELEASE_CHILD"]);
     expect(ops(c, "child")).toEqual(["AWAIT_RELEASE", "UNSHARE", "LOOPBACK_UP", "FORK_INIT"]);
     const init = ops(c, "init");
     const order = ["ROOTFS_PREPARE", "MOUNT_IN_ROOT", "MKNOD_IN_ROOT", "PIVOT_ROOT", "REMOUNT_ROOT_READONLY", "SETSID", "SETHOSTNAME", "READONLY_PATH", "MASK_PATH", "RLIMIT", "NO_NEW_PRIVS", "CHDIR_EARLY", "CAP_BOUNDING", "SETRESID", "CAPS", "CHDIR_DEFERRED", "REPORT_DONE", "EXEC_FIFO_WAIT", "CLOSE_FDS", "EXEC_PREPARE", "EXEC"];
