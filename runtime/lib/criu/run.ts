@@ -7,7 +7,9 @@
  *
  * For restore criu itself first joins the container's cgroups, so everything it forks is born
  * there (runc criuApplyCgroups: cgroupManager.Apply(criu's pid)); a small sh does that before it
- * execs criu, since Bun cannot run code between fork and exec.
+ * execs criu, since Bun cannot run code between fork and exec. With the systemd driver the sh
+ * first stops itself, so that a transient unit can be started with its pid (`beforeExec`), and
+ * goes on when continued.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,25 +30,59 @@ export interface CriuRun {
   inheritStdio?: boolean;
   /** cgroup.procs files criu joins before it runs. */
   cgroupProcs?: string[];
+  /** Called with the pid that will exec criu, stopped before it joins `cgroupProcs` (a systemd unit takes it). */
+  beforeExec?: (pid: number) => Promise<void>;
   what: string;
 }
 
 /** sh: write its pid into each file up to "--", then exec the rest. */
 const ENTER_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+/** The same after stopping itself until the runtime continues it. */
+const STOP_THEN_ENTER_CGROUPS = `kill -STOP $$; ${ENTER_CGROUPS}`;
+
+/** Waits until `pid` is stopped (state T in /proc/<pid>/stat); false if it exited or 10 s passed. */
+async function stopped(pid: number): Promise<boolean> {
+  for (let i = 0; i < 2000; i++) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      return false;
+    }
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    if (state === "T") return true;
+    if (state === "Z" || state === "X") return false;
+    await Bun.sleep(5);
+  }
+  return false;
+}
 
 export async function runCriu(r: CriuRun): Promise<void> {
-  const argv = r.cgroupProcs?.length ? ["/bin/sh", "-c", ENTER_CGROUPS, "sh", ...r.cgroupProcs, "--", r.binary, ...r.args] : [r.binary, ...r.args];
+  const wrapped = r.cgroupProcs?.length || r.beforeExec;
+  const script = r.beforeExec ? STOP_THEN_ENTER_CGROUPS : ENTER_CGROUPS;
+  const argv = wrapped ? ["/bin/sh", "-c", script, "sh", ...(r.cgroupProcs ?? []), "--", r.binary, ...r.args] : [r.binary, ...r.args];
   let proc;
   try {
     proc = Bun.spawn(argv, { stdio: [...(r.inheritStdio ? (["inherit", "inherit", "inherit"] as const) : (["ignore", "pipe", "pipe"] as const)), ...(r.extraFds ?? [])] });
   } catch (err) {
     throw new RuntimeError("CRIU_FAILED", `${r.what}: cannot run ${r.binary}: ${(err as Error).message} (install criu, or name it with --criu)`, {}, err);
   }
+  if (r.beforeExec) {
+    try {
+      if (!(await stopped(proc.pid))) throw new RuntimeError("CRIU_FAILED", `${r.what}: the shell that runs criu did not stop before joining the cgroups`);
+      await r.beforeExec(proc.pid);
+    } catch (err) {
+      proc.kill("SIGKILL");
+      await proc.exited;
+      throw err;
+    }
+    proc.kill("SIGCONT");
+  }
   const text = (s: unknown) => (s instanceof ReadableStream ? new Response(s).text() : Promise.resolve(""));
   const [out, err, code] = await Promise.all([text(proc.stdout), text(proc.stderr), proc.exited]);
   if (code === 0) return;
-  if (code === 127 && r.cgroupProcs?.length) throw new RuntimeError("CRIU_FAILED", `${r.what}: cannot run ${r.binary}: not found (install criu, or name it with --criu)`);
-  if (code === 125 && r.cgroupProcs?.length) throw new RuntimeError("CRIU_FAILED", `${r.what}: cannot move criu into the container's cgroups: ${err.trim()}`);
+  if (code === 127 && wrapped) throw new RuntimeError("CRIU_FAILED", `${r.what}: cannot run ${r.binary}: not found (install criu, or name it with --criu)`);
+  if (code === 125 && wrapped) throw new RuntimeError("CRIU_FAILED", `${r.what}: cannot move criu into the container's cgroups: ${err.trim()}`);
   const log = join(r.logDir, r.logName);
   const quoted = criuLogErrors(log);
   const detail = quoted || (err + out).trim() || `exit status ${code}`;

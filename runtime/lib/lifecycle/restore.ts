@@ -14,7 +14,7 @@ import { loadBundleConfig } from "../config.ts";
 import { RuntimeError, ioError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { CRIU_ROOT, createContainerDir, creatingRecord, procStat, removeContainerDir, writeFileAtomic, writeRecord, writeSpareCgroup, type ContainerLock, type ContainerRecord } from "../state.ts";
-import { cgroupPids, destroyCgroup, killCgroup, placeContainer } from "../cgroups/index.ts";
+import { cgroupPids, destroyCgroup, killCgroup, placeContainer, removeSystemdCgroup, startSystemdCgroup } from "../cgroups/index.ts";
 import { criuCgroupView } from "../criu/cgroups.ts";
 import { EXTERNAL_NS, RESTORE_LOG, joinedNamespaces, restoreArgs, unrestorableNamespace, type CriuCommonOptions } from "../criu/options.ts";
 import { bindRoot, runCriu, unbindRoot } from "../criu/run.ts";
@@ -46,10 +46,6 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
   if (spec.process?.terminal) {
     throw new RuntimeError("USAGE", `${config.file}: process.terminal is true: restoring a terminal needs criu's RPC (the pty master comes back as a notification), which bocker-runtime does not speak; checkpoint and restore work for containers without a terminal`);
   }
-  if (o.systemdCgroup) {
-    // criu puts the restored tasks into cgroups by path; a transient unit would have to be started for them first.
-    throw new RuntimeError("USAGE", "restore --systemd-cgroup is not supported: restore without --systemd-cgroup (the container gets a cgroupfs cgroup)");
-  }
   const workPath = o.workPath ?? o.imagePath;
   const lock = createContainerDir(o.root, o.id);
   const dir = lock.dir;
@@ -57,6 +53,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
   const nsFds: number[] = [];
   const root = join(dir, CRIU_ROOT);
   let bound = false;
+  let unitStarted = false;
   try {
     writeRecord(dir, record);
     record.cgroup = placeContainer(o.id, spec, o.systemdCgroup, o.log, process.geteuid!(), (planned) => writeSpareCgroup(dir, planned));
@@ -105,7 +102,16 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
       // The restore's own stdio stands in for the checkpointed init's (runc: the caller's pipes).
       inheritedFiles: readDescriptors(o.imagePath).map((d) => ({ fd: d.fd, key: d.key })),
     });
-    await runCriu({ binary: o.criu, args, logDir: workPath, logName: RESTORE_LOG, extraFds: nsFds, inheritStdio: true, cgroupProcs: [...record.cgroup.procsFiles, ...(record.resctrl?.tasks ?? [])], what: `restore ${o.id}` });
+    // With --systemd-cgroup the unit is started with the pid that becomes criu, as runc's
+    // criuApplyCgroups does with criu swrk's: criu, and so every task it restores, is born in it.
+    const planned = record.cgroup;
+    const startUnit = planned.systemdUnit === undefined ? undefined : async (pid: number) => {
+      record.cgroup = await startSystemdCgroup(planned, pid, { id: o.id, cgroupsPath: spec.linux?.cgroupsPath, resources: spec.linux?.resources ?? {}, warn: (m) => o.log.warn(m), debug: (m) => o.log.debug(m) });
+      unitStarted = true;
+      writeSpareCgroup(dir, record.cgroup);
+      writeRecord(dir, record);
+    };
+    await runCriu({ binary: o.criu, args, logDir: workPath, logName: RESTORE_LOG, extraFds: nsFds, inheritStdio: true, cgroupProcs: [...record.cgroup.procsFiles, ...(record.resctrl?.tasks ?? [])], beforeExec: startUnit, what: `restore ${o.id}` });
     record.pid = Number(readFileSync(pidFile, "utf8").trim());
     rmSync(pidFile, { force: true });
     record.starttime = procStat(record.pid)?.starttime ?? "";
@@ -120,7 +126,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
     // Unbound first: removing the state dir must never descend into the rootfs.
     if (bound) unbindRoot(root);
     bound = false;
-    await undoRestore(dir, record, o.log);
+    await undoRestore(dir, record, o.log, unitStarted);
     lock.release();
     throw err;
   } finally {
@@ -133,14 +139,16 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
 }
 
 /** Kills whatever criu started in the cgroups, removes them and the state dir. */
-async function undoRestore(dir: string, record: ContainerRecord, log: Logger): Promise<void> {
+async function undoRestore(dir: string, record: ContainerRecord, log: Logger, unitStarted: boolean): Promise<void> {
   try {
-    if (record.cgroup) {
+    // A systemd unit that was never started has nothing to kill or remove.
+    if (record.cgroup && (record.cgroup.systemdUnit === undefined || unitStarted)) {
       for (let i = 0; i < 200 && cgroupPids(record.cgroup).length > 0; i++) {
         killCgroup(record.cgroup, SIGKILL);
         await Bun.sleep(10);
       }
-      destroyCgroup(record.cgroup);
+      if (record.cgroup.systemdUnit) await removeSystemdCgroup(record.cgroup);
+      else destroyCgroup(record.cgroup);
     }
   } catch (err) {
     log.warn(`restore cleanup: cgroups: ${(err as Error).message}`);

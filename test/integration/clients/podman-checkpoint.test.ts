@@ -4,7 +4,10 @@
  * `<runtime> restore --detach --bundle … --pid-file … --image-path …`. podman and the runtime both
  * run criu from PATH: $BOCKER_CRIU's directory goes first. Skipped, saying why, when `criu check` fails
  * (Debian 12's criu 3.17 on kernels >= 6.13, see test/integration/runtime/checkpoint.test.ts).
+ * With podman's systemd cgroup manager too where the runtime's systemd driver runs (systemd as PID 1,
+ * pure cgroup v2: test/v2/run.sh): restore then starts the container's scope with criu's pid.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { describeRoot } from "../../fixtures/root.ts";
@@ -19,11 +22,14 @@ const criuWorks = criuCheck.exitCode === 0;
 if (!criuWorks) console.warn(`podman checkpoint test skipped: criu check: ${criuCheck.stderr.toString().trim().split("\n").pop()}`);
 /** BOCKER_TEST_SLOWDOWN (test/v2/run.sh's emulated VM runs programs 15-30x slower) stretches every deadline. */
 const SLOW = Number(process.env.BOCKER_TEST_SLOWDOWN ?? 1);
+/** podman's systemd manager needs systemd and its system bus; the runtime's systemd driver, a pure v2 host. */
+const SYSTEMD = existsSync("/run/systemd/system") && existsSync("/run/dbus/system_bus_socket") && existsSync("/sys/fs/cgroup/cgroup.controllers");
+const MANAGERS = SYSTEMD ? (["cgroupfs", "systemd"] as const) : (["cgroupfs"] as const);
 
-describeRoot("podman container checkpoint/restore --runtime <runtime under test>", () => {
+for (const manager of MANAGERS) describeRoot(`podman --cgroup-manager ${manager} container checkpoint/restore --runtime <runtime under test>`, () => {
   let env: PodmanEnv;
   beforeAll(async () => {
-    if (criuWorks) env = await PodmanEnv.create(runtimeUnderTest());
+    if (criuWorks) env = await PodmanEnv.create(runtimeUnderTest(), manager);
   }, 120_000 * SLOW);
   afterAll(async () => {
     await env?.destroy();
@@ -48,6 +54,13 @@ describeRoot("podman container checkpoint/restore --runtime <runtime under test>
       const pid = Number(await env.inspect(id, "{{.State.Pid}}"));
       const state = JSON.parse(ok(await run([runtimeUnderTest(), "state", ok(await podman(["inspect", "--format", "{{.Id}}", id]), "id").stdout.trim()]), "runtime state").stdout);
       expect(state).toMatchObject({ status: "running", pid });
+      if (manager === "systemd") {
+        // The restored init is in the runtime's transient scope, which systemd runs.
+        const cgroup = readFileSync(`/proc/${pid}/cgroup`, "utf8").trim();
+        const scope = cgroup.slice(cgroup.lastIndexOf("/") + 1);
+        expect(scope).toEndWith(".scope");
+        expect(ok(await run(["systemctl", "show", "-p", "ActiveState", "--value", scope]), "systemctl show").stdout.trim()).toBe("active");
+      }
     } finally {
       await podman(["rm", "--force", "--time", "0", "--ignore", id]);
       // conmon runs `podman container cleanup` when the checkpointed init exits, on its own time:
