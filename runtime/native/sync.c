@@ -122,21 +122,26 @@ static char *read_doc(uint32_t len) {
   return buf;
 }
 
-/* CGROUP_SYNC: `cgroup <stage1 pid>`, then `ok\n` (placed) or `abort\n` (exit 1, no message). */
-void await_cgroup_reply(int stage1) {
-  sync_send_line("cgroup %d", stage1);
-  char line[8];
+/* The runtime's one-line reply to `request` (for step's messages), without its newline. */
+static void read_reply_line(char *line, size_t size, const char *step, const char *request) {
   size_t n = 0;
   for (;;) {
     char ch;
     ssize_t r = read(H.sync_fd, &ch, 1);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) bail(EPIPE, "CGROUP_SYNC: the runtime closed the sync socket instead of replying to `cgroup`");
+    if (r <= 0) bail(EPIPE, "%s: the runtime closed the sync socket instead of replying to `%s`", step, request);
     if (ch == '\n') break;
-    if (n + 1 >= sizeof line) bail(EPROTO, "CGROUP_SYNC: reply line longer than %zu bytes", sizeof line);
+    if (n + 1 >= size) bail(EPROTO, "%s: reply line longer than %zu bytes", step, size);
     line[n++] = ch;
   }
   line[n] = 0;
+}
+
+/* CGROUP_SYNC: `cgroup <stage1 pid>`, then `ok\n` (placed) or `abort\n` (exit 1, no message). */
+void await_cgroup_reply(int stage1) {
+  sync_send_line("cgroup %d", stage1);
+  char line[8];
+  read_reply_line(line, sizeof line, "CGROUP_SYNC", "cgroup");
   if (strcmp(line, "abort") == 0) _exit(1);
   if (strcmp(line, "ok") != 0) bail(EPROTO, "CGROUP_SYNC: unexpected reply %s", qs(line));
 }
@@ -146,17 +151,7 @@ void await_hooks_reply(void) {
   if (H.sync_fd < 0) bail(EBADF, "HOOKS_SYNC after REPORT_DONE: the sync socket is closed");
   sync_send_line("hooks");
   char line[64];
-  size_t n = 0;
-  for (;;) {
-    char ch;
-    ssize_t r = read(H.sync_fd, &ch, 1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) bail(EPIPE, "HOOKS_SYNC: the runtime closed the sync socket instead of replying to `hooks`");
-    if (ch == '\n') break;
-    if (n + 1 >= sizeof line) bail(EPROTO, "HOOKS_SYNC: reply line longer than %zu bytes", sizeof line);
-    line[n++] = ch;
-  }
-  line[n] = 0;
+  read_reply_line(line, sizeof line, "HOOKS_SYNC", "hooks");
   if (strcmp(line, "abort") == 0) _exit(1);
   /* ok <digits>[ <digits>], nothing else */
   char *end = line + 3;
