@@ -12,6 +12,7 @@
 # Env: VM (default /work/shared/vm), VM_TIMEOUT, V2_STEPS (which steps: default "podman cgroups
 # checkpoint"; "systemd" runs only the --systemd-cgroup driver tests, "sdbench" its D-Bus timings).
 set -uo pipefail
+DEFAULT_STEPS="podman cgroups checkpoint"
 here=$(cd "$(dirname "$0")/../.." && pwd)
 
 # The D-Bus part of `create --systemd-cgroup` (client load, connect, StartTransientUnit + job), from
@@ -46,7 +47,7 @@ in_vm() {
     step "install dbus" bash -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dbus >/dev/null && systemctl start dbus.socket dbus.service'
   fi
   # V2_STEPS selects steps (default "podman cgroups checkpoint"; "systemd" and "sdbench" are focused extras).
-  local steps=" ${V2_STEPS:-podman cgroups checkpoint} "
+  local steps=" ${V2_STEPS:-$DEFAULT_STEPS} "
   [[ $steps == *" podman "* ]] && step "podman cgroup tests" bun test --timeout 600000 ./test/integration/clients/podman-cgroups.test.ts
   # TCG emulation runs programs 15-30x slower: bun's default 5 s per test is far too short.
   # ./test/integration/cgroups includes systemd.test.ts (the --systemd-cgroup driver).
@@ -82,7 +83,7 @@ cp -a "$here/dist" "$stage/"
 cp -a "$(readlink -f "$here/node_modules")" "$stage/node_modules"
 mkdir -p "$OUTDIR"
 mkdir -p "$stage/out"
-VM_TIMEOUT=${VM_TIMEOUT:-3600} "$VM/run.sh" --mem 3072 --cpus 2 -e "V2_STEPS=${V2_STEPS:-podman cgroups}" "$stage" -- bash test/v2/run.sh --in-vm "$stage/out" 2>&1 | tee "$OUTDIR/log"
+VM_TIMEOUT=${VM_TIMEOUT:-3600} "$VM/run.sh" --mem 3072 --cpus 2 -e "V2_STEPS=${V2_STEPS:-$DEFAULT_STEPS}" "$stage" -- bash test/v2/run.sh --in-vm "$stage/out" 2>&1 | tee "$OUTDIR/log"
 rc=${PIPESTATUS[0]}
 cp -a "$stage/out/." "$OUTDIR/" 2>/dev/null
 echo "test/v2/run.sh: exit $rc, $((SECONDS - t0)) s in all (build, staging, boot, tests); log in $OUTDIR/log" | tee -a "$OUTDIR/log"
