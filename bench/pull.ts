@@ -67,7 +67,8 @@ const SINGLE_LAYER: Record<string, "gzip" | "zstd"> = { debian: "gzip", "debian-
 /** Debian 12's umoci (0.4.7) refuses zstd layers ("blob is not correct mediatype"): tar is the only peer there. */
 const umociReads = (n: string) => SINGLE_LAYER[n] !== "zstd";
 
-async function dropCaches(): Promise<void> {
+/** What --evict-layers or --drop-caches asks for before a timed command. */
+async function makeCold(): Promise<void> {
   if (DROP_CACHES) {
     await sh(["sync"]);
     await Bun.write("/proc/sys/vm/drop_caches", "3");
@@ -80,7 +81,7 @@ async function dropCaches(): Promise<void> {
 }
 
 async function timed(argv: string[]): Promise<number> {
-  await dropCaches();
+  await makeCold();
   const t = performance.now();
   await sh(argv);
   return performance.now() - t;
